@@ -1,0 +1,63 @@
+"""Portal: client profiles for a small accounting practice, imported from XPM or WorkflowMax."""
+
+import logging
+
+from flask import Flask, redirect, url_for
+
+from portal import config as settings
+from portal import db, errors, web
+from portal.extensions import csrf, htmx, limiter, login_manager
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: defaults, then instance/config.py and the environment,
+    or the test mapping instead of both (as flaskr does)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(settings.defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_mapping(settings.from_environment())
+    else:
+        app.config.from_mapping(test_config)
+    settings.finalise(app.config, app.instance_path)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    logging.getLogger("portal").setLevel(logging.INFO)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    web.init_app(app)
+    errors.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.auth import bp as auth_bp
+    from portal.clients import bp as clients_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(clients_bp)
+
+    @app.get("/")
+    def home():
+        return redirect(url_for("clients.index"))
+
+
+def _register_commands(app: Flask) -> None:
+    from portal.auth.cli import users_cli
+    from portal.demo import demo_cli
+    from portal.migrate import db_cli
+
+    app.cli.add_command(db_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,61 @@
+"""``flask users create``: add a member of staff (and their firm, if new)."""
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from portal import db
+from portal.auth import service
+
+
+@click.group("users")
+def users_cli():
+    """Staff accounts."""
+
+
+@users_cli.command("create")
+@click.option("--firm", "firm_name", required=True, help="The firm's name; created if new.")
+@click.option("--email", required=True)
+@click.option("--admin", is_flag=True, help="Make the user a firm administrator.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_command(firm_name, email, admin, password_stdin):
+    """Create a staff user, and the firm if it does not exist yet."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    session = db.session()
+    try:
+        with db.writing(session):
+            firm = service.get_or_create_firm(session, firm_name.strip())
+            user = service.create_user(session, firm, email, password, admin)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    role = "administrator" if admin else "staff"
+    click.echo(f"Created {role} {user.email} in firm {firm.name!r}.")
+
+
+@users_cli.command("set-password")
+@click.option("--email", required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def set_password_command(email, password_stdin):
+    """Set a user's password and end their sessions."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    if len(password) < service.MIN_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"The password must be at least {service.MIN_PASSWORD_LENGTH} characters."
+        )
+    session = db.session()
+    with db.writing(session):
+        user = service.find_user(session, email)
+        if user is None:
+            raise click.ClickException(f"No user has the e-mail {email}.")
+        user.password_hash = service.hash_password(password)
+        user.session_version += 1
+    click.echo(f"Password set for {user.email}; their existing sessions have ended.")

@@ -1,0 +1,94 @@
+"""What still needs checking or completing on a profile, derived from its data (product.md §1.3)."""
+
+from dataclasses import dataclass
+
+from portal.models import Association, Profile
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to check or complete, and the field (or section) where it is fixed."""
+
+    text: str
+    field: str
+
+
+def _has_address(profile: Profile) -> bool:
+    return bool(profile.physical_address.strip())
+
+
+def _ird_item(profile: Profile) -> list[Item]:
+    if profile.ird_number_masked:
+        return [Item("Enter the full IRD number (only the last digits are known)", "ird_number")]
+    if not profile.ird_number:
+        return [Item("Add the IRD number", "ird_number")]
+    return []
+
+
+def _company(profile: Profile, roles: dict[str, list[Association]]) -> list[Item]:
+    items = []
+    if not profile.company_number and not profile.nzbn:
+        items.append(Item("Add the company number or NZBN", "company_number"))
+    if not profile.companies_office_linked:
+        items.append(Item("Link the company to the Companies Office", "company_number"))
+    if not roles.get("director"):
+        items.append(Item("Add at least one director", "associations"))
+    shareholders = roles.get("shareholder", [])
+    if not shareholders:
+        items.append(Item("Add at least one shareholder", "associations"))
+    elif any(a.shares is None for a in shareholders):
+        items.append(Item("Enter the number of shares for every shareholder", "associations"))
+    if not _has_address(profile):
+        items.append(Item("Add the registered office and address for service", "physical_address"))
+    if profile.annual_return_month is None:
+        items.append(Item("Set the annual return filing month", "annual_return_month"))
+    return items
+
+
+def _trust(profile: Profile, roles: dict[str, list[Association]]) -> list[Item]:
+    items = []
+    if profile.settlement_date is None:
+        items.append(Item("Add the settlement date", "settlement_date"))
+    if profile.trust_deed_date is None:
+        items.append(Item("Add the trust deed date", "trust_deed_date"))
+    if profile.vesting_date is None:
+        items.append(Item("Add the vesting date", "vesting_date"))
+    items += _ird_item(profile)
+    trustees = roles.get("trustee", [])
+    if not trustees:
+        items.append(Item("Add at least one trustee", "associations"))
+    elif any(a.start_date is None for a in trustees):
+        items.append(Item("Enter each trustee's appointment date", "associations"))
+    if not roles.get("beneficiary"):
+        items.append(Item("Add the beneficiaries", "associations"))
+    if not roles.get("settlor"):
+        items.append(Item("Add the settlor", "associations"))
+    return items
+
+
+def _individual(profile: Profile, _roles) -> list[Item]:
+    items = []
+    if profile.date_of_birth is None:
+        items.append(Item("Add the date of birth", "date_of_birth"))
+    if not _has_address(profile):
+        items.append(Item("Add the residential address", "physical_address"))
+    items += _ird_item(profile)
+    if not profile.email:
+        items.append(Item("Add an e-mail address", "email"))
+    return items
+
+
+CHECKS = {"company": _company, "trust": _trust, "individual": _individual}
+
+
+def checklist(profile: Profile, held_on_profile: list[Association]) -> list[Item]:
+    """The open items for ``profile``, given the associations held on it."""
+    roles: dict[str, list[Association]] = {}
+    for association in held_on_profile:
+        roles.setdefault(association.role, []).append(association)
+    return CHECKS[profile.kind](profile, roles)
+
+
+def setup_status(items: list[Item]) -> str:
+    """"complete" when nothing is left to do, "preparing" otherwise."""
+    return "preparing" if items else "complete"

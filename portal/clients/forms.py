@@ -1,0 +1,155 @@
+"""The profile forms, one per kind; the same classes add a client manually and edit one."""
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from portal.clients import identifiers
+from portal.reference import MONTHS
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an e-mail address like name@example.nz.")
+
+
+def _web_address(_form, field):
+    if field.data and not re.match(r"^https?://[^\s]+$", field.data, re.IGNORECASE):
+        raise ValidationError("Enter a web address starting with https:// or http://.")
+
+
+def _ird_number(_form, field):
+    if field.data and not identifiers.valid_ird_number(field.data):
+        raise ValidationError("That is not a valid IRD number (8 or 9 digits; check the digits).")
+
+
+def _nzbn(_form, field):
+    if field.data and not identifiers.valid_nzbn(field.data):
+        raise ValidationError("An NZBN is 13 digits; check the digits.")
+
+
+def clean(value):
+    """Drop control characters (keeping line breaks and tabs) and surrounding space."""
+    if not isinstance(value, str):
+        return value
+    return CONTROL_CHARACTERS.sub("", value).strip()
+
+
+def text(label, max_length, *validators, required=False):
+    """A one-line text field, cleaned, limited to what its column can hold."""
+    first = DataRequired(message=f"Enter the {label.lower()}.") if required else Optional()
+    return StringField(
+        label, validators=[first, Length(max=max_length), *validators], filters=[clean]
+    )
+
+
+def address(label):
+    return TextAreaField(label, validators=[Optional(), Length(max=1000)], filters=[clean])
+
+
+def choice(label, *, required=False):
+    """A select whose choices the view fills in from the firm's data."""
+    validators = [DataRequired(message=f"Choose a {label.lower()}.")] if required else [Optional()]
+    return SelectField(label, validators=validators, choices=[])
+
+
+class ProfileForm(FlaskForm):
+    """The fields every kind of profile has."""
+
+    ird_number = text("IRD number", 20, _ird_number)
+    client_reference = text("Client reference", 100)
+    email = EmailField(
+        "E-mail", validators=[Optional(), Length(max=254), EMAIL], filters=[clean]
+    )
+    phone = text("Phone", 50)
+    mobile = text("Mobile", 50)
+    website = text("Website", 300, _web_address)
+    physical_address = address("Street address")
+    physical_city = text("City", 100)
+    physical_region = text("Region", 100)
+    physical_postcode = text("Postcode", 20)
+    physical_country = text("Country", 100)
+    postal_address = address("Postal address")
+    postal_city = text("Postal city", 100)
+    postal_region = text("Postal region", 100)
+    postal_postcode = text("Postal postcode", 20)
+    postal_country = text("Postal country", 100)
+    #: Shown only when another profile of this kind has the same name.
+    confirm_duplicate = BooleanField("Create it anyway: this is a different one")
+
+    details_fields: tuple[str, ...] = ()
+    common_sections = (
+        ("Contact", ("email", "phone", "mobile", "website")),
+        (
+            "Physical address",
+            ("physical_address", "physical_city", "physical_region", "physical_postcode",
+             "physical_country"),
+        ),
+        (
+            "Postal address",
+            ("postal_address", "postal_city", "postal_region", "postal_postcode",
+             "postal_country"),
+        ),
+    )
+
+    def sections(self):
+        """(title, fields) in the order the page shows them."""
+        for title, names in (("Details", self.details_fields), *self.common_sections):
+            yield title, [self[name] for name in names]
+
+    def profile_values(self) -> dict:
+        """The submitted values, keyed by profile column."""
+        skip = {"csrf_token", "confirm_duplicate"}
+        return {name: field.data for name, field in self._fields.items() if name not in skip}
+
+
+class CompanyForm(ProfileForm):
+    kind = "company"
+    name = text("Company name", 500, required=True)
+    company_type_code = choice("Company type", required=True)
+    subscription_plan_id = choice("Subscription plan", required=True)
+    company_number = text(
+        "Company number", 20, Regexp(r"^\d+$", message="A company number is digits only.")
+    )
+    nzbn = text("NZBN", 20, _nzbn)
+    annual_return_month = SelectField(
+        "Annual return filing month",
+        choices=[SelectChoice("", "Not known")]
+        + [SelectChoice(str(i), month) for i, month in enumerate(MONTHS, 1)],
+        validators=[Optional()],
+    )
+    details_fields = (
+        "name", "company_type_code", "subscription_plan_id", "company_number", "nzbn",
+        "ird_number", "annual_return_month", "client_reference",
+    )
+
+
+class TrustForm(ProfileForm):
+    kind = "trust"
+    name = text("Trust name", 500, required=True)
+    trust_type_code = choice("Trust type", required=True)
+    subscription_plan_id = choice("Subscription plan", required=True)
+    settlement_date = DateField("Settlement date", validators=[Optional()])
+    trust_deed_date = DateField("Trust deed date", validators=[Optional()])
+    vesting_date = DateField("Vesting date", validators=[Optional()])
+    details_fields = (
+        "name", "trust_type_code", "subscription_plan_id", "ird_number", "settlement_date",
+        "trust_deed_date", "vesting_date", "client_reference",
+    )
+
+
+class IndividualForm(ProfileForm):
+    kind = "individual"
+    first_name = text("First name", 200, required=True)
+    last_name = text("Last name", 200, required=True)
+    other_name = text("Other names", 200)
+    date_of_birth = DateField("Date of birth", validators=[Optional()])
+    subscription_plan_id = choice("Subscription plan", required=True)
+    details_fields = (
+        "first_name", "other_name", "last_name", "subscription_plan_id", "date_of_birth",
+        "ird_number", "client_reference",
+    )
+
+
+FORMS = {form.kind: form for form in (CompanyForm, TrustForm, IndividualForm)}

@@ -1,0 +1,134 @@
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
+
+from portal import db
+from portal.auth.access import require_login
+from portal.clients import bp, service
+from portal.clients.checklist import checklist
+from portal.clients.forms import FORMS
+from portal.reference import KINDS, SETUP_STATUSES
+from portal.web import render
+
+bp.before_request(require_login)
+
+
+def _list_query() -> service.ListQuery:
+    args = request.args
+    kind = args.get("kind", "")
+    status = args.get("status", "")
+    return service.ListQuery(
+        text="".join(c for c in args.get("q", "") if c.isprintable()).strip()[:200],
+        kind=kind if kind in dict(KINDS) else "",
+        status=status if status in dict(SETUP_STATUSES) else "",
+        standing="contact" if args.get("show") == "contacts" else "client",
+        page=args.get("page", 1, type=int),
+        per_page=current_app.config["CLIENTS_PER_PAGE"],
+    )
+
+
+@bp.get("/")
+def index():
+    query = _list_query()
+    listing = service.list_profiles(db.session(), current_user.firm_id, query)
+    return render("clients/index.html", "results", query=query, listing=listing)
+
+
+def _profile_or_404(profile_id: int):
+    profile = service.get_profile(db.session(), current_user.firm_id, profile_id)
+    if profile is None:
+        abort(404)
+    return profile
+
+
+def _build_form(kind: str, obj=None):
+    """The form for ``kind``, with the firm's plans and the type lists as choices."""
+    session = db.session()
+    form = FORMS[kind](obj=obj)
+    form.subscription_plan_id.choices = [SelectChoice("", "Choose a plan…")] + [
+        SelectChoice(str(plan.id), plan.name)
+        for plan in service.plans(session, current_user.firm_id)
+    ]
+    if obj is not None and obj.subscription_plan_id and not form.is_submitted():
+        form.subscription_plan_id.data = str(obj.subscription_plan_id)
+    if obj is not None and obj.annual_return_month and not form.is_submitted():
+        form.annual_return_month.data = str(obj.annual_return_month)
+    types = {"company": service.company_types, "trust": service.trust_types}.get(kind)
+    if types:
+        field = form.company_type_code if kind == "company" else form.trust_type_code
+        field.choices = [SelectChoice("", f"Choose a {field.label.text.lower()}…")] + [
+            SelectChoice(t.code, t.label) for t in types(session)
+        ]
+    return form
+
+
+def _duplicate_blocks(form, kind: str, exclude_id=None) -> bool:
+    """Flag a same-named profile unless the user has confirmed this is a different one."""
+    values = form.profile_values()
+    name = service.display_name(kind, values)
+    other = service.same_name(db.session(), current_user.firm_id, kind, name, exclude_id)
+    if other is None or form.confirm_duplicate.data:
+        return False
+    link = url_for("clients.profile", profile_id=other.id)
+    field = form.name if kind != "individual" else form.last_name
+    field.errors = [*field.errors, Markup(
+        'A {} called “{}” is already in this firm (<a href="{}">open it</a>). '
+        "Tick “Create it anyway” below if this is a different one."
+    ).format(kind, name, link)]
+    form.show_duplicate_confirmation = True
+    return True
+
+
+@bp.route("/new/<any(company, trust, individual):kind>", methods=["GET", "POST"])
+def new(kind):
+    form = _build_form(kind)
+    if form.validate_on_submit() and not _duplicate_blocks(form, kind):
+        session = db.session()
+        try:
+            with db.writing(session):
+                profile = service.create_profile(
+                    session, current_user.firm_id, current_user.id, kind, form.profile_values()
+                )
+        except service.DuplicateReference:
+            form.client_reference.errors.append("Another profile already has this reference.")
+        else:
+            flash(f"{profile.name} was added.")
+            return redirect(url_for("clients.profile", profile_id=profile.id))
+    return render_template("clients/new.html", form=form, kind=kind, kinds=KINDS)
+
+
+@bp.get("/<int:profile_id>")
+def profile(profile_id):
+    session = db.session()
+    profile = _profile_or_404(profile_id)
+    held_on, held_elsewhere = service.associations(session, profile)
+    return render_template(
+        "clients/profile.html",
+        profile=profile,
+        held_on=held_on,
+        held_elsewhere=held_elsewhere,
+        checklist=checklist(profile, held_on),
+    )
+
+
+@bp.route("/<int:profile_id>/edit", methods=["GET", "POST"])
+def edit(profile_id):
+    profile = _profile_or_404(profile_id)
+    form = _build_form(profile.kind, obj=profile)
+    if profile.standing == "contact":
+        form.subscription_plan_id.validators = []
+        form.subscription_plan_id.flags.required = False
+    if form.validate_on_submit() and not _duplicate_blocks(form, profile.kind, profile.id):
+        session = db.session()
+        try:
+            with db.writing(session):
+                changes = service.update_profile(
+                    session, profile, current_user.id, form.profile_values()
+                )
+        except service.DuplicateReference:
+            form.client_reference.errors.append("Another profile already has this reference.")
+        else:
+            flash("Saved." if changes else "Nothing had changed.")
+            return redirect(url_for("clients.profile", profile_id=profile.id))
+    return render_template("clients/edit.html", form=form, profile=profile)

@@ -1,0 +1,133 @@
+"""Configuration: safe defaults, then instance/config.py, then the environment.
+
+The names are the stable interface of product.md §3. Outside production, a missing
+SECRET_KEY or PORTAL_TOKEN_KEY is generated once into the instance folder; in production
+the application refuses to start without them and says why in one line.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+XERO_DEFAULTS = {
+    "XERO_AUTHORIZE_URL": "https://login.xero.com/identity/connect/authorize",
+    "XERO_TOKEN_URL": "https://identity.xero.com/connect/token",
+    "XERO_REVOKE_URL": "https://identity.xero.com/connect/revocation",
+    "XERO_CONNECTIONS_URL": "https://api.xero.com/connections",
+    "XPM_API_URL": "https://api.xero.com/practicemanager/3.1/",
+    "WORKFLOWMAX_AUTHORIZE_URL": "https://oauth.workflowmax2.com/oauth/authorize",
+    "WORKFLOWMAX_TOKEN_URL": "https://oauth.workflowmax2.com/oauth/token",
+    "WORKFLOWMAX_API_URL": "https://api.workflowmax2.com/",
+}
+
+#: Every variable read from the environment (product.md §3).
+ENVIRONMENT_NAMES = (
+    "PORTAL_ENV",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "PORTAL_TOKEN_KEY",
+    "PORTAL_SANDBOX",
+    "XPM_CLIENT_ID",
+    "XPM_CLIENT_SECRET",
+    "WORKFLOWMAX_CLIENT_ID",
+    "WORKFLOWMAX_CLIENT_SECRET",
+    "REDIS_URL",
+    *XERO_DEFAULTS,
+)
+
+WEAK_SECRETS = {"", "dev", "changeme", "change-me", "secret", "development", "test"}
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot run safely; the message says why in one line."""
+
+
+def defaults(instance_path: str) -> dict:
+    """Settings that hold unless instance/config.py or the environment says otherwise."""
+    return {
+        "PORTAL_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'portal.db'}",
+        "PORTAL_SANDBOX": "0",
+        "REDIS_URL": None,
+        "XPM_CLIENT_ID": None,
+        "XPM_CLIENT_SECRET": None,
+        "WORKFLOWMAX_CLIENT_ID": None,
+        "WORKFLOWMAX_CLIENT_SECRET": None,
+        **XERO_DEFAULTS,
+        "CLIENTS_PER_PAGE": 50,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+        "LOGIN_ATTEMPT_LIMIT": "10 per 15 minutes",
+    }
+
+
+def from_environment() -> dict:
+    """The settings that are set in the environment."""
+    return {name: os.environ[name] for name in ENVIRONMENT_NAMES if name in os.environ}
+
+
+def finalise(config, instance_path: str) -> None:
+    """Check the merged configuration, generating development secrets where allowed."""
+    production = config["PORTAL_ENV"] == "production"
+    if production:
+        _check_production(config)
+    else:
+        config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(
+            instance_path, "secret_key", lambda: secrets.token_urlsafe(48)
+        )
+        config["PORTAL_TOKEN_KEY"] = config.get("PORTAL_TOKEN_KEY") or _instance_secret(
+            instance_path, "token_key", lambda: Fernet.generate_key().decode()
+        )
+    _check_token_keys(config["PORTAL_TOKEN_KEY"])
+    config["SESSION_COOKIE_SECURE"] = production
+    config["PORTAL_SANDBOX"] = str(config.get("PORTAL_SANDBOX", "0")).strip() == "1"
+
+
+def _check_production(config) -> None:
+    secret = config.get("SECRET_KEY") or ""
+    if secret.strip().lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(
+            f"PORTAL_ENV=production needs SECRET_KEY set to a random value of at least "
+            f"{MIN_SECRET_LENGTH} characters (try: python -c 'import secrets; "
+            f"print(secrets.token_urlsafe(48))')."
+        )
+    if not config.get("PORTAL_TOKEN_KEY"):
+        raise ConfigurationError(
+            "PORTAL_ENV=production needs PORTAL_TOKEN_KEY set to one or more Fernet keys "
+            "(try: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())')."
+        )
+    if config.get("DEBUG"):
+        raise ConfigurationError("PORTAL_ENV=production refuses to start with debug on.")
+
+
+def _check_token_keys(value: str) -> None:
+    for key in (part.strip() for part in value.split(",")):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigurationError(
+                "PORTAL_TOKEN_KEY must be comma-separated Fernet keys "
+                "(32 url-safe base64-encoded bytes each)."
+            ) from None
+
+
+def _instance_secret(instance_path: str, name: str, make) -> str:
+    """Read a generated secret from the instance folder, creating it (mode 0600) once."""
+    path = Path(instance_path) / name
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(value + "\n")
+    return value

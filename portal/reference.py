@@ -1,0 +1,74 @@
+"""Reference data (product.md §4): NZ-first company and trust types, default plans, roles."""
+
+COMPANY_TYPES = (
+    ("limited_small", "Limited company (small)"),
+    ("limited_large", "Limited company (large)"),
+    ("ltc", "Look-through company (LTC)"),
+    ("unlimited", "Unlimited company"),
+    ("qualifying", "Qualifying company"),
+    ("cooperative", "Co-operative company"),
+    ("overseas", "Overseas company"),
+    ("other", "Other"),
+)
+
+TRUST_TYPES = (
+    ("family", "Family"),
+    ("estate", "Estate"),
+    ("trading", "Trading"),
+    ("charitable", "Charitable"),
+    ("investment", "Investment"),
+    ("farm", "Farm"),
+    ("business_value_protection", "Business value protection"),
+    ("living", "Living"),
+    ("property", "Property"),
+    ("testamentary", "Testamentary"),
+    ("standby", "Standby"),
+    ("non_active", "Non-active"),
+    ("foreign", "Foreign"),
+    ("employee_share_scheme", "Employee share scheme"),
+    ("other", "Other"),
+)
+
+#: The plans a new firm starts with; the firm can rename, add and retire them.
+DEFAULT_PLANS = (
+    ("Guest", "Free"),
+    ("Standard", ""),
+    ("Unlimited", ""),
+    ("Archive", ""),
+)
+
+#: Roles one profile can hold on another, in the order the profile page shows them.
+ROLES = (
+    ("director", "Director"),
+    ("shareholder", "Shareholder"),
+    ("secretary", "Secretary"),
+    ("trustee", "Trustee"),
+    ("beneficiary", "Beneficiary"),
+    ("settlor", "Settlor"),
+    ("appointer", "Appointer"),
+    ("partner", "Partner"),
+    ("member", "Member"),
+    ("owner", "Owner"),
+    ("public_officer", "Public officer"),
+    ("auditor", "Auditor"),
+    ("associate", "Associate"),
+    ("spouse", "Spouse"),
+    ("husband", "Husband"),
+    ("wife", "Wife"),
+    ("parent_of", "Parent of"),
+    ("child_of", "Child of"),
+)
+
+KINDS = (("company", "Company"), ("trust", "Trust"), ("individual", "Individual"))
+STANDINGS = (("client", "Client"), ("contact", "Contact"))
+SETUP_STATUSES = (("preparing", "Preparing"), ("complete", "Complete"))
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)
+
+
+def label(pairs, code, default="") -> str:
+    """The human label for ``code`` in one of the lists above."""
+    return dict(pairs).get(code, default)

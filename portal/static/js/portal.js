@@ -1,0 +1,127 @@
+// Small behaviours the server cannot provide: menu buttons, the mandatory-field gate on
+// primary buttons, and the "/" shortcut to the search box. No inline scripts, no eval.
+(function () {
+  "use strict";
+
+  // --- Menu button (WAI-ARIA Authoring Practices, "Menu Button" pattern) -------------
+  function menuItems(menu) {
+    return Array.from(menu.querySelectorAll('[role="menuitem"]'));
+  }
+
+  function openMenu(button, focusLast) {
+    const menu = document.getElementById(button.getAttribute("aria-controls"));
+    menu.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    const items = menuItems(menu);
+    if (items.length) items[focusLast ? items.length - 1 : 0].focus();
+  }
+
+  function closeMenu(button, returnFocus) {
+    const menu = document.getElementById(button.getAttribute("aria-controls"));
+    menu.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    if (returnFocus) button.focus();
+  }
+
+  function initMenuButton(button) {
+    const menu = document.getElementById(button.getAttribute("aria-controls"));
+    if (!menu || button.dataset.menuReady) return;
+    button.dataset.menuReady = "1";
+
+    button.addEventListener("click", function () {
+      if (button.getAttribute("aria-expanded") === "true") closeMenu(button, false);
+      else openMenu(button, false);
+    });
+    button.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        openMenu(button, event.key === "ArrowUp");
+      }
+    });
+    menu.addEventListener("keydown", function (event) {
+      const items = menuItems(menu);
+      const index = items.indexOf(document.activeElement);
+      const moves = {
+        ArrowDown: (index + 1) % items.length,
+        ArrowUp: (index - 1 + items.length) % items.length,
+        Home: 0,
+        End: items.length - 1,
+      };
+      if (event.key in moves) {
+        event.preventDefault();
+        items[moves[event.key]].focus();
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        closeMenu(button, true);
+      } else if (event.key === "Tab") {
+        closeMenu(button, false);
+      } else if (event.key === " " && index >= 0) {
+        event.preventDefault();
+        items[index].click();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (!button.contains(event.target) && !menu.contains(event.target)) {
+        if (button.getAttribute("aria-expanded") === "true") closeMenu(button, false);
+      }
+    });
+  }
+
+  // --- Mandatory-field gate: the primary button stays grey until the form is valid ----
+  function labelFor(form, control) {
+    const label = control.id && form.querySelector('label[for="' + control.id + '"]');
+    const text = label ? label.textContent : control.name;
+    return text.replace("*", "").trim();
+  }
+
+  function updateGate(form) {
+    const submit = form.querySelector("[data-gate-submit]");
+    const reason = form.querySelector("[data-gate-reason]");
+    if (!submit) return;
+    const missing = [];
+    const invalid = [];
+    Array.from(form.elements).forEach(function (control) {
+      if (!control.willValidate || control.type === "submit") return;
+      if (control.required && !String(control.value).trim()) missing.push(labelFor(form, control));
+      else if (!control.checkValidity()) invalid.push(labelFor(form, control));
+    });
+    submit.disabled = missing.length > 0 || invalid.length > 0;
+    const parts = [];
+    if (missing.length) parts.push("Still needed: " + missing.join(", "));
+    if (invalid.length) parts.push("Check: " + invalid.join(", "));
+    if (reason) reason.textContent = parts.join(". ");
+  }
+
+  function initGate(form) {
+    if (form.dataset.gateReady) return;
+    form.dataset.gateReady = "1";
+    form.addEventListener("input", function () { updateGate(form); });
+    form.addEventListener("change", function () { updateGate(form); });
+    updateGate(form);
+  }
+
+  // --- "/" focuses the search box from anywhere on the page ----------------------------
+  function typingInto(element) {
+    return element && (element.isContentEditable ||
+      ["INPUT", "TEXTAREA", "SELECT"].indexOf(element.tagName) >= 0);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typingInto(document.activeElement)) return;
+    const search = document.querySelector("[data-search-shortcut]");
+    if (search) {
+      event.preventDefault();
+      search.focus();
+      search.select();
+    }
+  });
+
+  function init(root) {
+    root.querySelectorAll("[data-menu-button]").forEach(initMenuButton);
+    root.querySelectorAll("form[data-gate]").forEach(initGate);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (event) { init(event.target); });
+})();

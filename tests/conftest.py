@@ -1,0 +1,153 @@
+"""Fixtures in flaskr's shape: ``app`` on a migrated database, ``client``, ``runner``, ``auth``.
+
+Every test that uses ``app`` runs once per database lane: SQLite always, PostgreSQL too
+when ``PORTAL_TEST_DATABASE_URL`` is set. Outbound connections beyond this machine fail.
+"""
+
+import ipaddress
+import os
+import socket
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, text
+
+from portal import create_app, db
+from portal.auth import service as auth_service
+from portal.db import Base
+from portal.migrate import upgrade
+
+PASSWORD = "correct horse battery staple"
+REFERENCE_TABLES = {"company_types", "trust_types"}
+LANES = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
+
+
+# --- No test reaches beyond this machine -------------------------------------------------
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(sock, address):
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None:
+        try:
+            local = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            local = host == "localhost"
+        if not local:
+            raise RuntimeError(f"Test tried to reach {host}: tests never leave this machine")
+    return _real_connect(sock, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_outbound_network():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", _guarded_connect)
+        yield
+
+
+# --- Databases ---------------------------------------------------------------------------
+def reset_postgresql(url: str) -> None:
+    """Drop everything in the PostgreSQL test database's public schema."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=LANES)
+def database_url(request, tmp_path_factory):
+    """A database migrated from empty to the newest revision, once per lane."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+    else:
+        url = os.environ["PORTAL_TEST_DATABASE_URL"]
+        reset_postgresql(url)
+    upgrade(url)
+    return url
+
+
+def settings_for(database_url: str, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-to-pass",
+        "PORTAL_TOKEN_KEY": Fernet.generate_key().decode(),
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **overrides,
+    }
+
+
+def empty_tables(app) -> None:
+    """Delete every row except the reference lists, children first."""
+    with app.app_context():
+        with db.engine().begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                if table.name not in REFERENCE_TABLES:
+                    connection.execute(table.delete())
+        db.engine().dispose()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(settings_for(database_url))
+    yield app
+    empty_tables(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- Firms, users, signing in --------------------------------------------------------------
+def make_user(app, firm_name="Kōwhai Accounting", email="staff@kowhai.example", admin=False):
+    with app.app_context():
+        session = db.session()
+        with db.writing(session):
+            firm = auth_service.get_or_create_firm(session, firm_name)
+            user = auth_service.create_user(session, firm, email, PASSWORD, admin)
+        return user.id, firm.id
+
+
+@pytest.fixture
+def user(app):
+    """(user id, firm id) of a staff member of the first firm."""
+    return make_user(app, admin=True)
+
+
+@pytest.fixture
+def other_firm_user(app):
+    return make_user(app, firm_name="Rātā & Co", email="staff@rata.example")
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email="staff@kowhai.example", password=PASSWORD, **kwargs):
+        return self._client.post(
+            "/login", data={"email": email, "password": password}, **kwargs
+        )
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def signed_in(user, auth):
+    """A client signed in as the first firm's administrator."""
+    response = auth.login()
+    assert response.status_code == 302
+    return user

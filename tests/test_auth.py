@@ -1,0 +1,165 @@
+import pytest
+from sqlalchemy import select
+
+from portal import db
+from portal.models import AuditEvent
+from tests.conftest import PASSWORD, make_user, settings_for
+
+
+def audit_actions(app):
+    with app.app_context():
+        return [(e.action, e.outcome) for e in db.session().scalars(select(AuditEvent))]
+
+
+def test_login_page_renders(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert b"Sign in" in response.data
+
+
+def test_sign_in_and_out(app, client, auth, user):
+    response = auth.login()
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/clients/"
+    assert client.get("/clients/").status_code == 200
+    response = auth.logout()
+    assert response.headers["Location"] == "/login"
+    assert client.get("/clients/").status_code == 302
+    assert audit_actions(app) == [("sign_in", "ok"), ("sign_out", "ok")]
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("staff@kowhai.example", "wrong password"), ("nobody@kowhai.example", PASSWORD),
+     ("", ""), ("x" * 300 + "@a.nz", PASSWORD)],
+)
+def test_failed_sign_in_says_so(app, auth, user, email, password):
+    response = auth.login(email=email, password=password)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert ("do not match an account" in page) or ("This field is required" in page) or (
+        "Field cannot be longer" in page
+    )
+
+
+def test_failed_sign_in_is_audited(app, auth, user):
+    auth.login(password="wrong password")
+    assert audit_actions(app) == [("sign_in", "failed")]
+
+
+def test_email_is_not_case_sensitive(auth, user):
+    assert auth.login(email="Staff@Kowhai.Example").status_code == 302
+
+
+def test_next_is_followed_only_for_local_paths(auth, user):
+    response = auth.login(query_string={"next": "/clients/?q=a"})
+    assert response.headers["Location"] == "/clients/?q=a"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"]
+)
+def test_non_local_next_is_ignored(client, auth, user, target):
+    response = auth.login(query_string={"next": target})
+    assert response.headers["Location"] == "/clients/"
+
+
+def test_ten_failures_for_one_account_then_429(auth, user):
+    for attempt in range(10):
+        assert auth.login(password=f"wrong {attempt}").status_code == 200
+    assert auth.login().status_code == 429
+
+
+def test_ten_failures_from_one_address_then_429(app, auth, user):
+    for attempt in range(10):
+        assert auth.login(email=f"n{attempt}@kowhai.example").status_code == 200
+    response = auth.login()
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_successful_sign_ins_do_not_count_towards_the_limit(client, auth, user):
+    for _ in range(12):
+        assert auth.login().status_code == 302
+        auth.logout()
+
+
+def test_logout_ends_a_copied_session(app, client, auth, user):
+    auth.login()
+    cookie = client.get_cookie("session").value
+    auth.logout()
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    assert thief.get("/clients/").status_code == 302
+
+
+def test_logout_must_be_a_post(client, signed_in):
+    assert client.get("/logout").status_code == 405
+    assert client.get("/clients/").status_code == 200
+
+
+def test_htmx_request_signed_out_gets_hx_redirect(client):
+    response = client.get(
+        "/clients/?q=a",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/clients/?q=a"},
+    )
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login")
+    assert response.data == b""
+
+
+def test_session_cookie_flags(app, client, auth, user):
+    auth.login()
+    cookie = client.get_cookie("session")
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+    assert not cookie.secure  # Secure only in production, checked in test_config
+
+
+class TestWithCsrf:
+    """The one place CSRF protection stays on."""
+
+    @pytest.fixture
+    def app(self, database_url):
+        from portal import create_app
+        from tests.conftest import empty_tables
+
+        app = create_app(settings_for(database_url, WTF_CSRF_ENABLED=True))
+        yield app
+        empty_tables(app)
+
+    def test_sign_in_without_token_is_refused(self, app, client):
+        make_user(app)
+        response = client.post("/login", data={"email": "staff@kowhai.example", "password": PASSWORD})
+        assert response.status_code == 400
+        assert "expired or did not come from this portal" in response.get_data(as_text=True)
+
+    def test_tampered_token_is_refused(self, app, client):
+        make_user(app)
+        client.get("/login")
+        response = client.post(
+            "/login",
+            data={"email": "staff@kowhai.example", "password": PASSWORD, "csrf_token": "forged"},
+        )
+        assert response.status_code == 400
+
+    def test_state_changing_routes_refuse_a_missing_token(self, app, client):
+        make_user(app)
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        response = client.post(
+            "/login",
+            data={"email": "staff@kowhai.example", "password": PASSWORD, "csrf_token": token},
+        )
+        assert response.status_code == 302
+        for rule in app.url_map.iter_rules():
+            if rule.methods & {"POST", "PUT", "PATCH", "DELETE"} and rule.endpoint != "auth.login":
+                url = rule.build({arg: _sample(arg) for arg in rule.arguments})[1]
+                response = client.post(url, data={})
+                assert response.status_code == 400, rule.rule
+        header = {"X-CSRFToken": token}
+        assert client.post("/logout", headers=header).status_code == 302
+
+
+def _sample(argument):
+    return {"kind": "company", "profile_id": 1}.get(argument, 1)

@@ -1,0 +1,81 @@
+"""Every route in the URL map: the header baseline, and nothing shown to a signed-out visitor."""
+
+import re
+
+import pytest
+
+from portal.web import SECURITY_HEADERS
+
+#: Reachable signed out: the sign-in page, static files, and "/" (a redirect to Clients).
+PUBLIC = {"auth.login", "static", "home"}
+SAMPLE_ARGUMENTS = {"kind": "company", "profile_id": 1, "filename": "css/portal.css"}
+
+
+def routes(app, methods=frozenset({"GET"})):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods & methods):
+            url = rule.build({arg: SAMPLE_ARGUMENTS[arg] for arg in rule.arguments})[1]
+            yield rule.endpoint, method, url
+
+
+def assert_baseline(response):
+    policy = response.headers["Content-Security-Policy"]
+    script_src = re.search(r"script-src ([^;]*)", policy).group(1)
+    assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
+    assert "object-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "base-uri 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_headers_on_every_route_signed_in(app, client, signed_in):
+    checked = 0
+    for endpoint, method, url in routes(app, frozenset({"GET", "POST"})):
+        if endpoint == "auth.logout":
+            continue
+        response = client.open(url, method=method)
+        assert_baseline(response)
+        checked += 1
+    assert checked >= 6
+    assert SECURITY_HEADERS["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_every_route_signed_out_redirects_without_data(app, client, htmx):
+    headers = {"HX-Request": "true"} if htmx else {}
+    for endpoint, method, url in routes(app, frozenset({"GET", "POST"})):
+        if endpoint in PUBLIC:
+            continue
+        response = client.open(url, method=method, headers=headers)
+        assert_baseline(response)
+        if htmx:
+            assert response.status_code == 401, url
+            assert response.headers["HX-Redirect"].startswith("/login"), url
+            assert response.data == b"", url
+        else:
+            assert response.status_code == 302, url
+            assert response.headers["Location"].startswith("/login"), url
+
+
+def test_error_pages_carry_the_baseline(client, signed_in):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert_baseline(response)
+    assert "There is nothing here" in response.get_data(as_text=True)
+
+
+def test_pages_use_no_inline_script(client, signed_in):
+    pages = ["/clients/", "/clients/new/company", "/clients/new/trust"]
+    for url in pages:
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>" not in page
+        assert not re.search(r"\son[a-z]+=", page)
+        assert "htmx-2.0." in page and 'name="htmx-config"' in page
+
+
+def test_nul_characters_are_refused_not_stored(client, signed_in):
+    assert client.get("/clients/", query_string={"q": "a\x00b"}).status_code == 400
+    response = client.post("/clients/new/company", data={"name": "Nul\x00Co"})
+    assert response.status_code == 400
+    assert client.post("/login", data={"email": "a\x00@b.nz", "password": "x"}).status_code == 400
