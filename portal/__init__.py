@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask, redirect, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as settings
 from portal import db, errors, web
@@ -22,6 +23,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     settings.finalise(app.config, app.instance_path)
+    if str(app.config.get("PROXY_FIX", "0")) == "1":
+        # Behind one trusted TLS proxy: take the client address and scheme from it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -64,8 +64,18 @@ STANDINGS = (("client", "Client"), ("contact", "Contact"))
 SETUP_STATUSES = (("preparing", "Preparing"), ("complete", "Complete"))
 
 MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 

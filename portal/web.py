@@ -54,8 +54,6 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-
-
 def nzdate(value) -> str:
     """A date as New Zealanders write it: 26 Nov 1970."""
     return value.strftime("%-d %b %Y") if value else ""

@@ -132,9 +132,7 @@ class AuthActions:
         self._client = client
 
     def login(self, email="staff@kowhai.example", password=PASSWORD, **kwargs):
-        return self._client.post(
-            "/login", data={"email": email, "password": password}, **kwargs
-        )
+        return self._client.post("/login", data={"email": email, "password": password}, **kwargs)
 
     def logout(self):
         return self._client.post("/logout")

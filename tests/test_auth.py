@@ -30,15 +30,21 @@ def test_sign_in_and_out(app, client, auth, user):
 
 @pytest.mark.parametrize(
     ("email", "password"),
-    [("staff@kowhai.example", "wrong password"), ("nobody@kowhai.example", PASSWORD),
-     ("", ""), ("x" * 300 + "@a.nz", PASSWORD)],
+    [
+        ("staff@kowhai.example", "wrong password"),
+        ("nobody@kowhai.example", PASSWORD),
+        ("", ""),
+        ("x" * 300 + "@a.nz", PASSWORD),
+    ],
 )
 def test_failed_sign_in_says_so(app, auth, user, email, password):
     response = auth.login(email=email, password=password)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert ("do not match an account" in page) or ("This field is required" in page) or (
-        "Field cannot be longer" in page
+    assert (
+        ("do not match an account" in page)
+        or ("This field is required" in page)
+        or ("Field cannot be longer" in page)
     )
 
 
@@ -130,7 +136,9 @@ class TestWithCsrf:
 
     def test_sign_in_without_token_is_refused(self, app, client):
         make_user(app)
-        response = client.post("/login", data={"email": "staff@kowhai.example", "password": PASSWORD})
+        response = client.post(
+            "/login", data={"email": "staff@kowhai.example", "password": PASSWORD}
+        )
         assert response.status_code == 400
         assert "expired or did not come from this portal" in response.get_data(as_text=True)
 

@@ -81,7 +81,9 @@ def test_manual_creation_of_each_kind(app, client, signed_in, kind):
     listing = client.get("/clients/").get_data(as_text=True)
     assert profile.name in listing.replace("&amp;", "&")
     with app.app_context():
-        event = db.session().scalar(select(AuditEvent).where(AuditEvent.action == "profile_created"))
+        event = db.session().scalar(
+            select(AuditEvent).where(AuditEvent.action == "profile_created")
+        )
         assert event.object_id == profile.id
 
 
@@ -101,13 +103,15 @@ def test_individual_name_is_built_from_its_parts(app, client, signed_in):
         ("individual", "subscription_plan_id", "Choose a subscription plan"),
     ],
 )
-def test_missing_mandatory_field_rerenders_with_error(app, client, signed_in, kind, missing, message):
+def test_missing_mandatory_field_rerenders_with_error(
+    app, client, signed_in, kind, missing, message
+):
     data = KINDS[kind](app, signed_in[1], **{missing: ""})
     response = client.post(f"/clients/new/{kind}", data=data)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert message in page
-    assert 'data-gate-submit disabled' in page
+    assert "data-gate-submit disabled" in page
     assert profiles(app) == []
 
 
@@ -124,7 +128,9 @@ def test_missing_mandatory_field_rerenders_with_error(app, client, signed_in, ki
     ],
 )
 def test_bad_input_is_explained(app, client, signed_in, field, value, message):
-    response = client.post("/clients/new/company", data=company(app, signed_in[1], **{field: value}))
+    response = client.post(
+        "/clients/new/company", data=company(app, signed_in[1], **{field: value})
+    )
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert profiles(app) == []
@@ -141,7 +147,9 @@ def test_plan_of_another_firm_is_refused(app, client, signed_in, other_firm_user
 def test_duplicate_name_asks_for_confirmation(app, client, signed_in):
     data = company(app, signed_in[1])
     client.post("/clients/new/company", data=data)
-    response = client.post("/clients/new/company", data=company(app, signed_in[1], name="KŌWHAI holdings limited"))
+    response = client.post(
+        "/clients/new/company", data=company(app, signed_in[1], name="KŌWHAI holdings limited")
+    )
     page = response.get_data(as_text=True)
     assert "is already in this firm" in page and "Create it anyway" in page
     assert len(profiles(app)) == 1
@@ -177,7 +185,9 @@ def three_profiles(app, client, signed_in):
         ("trust", trust(app, firm_id, name="100% Pure_Trust")),
         ("individual", individual(app, firm_id)),
     ):
-        assert client.post(f"/clients/new/{kind}", data=data, follow_redirects=True).status_code == 200
+        assert (
+            client.post(f"/clients/new/{kind}", data=data, follow_redirects=True).status_code == 200
+        )
     return profiles(app)
 
 
@@ -229,8 +239,15 @@ def test_pagination(app, client, signed_in):
         plan = plan_id(app, firm_id)
         with db.writing(session):
             for i in range(60):
-                session.add(Profile(firm_id=firm_id, kind="individual", name=f"Person {i:03}",
-                                    sort_name=f"person {i:03}", subscription_plan_id=plan))
+                session.add(
+                    Profile(
+                        firm_id=firm_id,
+                        kind="individual",
+                        name=f"Person {i:03}",
+                        sort_name=f"person {i:03}",
+                        subscription_plan_id=plan,
+                    )
+                )
     first = client.get("/clients/").get_data(as_text=True)
     second = client.get("/clients/?page=2").get_data(as_text=True)
     assert "Person 000" in first and "Person 049" in first and "Person 050" not in first
@@ -256,7 +273,9 @@ def test_edit_changes_fields_and_audits(app, client, signed_in):
     [profile] = profiles(app)
     form = client.get(f"/clients/{profile.id}/edit").get_data(as_text=True)
     assert 'value="Kōwhai Holdings Limited"' in form
-    data = company(app, signed_in[1], name="Kōwhai Holdings (2026) Limited", email="office@kowhai.nz")
+    data = company(
+        app, signed_in[1], name="Kōwhai Holdings (2026) Limited", email="office@kowhai.nz"
+    )
     response = client.post(f"/clients/{profile.id}/edit", data=data)
     assert response.status_code == 302
     [edited] = profiles(app)
@@ -269,8 +288,12 @@ def test_edit_changes_fields_and_audits(app, client, signed_in):
 
 def test_setup_becomes_complete_when_nothing_is_missing(app, client, signed_in):
     data = individual(
-        app, signed_in[1], date_of_birth="1970-11-26", physical_address="1 Queen Street",
-        ird_number="49-091-850", email="aroha@example.nz",
+        app,
+        signed_in[1],
+        date_of_birth="1970-11-26",
+        physical_address="1 Queen Street",
+        ird_number="49-091-850",
+        email="aroha@example.nz",
     )
     client.post("/clients/new/individual", data=data)
     [profile] = profiles(app)
@@ -287,9 +310,16 @@ def test_list_uses_a_constant_number_of_queries(app, client, signed_in):
         session = db.session()
         with db.writing(session):
             for i in range(30):
-                session.add(Profile(firm_id=firm_id, kind="company", name=f"Co {i}",
-                                    sort_name=f"co {i}", company_type_code="ltc",
-                                    subscription_plan_id=plan_id(app, firm_id)))
+                session.add(
+                    Profile(
+                        firm_id=firm_id,
+                        kind="company",
+                        name=f"Co {i}",
+                        sort_name=f"co {i}",
+                        company_type_code="ltc",
+                        subscription_plan_id=plan_id(app, firm_id),
+                    )
+                )
         engine = db.engine()
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731

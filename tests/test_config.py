@@ -35,7 +35,9 @@ def test_production_refuses_unsafe_settings(settings, reason):
 
 
 def test_production_starts_with_safe_settings():
-    app = create_app(production(SECRET_KEY=STRONG_SECRET, PORTAL_TOKEN_KEY=f"{GOOD_KEY},{GOOD_KEY}"))
+    app = create_app(
+        production(SECRET_KEY=STRONG_SECRET, PORTAL_TOKEN_KEY=f"{GOOD_KEY},{GOOD_KEY}")
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

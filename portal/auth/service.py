@@ -1,5 +1,7 @@
 """Staff accounts: passwords, sign-in checks and firm creation."""
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -8,7 +10,7 @@ from portal.models import Firm, SubscriptionPlan, User
 from portal.reference import DEFAULT_PLANS
 
 #: scrypt with werkzeug's defaults (n=2**15, r=8, p=1): slow on purpose.
-PASSWORD_METHOD = "scrypt"
+PASSWORD_METHOD = "scrypt"  # noqa: S105 (a hash method, not a password)
 MIN_PASSWORD_LENGTH = 12
 
 #: Compared against when the address is unknown, so both paths cost the same time.
@@ -73,6 +75,8 @@ def create_user(db: Session, firm: Firm, email: str, password: str, admin: bool)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
     email = normalise_email(email)
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ValueError(f"{email!r} is not an e-mail address.")
     if db.scalar(select(User.id).where(User.email == email)) is not None:
         raise ValueError(f"A user with the e-mail {email} already exists.")
     user = User(firm_id=firm.id, email=email, password_hash=hash_password(password), is_admin=admin)

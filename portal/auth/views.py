@@ -23,7 +23,10 @@ def _failed(_response) -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_attempt_limit, methods=["POST"], deduct_when=_failed, scope="sign-in-address")
 @limiter.limit(
-    _attempt_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed,
+    _attempt_limit,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
     scope="sign-in-account",
 )
 def login():
@@ -38,7 +41,9 @@ def login():
                 g.sign_in_failed = True
                 known = service.find_user(session, form.email.data)
                 audit.record(
-                    session, "sign_in", outcome="failed",
+                    session,
+                    "sign_in",
+                    outcome="failed",
                     firm_id=known.firm_id if known else None,
                     user_id=known.id if known else None,
                     summary=f"Failed sign-in as {service.normalise_email(form.email.data)}",

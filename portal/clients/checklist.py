@@ -90,5 +90,5 @@ def checklist(profile: Profile, held_on_profile: list[Association]) -> list[Item
 
 
 def setup_status(items: list[Item]) -> str:
-    """"complete" when nothing is left to do, "preparing" otherwise."""
+    """ "complete" when nothing is left to do, "preparing" otherwise."""
     return "preparing" if items else "complete"

@@ -11,7 +11,9 @@ from portal.clients import identifiers
 from portal.reference import MONTHS
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an e-mail address like name@example.nz.")
+EMAIL = Regexp(
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an e-mail address like name@example.nz."
+)
 
 
 def _web_address(_form, field):
@@ -59,9 +61,7 @@ class ProfileForm(FlaskForm):
 
     ird_number = text("IRD number", 20, _ird_number)
     client_reference = text("Client reference", 100)
-    email = EmailField(
-        "E-mail", validators=[Optional(), Length(max=254), EMAIL], filters=[clean]
-    )
+    email = EmailField("E-mail", validators=[Optional(), Length(max=254), EMAIL], filters=[clean])
     phone = text("Phone", 50)
     mobile = text("Mobile", 50)
     website = text("Website", 300, _web_address)
@@ -83,13 +83,17 @@ class ProfileForm(FlaskForm):
         ("Contact", ("email", "phone", "mobile", "website")),
         (
             "Physical address",
-            ("physical_address", "physical_city", "physical_region", "physical_postcode",
-             "physical_country"),
+            (
+                "physical_address",
+                "physical_city",
+                "physical_region",
+                "physical_postcode",
+                "physical_country",
+            ),
         ),
         (
             "Postal address",
-            ("postal_address", "postal_city", "postal_region", "postal_postcode",
-             "postal_country"),
+            ("postal_address", "postal_city", "postal_region", "postal_postcode", "postal_country"),
         ),
     )
 
@@ -120,8 +124,14 @@ class CompanyForm(ProfileForm):
         validators=[Optional()],
     )
     details_fields = (
-        "name", "company_type_code", "subscription_plan_id", "company_number", "nzbn",
-        "ird_number", "annual_return_month", "client_reference",
+        "name",
+        "company_type_code",
+        "subscription_plan_id",
+        "company_number",
+        "nzbn",
+        "ird_number",
+        "annual_return_month",
+        "client_reference",
     )
 
 
@@ -134,8 +144,14 @@ class TrustForm(ProfileForm):
     trust_deed_date = DateField("Trust deed date", validators=[Optional()])
     vesting_date = DateField("Vesting date", validators=[Optional()])
     details_fields = (
-        "name", "trust_type_code", "subscription_plan_id", "ird_number", "settlement_date",
-        "trust_deed_date", "vesting_date", "client_reference",
+        "name",
+        "trust_type_code",
+        "subscription_plan_id",
+        "ird_number",
+        "settlement_date",
+        "trust_deed_date",
+        "vesting_date",
+        "client_reference",
     )
 
 
@@ -147,8 +163,13 @@ class IndividualForm(ProfileForm):
     date_of_birth = DateField("Date of birth", validators=[Optional()])
     subscription_plan_id = choice("Subscription plan", required=True)
     details_fields = (
-        "first_name", "other_name", "last_name", "subscription_plan_id", "date_of_birth",
-        "ird_number", "client_reference",
+        "first_name",
+        "other_name",
+        "last_name",
+        "subscription_plan_id",
+        "date_of_birth",
+        "ird_number",
+        "client_reference",
     )
 
 

@@ -12,11 +12,25 @@ from portal.models import Association, CompanyType, Profile, SubscriptionPlan, T
 
 #: Columns a form may set; anything else in the submitted values is ignored.
 EDITABLE = frozenset(
-    c.key for c in Profile.__table__.columns
-    if c.key not in {"id", "firm_id", "kind", "standing", "setup_status", "sort_name",
-                     "created_at", "updated_at", "xpm_provider", "xpm_client_uuid",
-                     "xpm_name", "xpm_linked_at", "ird_number_masked",
-                     "companies_office_linked"}
+    c.key
+    for c in Profile.__table__.columns
+    if c.key
+    not in {
+        "id",
+        "firm_id",
+        "kind",
+        "standing",
+        "setup_status",
+        "sort_name",
+        "created_at",
+        "updated_at",
+        "xpm_provider",
+        "xpm_client_uuid",
+        "xpm_name",
+        "xpm_linked_at",
+        "ird_number_masked",
+        "companies_office_linked",
+    }
 )
 INTEGER_FIELDS = {"subscription_plan_id", "annual_return_month"}
 NULLABLE_TEXT = {"client_reference", "company_type_code", "trust_type_code"}
@@ -196,8 +210,13 @@ def create_profile(db: Session, firm_id: int, user_id: int, kind: str, values: d
     db.add(profile)
     db.flush()
     audit.record(
-        db, "profile_created", firm_id=firm_id, user_id=user_id, object_type="profile",
-        object_id=profile.id, summary=f"Added {kind} {profile.name} manually",
+        db,
+        "profile_created",
+        firm_id=firm_id,
+        user_id=user_id,
+        object_type="profile",
+        object_id=profile.id,
+        summary=f"Added {kind} {profile.name} manually",
     )
     return profile
 
@@ -214,8 +233,12 @@ def update_profile(db: Session, profile: Profile, user_id: int, values: dict) ->
     }
     if changes:
         audit.record(
-            db, "profile_edited", firm_id=profile.firm_id, user_id=user_id,
-            object_type="profile", object_id=profile.id,
+            db,
+            "profile_edited",
+            firm_id=profile.firm_id,
+            user_id=user_id,
+            object_type="profile",
+            object_id=profile.id,
             summary=f"Edited {profile.name}: {', '.join(sorted(changes))}",
             detail={"changes": changes},
         )

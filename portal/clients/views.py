@@ -72,10 +72,13 @@ def _duplicate_blocks(form, kind: str, exclude_id=None) -> bool:
         return False
     link = url_for("clients.profile", profile_id=other.id)
     field = form.name if kind != "individual" else form.last_name
-    field.errors = [*field.errors, Markup(
-        'A {} called “{}” is already in this firm (<a href="{}">open it</a>). '
-        "Tick “Create it anyway” below if this is a different one."
-    ).format(kind, name, link)]
+    field.errors = [
+        *field.errors,
+        Markup(
+            'A {} called “{}” is already in this firm (<a href="{}">open it</a>). '
+            "Tick “Create it anyway” below if this is a different one."
+        ).format(kind, name, link),
+    ]
     form.show_duplicate_confirmation = True
     return True
 

@@ -10,7 +10,6 @@ from alembic import op
 
 from portal.reference import COMPANY_TYPES, TRUST_TYPES
 
-
 revision = '0001'
 down_revision = None
 branch_labels = None
