@@ -46,11 +46,13 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.addons import bp as addons_bp
     from portal.auth import bp as auth_bp
     from portal.clients import bp as clients_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(clients_bp)
+    app.register_blueprint(addons_bp)
 
     @app.get("/")
     def home():
@@ -58,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    from portal.addons.cli import tokens_cli
     from portal.auth.cli import users_cli
     from portal.demo import demo_cli
     from portal.migrate import db_cli
@@ -65,3 +68,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(tokens_cli)

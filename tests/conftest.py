@@ -19,6 +19,13 @@ from portal.migrate import upgrade
 
 PASSWORD = "correct horse battery staple"
 REFERENCE_TABLES = {"company_types", "trust_types"}
+#: A value for each URL argument, so a test can request every route in the URL map.
+SAMPLE_ARGUMENTS = {
+    "kind": "company",
+    "profile_id": 1,
+    "key": "xpm",
+    "filename": "css/portal.css",
+}
 LANES = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
 
 

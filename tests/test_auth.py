@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from portal import db
 from portal.models import AuditEvent
-from tests.conftest import PASSWORD, make_user, settings_for
+from tests.conftest import PASSWORD, SAMPLE_ARGUMENTS, make_user, settings_for
 
 
 def audit_actions(app):
@@ -162,12 +162,8 @@ class TestWithCsrf:
         assert response.status_code == 302
         for rule in app.url_map.iter_rules():
             if rule.methods & {"POST", "PUT", "PATCH", "DELETE"} and rule.endpoint != "auth.login":
-                url = rule.build({arg: _sample(arg) for arg in rule.arguments})[1]
+                url = rule.build({arg: SAMPLE_ARGUMENTS[arg] for arg in rule.arguments})[1]
                 response = client.post(url, data={})
                 assert response.status_code == 400, rule.rule
         header = {"X-CSRFToken": token}
         assert client.post("/logout", headers=header).status_code == 302
-
-
-def _sample(argument):
-    return {"kind": "company", "profile_id": 1}.get(argument, 1)

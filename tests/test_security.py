@@ -5,10 +5,10 @@ import re
 import pytest
 
 from portal.web import SECURITY_HEADERS
+from tests.conftest import SAMPLE_ARGUMENTS
 
 #: Reachable signed out: the sign-in page, static files, and "/" (a redirect to Clients).
 PUBLIC = {"auth.login", "static", "home"}
-SAMPLE_ARGUMENTS = {"kind": "company", "profile_id": 1, "filename": "css/portal.css"}
 
 
 def routes(app, methods=frozenset({"GET"})):

@@ -1,6 +1,7 @@
 """The stored data, in SQLAlchemy 2.0 typed mappings."""
 
 from portal.models.audit import AuditEvent
+from portal.models.connections import OAuthRequest, XpmConnection
 from portal.models.firms import Firm, SubscriptionPlan, User
 from portal.models.profiles import Association, CompanyType, Profile, TrustType
 
@@ -9,8 +10,10 @@ __all__ = [
     "AuditEvent",
     "CompanyType",
     "Firm",
+    "OAuthRequest",
     "Profile",
     "SubscriptionPlan",
     "TrustType",
     "User",
+    "XpmConnection",
 ]

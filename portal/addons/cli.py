@@ -1,0 +1,32 @@
+"""``flask tokens rotate``: re-encrypt every stored token under the first PORTAL_TOKEN_KEY."""
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from portal import db
+from portal.addons.vault import vault
+from portal.models import OAuthRequest, XpmConnection
+
+
+@click.group("tokens")
+def tokens_cli():
+    """OAuth tokens at rest."""
+
+
+@tokens_cli.command("rotate")
+@with_appcontext
+def rotate_command():
+    """Re-encrypt stored tokens with the first key, so older keys can then be removed."""
+    session = db.session()
+    count = 0
+    with db.writing(session):
+        for row in session.scalars(select(XpmConnection)):
+            for column in ("access_token", "refresh_token"):
+                if getattr(row, column):
+                    setattr(row, column, vault().rotate(getattr(row, column)))
+                    count += 1
+        for pending in session.scalars(select(OAuthRequest)):
+            pending.code_verifier = vault().rotate(pending.code_verifier)
+            count += 1
+    click.echo(f"Re-encrypted {count} stored secret(s) under the first key.")
