@@ -17,12 +17,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     or the test mapping instead of both (as flaskr does)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(settings.defaults(app.instance_path))
-    if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
-        app.config.from_mapping(settings.from_environment())
-    else:
-        app.config.from_mapping(test_config)
+    explicit = settings.load(app, test_config)
     settings.finalise(app.config, app.instance_path)
+    if app.config["PORTAL_SANDBOX"]:
+        from portal import sandbox
+
+        # Point the providers at the embedded sandbox, unless a variable names a server.
+        for key, value in sandbox.provider_urls(app.config["SANDBOX_URL"]).items():
+            if key not in explicit:
+                app.config[key] = value
     if str(app.config.get("PROXY_FIX", "0")) == "1":
         # Behind one trusted TLS proxy: take the client address and scheme from it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
@@ -53,6 +56,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(clients_bp)
     app.register_blueprint(addons_bp)
+    if app.config["PORTAL_SANDBOX"]:
+        from portal import sandbox
+
+        sandbox.init_app(app)
 
     @app.get("/")
     def home():

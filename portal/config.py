@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+from flask import Config
 
 XERO_DEFAULTS = {
     "XERO_AUTHORIZE_URL": "https://login.xero.com/identity/connect/authorize",
@@ -35,6 +36,7 @@ ENVIRONMENT_NAMES = (
     "WORKFLOWMAX_CLIENT_SECRET",
     "REDIS_URL",
     "PROXY_FIX",
+    "SANDBOX_URL",
     *XERO_DEFAULTS,
 )
 
@@ -52,12 +54,17 @@ def defaults(instance_path: str) -> dict:
         "PORTAL_ENV": "development",
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'portal.db'}",
         "PORTAL_SANDBOX": "0",
+        #: Where the embedded sandbox answers (``make run`` serves it on this address).
+        "SANDBOX_URL": "http://127.0.0.1:5000/sandbox",
         "REDIS_URL": None,
         "XPM_CLIENT_ID": None,
         "XPM_CLIENT_SECRET": None,
         "WORKFLOWMAX_CLIENT_ID": None,
         "WORKFLOWMAX_CLIENT_SECRET": None,
         **XERO_DEFAULTS,
+        "XPM_CONNECT_TIMEOUT": 5,
+        "XPM_READ_TIMEOUT": 20,
+        "XPM_MAX_RESPONSE_BYTES": 8 * 1024 * 1024,
         "CLIENTS_PER_PAGE": 50,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -65,6 +72,20 @@ def defaults(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
         "LOGIN_ATTEMPT_LIMIT": "10 per 15 minutes",
     }
+
+
+def load(app, test_config: dict | None) -> set[str]:
+    """Apply instance/config.py and the environment, or the test mapping instead of both
+    (as flaskr does); returns the names that were set explicitly."""
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+        return set(test_config)
+    instance = Config(app.instance_path)
+    instance.from_pyfile("config.py", silent=True)
+    environment = from_environment()
+    app.config.update(instance)
+    app.config.update(environment)
+    return set(instance) | set(environment)
 
 
 def from_environment() -> dict:

@@ -18,15 +18,16 @@ from portal.addons.providers import Provider
 from portal.addons.vault import TokenVault
 from portal.db import utcnow
 from portal.models import XpmConnection
+from portal.xpm.errors import XpmAuthError, XpmUnavailable
 
 REFRESH_MARGIN = timedelta(seconds=60)
 
 
-class NotConnected(Exception):
+class NotConnected(XpmAuthError):
     """The firm has no working connection; an administrator must (re)connect."""
 
 
-class ProviderUnreachable(Exception):
+class ProviderUnreachable(XpmUnavailable):
     """The provider's token endpoint did not answer; retrying later is safe."""
 
 
@@ -64,9 +65,13 @@ class ConnectionTokens:
             except OAuthError as error:
                 if error.error == "invalid_grant":
                     self._needs_reconnect(db, connection, error)
-                raise NotConnected(f"{self._provider.label} refused to refresh: {error}") from None
+                raise NotConnected(
+                    f"it refused to renew access: {error.error}", system=self._provider.label
+                ) from None
             except (requests.RequestException, ValueError):
-                raise ProviderUnreachable(f"{self._provider.label} could not be reached.") from None
+                raise ProviderUnreachable(
+                    "its sign-in service did not answer", system=self._provider.label
+                ) from None
             store_tokens(self._vault, connection, token)
             db.commit()
             return self._hand_out(token["access_token"])
@@ -80,12 +85,12 @@ class ConnectionTokens:
             .execution_options(populate_existing=True)
         )
         if connection is None or connection.status != "connected" or not connection.refresh_token:
-            raise NotConnected(f"{self._provider.label} is not connected.")
+            raise NotConnected("it is not connected", system=self._provider.label)
         return connection
 
     def _usable(self, connection: XpmConnection | None) -> str | None:
         if connection is None or connection.status != "connected":
-            raise NotConnected(f"{self._provider.label} is not connected.")
+            raise NotConnected("it is not connected", system=self._provider.label)
         expires = connection.access_token_expires_at
         if connection.access_token and expires and expires - REFRESH_MARGIN > utcnow():
             return self._hand_out(self._vault.open(connection.access_token))

@@ -1,0 +1,215 @@
+"""Pacing calls per practice so that the portal itself never earns a 429 from XPM.
+
+Xero allows each connected practice (tenant) 5 calls in flight, 60 a minute and 5,000 a
+day, shared by every member of staff and every worker process. A call first takes a
+*slot*: a lease that counts against all three limits and is handed back when the call
+ends. Leases expire on their own, so a worker that dies mid-call cannot hold a slot for
+ever. Counts live in Redis when the portal runs several workers (``limiter_redis``),
+otherwise in this process.
+
+XPM's own counts (``X-MinLimit-Remaining``, ``X-DayLimit-Remaining``) win when they are
+lower than the portal's, and a 429's ``Retry-After`` pauses the whole practice.
+"""
+
+import math
+import random
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from portal.xpm.errors import LimiterBusy
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Xero's per-tenant limits; lower them to leave room for other apps, or in tests."""
+
+    in_flight: int = 5
+    per_minute: int = 60
+    per_day: int = 5000
+    lease_seconds: float = 180.0  # longer than any call may last: its deadline + a read timeout
+    minute_seconds: float = 60.0
+    day_seconds: float = 86_400.0  # a rolling day: stricter than a calendar day
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A backend's answer: a slot now (``at`` its time), or how long until one may be free."""
+
+    granted: bool
+    at: float
+    wait: float = 0.0
+    problem: str = ""  # "concurrent", "minute" or "day" when refused
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A call's place among the tenant's limits, held for the duration of a ``with`` block."""
+
+    tenant_id: str
+    lease_id: str
+    acquired_at: float
+
+
+class LimiterBackend(Protocol):
+    """Where the counts live: this process (``MemoryBackend``) or Redis (``RedisBackend``)."""
+
+    def acquire(self, tenant_id: str, lease_id: str, limits: Limits) -> Grant: ...
+    def release(self, tenant_id: str, lease_id: str) -> None: ...
+    def reserve(self, tenant_id: str, minute_used: int, day_used: int, limits: Limits) -> None: ...
+    def pause(self, tenant_id: str, seconds: float, problem: str, limits: Limits) -> None: ...
+
+
+@dataclass
+class _TenantCounts:
+    leases: dict[str, float] = field(default_factory=dict)  # lease id -> expiry
+    minute: deque[float] = field(default_factory=deque)
+    day: deque[float] = field(default_factory=deque)
+    paused_until: float = 0.0
+    paused_problem: str = "minute"
+    now: float = 0.0  # the latest time seen, so the clock never runs backwards
+
+
+class MemoryBackend:
+    """Counts kept in this process, for a single worker (threads share them)."""
+
+    def __init__(self, clock: Clock = time.monotonic):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._tenants: dict[str, _TenantCounts] = {}
+
+    def _counts(self, tenant_id: str, limits: Limits) -> tuple[_TenantCounts, float]:
+        counts = self._tenants.setdefault(tenant_id, _TenantCounts())
+        counts.now = now = max(self._clock(), counts.now)
+        _forget(counts.minute, now - limits.minute_seconds)
+        _forget(counts.day, now - limits.day_seconds)
+        counts.leases = {lease: end for lease, end in counts.leases.items() if end > now}
+        return counts, now
+
+    def acquire(self, tenant_id: str, lease_id: str, limits: Limits) -> Grant:
+        """Take a slot if every limit allows it, else say how long to wait."""
+        with self._lock:
+            counts, now = self._counts(tenant_id, limits)
+            if counts.paused_until > now:
+                return Grant(False, now, counts.paused_until - now, counts.paused_problem)
+            if len(counts.day) >= limits.per_day:
+                return Grant(False, now, counts.day[0] + limits.day_seconds - now, "day")
+            if len(counts.minute) >= limits.per_minute:
+                return Grant(False, now, counts.minute[0] + limits.minute_seconds - now, "minute")
+            if len(counts.leases) >= limits.in_flight:
+                return Grant(False, now, min(counts.leases.values()) - now, "concurrent")
+            counts.leases[lease_id] = now + limits.lease_seconds
+            counts.minute.append(now)
+            counts.day.append(now)
+            return Grant(True, now)
+
+    def release(self, tenant_id: str, lease_id: str) -> None:
+        """Hand a slot back."""
+        with self._lock:
+            self._tenants.get(tenant_id, _TenantCounts()).leases.pop(lease_id, None)
+
+    def reserve(self, tenant_id: str, minute_used: int, day_used: int, limits: Limits) -> None:
+        """Count calls XPM has seen but this process has not, so its totals are no lower."""
+        with self._lock:
+            counts, now = self._counts(tenant_id, limits)
+            counts.minute.extend([now] * max(0, minute_used - len(counts.minute)))
+            counts.day.extend([now] * max(0, day_used - len(counts.day)))
+
+    def pause(self, tenant_id: str, seconds: float, problem: str, limits: Limits) -> None:
+        """Refuse every slot for ``seconds``."""
+        with self._lock:
+            counts, now = self._counts(tenant_id, limits)
+            if now + seconds > counts.paused_until:
+                counts.paused_until, counts.paused_problem = now + seconds, problem
+
+
+def _forget(times: deque[float], cutoff: float) -> None:
+    while times and times[0] <= cutoff:
+        times.popleft()
+
+
+class TenantLimiter:
+    """Hands out call slots per tenant within Xero's limits, waiting a bounded time for one."""
+
+    def __init__(
+        self,
+        backend: LimiterBackend | None = None,
+        *,
+        limits: Limits | None = None,
+        timeout: float = 10.0,
+        poll_seconds: float = 0.05,
+        clock: Clock | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.limits = limits or Limits()
+        self.timeout = timeout
+        self._backend = backend or MemoryBackend(clock or time.monotonic)
+        self._poll = poll_seconds
+        self._clock = clock or time.monotonic
+        self._sleep = sleep
+
+    @classmethod
+    def from_url(cls, redis_url: str | None, *, key_prefix: str = "portal:xpm", **options):
+        """A limiter shared through Redis when ``redis_url`` is set, else one for this process."""
+        if not redis_url:
+            return cls(**options)
+        from portal.xpm.limiter_redis import RedisBackend
+
+        backend = RedisBackend.from_url(
+            redis_url, key_prefix=key_prefix, clock=options.get("clock")
+        )
+        return cls(backend, **options)
+
+    @contextmanager
+    def slot(self, tenant_id: str, timeout: float | None = None) -> Iterator[Slot]:
+        """Hold one of the tenant's call slots for the block; raise ``LimiterBusy`` if none
+        comes free within ``timeout`` seconds."""
+        lease_id = uuid.uuid4().hex
+        grant = self._wait_for_grant(
+            tenant_id, lease_id, self.timeout if timeout is None else timeout
+        )
+        try:
+            yield Slot(tenant_id, lease_id, grant.at)
+        finally:
+            self._backend.release(tenant_id, lease_id)
+
+    def _wait_for_grant(self, tenant_id: str, lease_id: str, timeout: float) -> Grant:
+        deadline = self._clock() + timeout
+        while True:
+            grant = self._backend.acquire(tenant_id, lease_id, self.limits)
+            if grant.granted:
+                return grant
+            remaining = deadline - self._clock()
+            if grant.problem == "concurrent":
+                # A call in flight usually ends long before its lease would expire: poll,
+                # with jitter so that waiting workers do not wake in step.
+                wait = min(grant.wait, self._poll * (0.5 + random.random()))
+            else:
+                wait = grant.wait
+            if remaining <= 0 or (grant.problem != "concurrent" and wait > remaining):
+                retry_after = 1.0 if grant.problem == "concurrent" else max(grant.wait, 1.0)
+                raise LimiterBusy(retry_after=math.ceil(retry_after), problem=grant.problem)
+            self._sleep(max(0.0, min(wait, remaining)))
+
+    def record_remaining(
+        self, tenant_id: str, minute_remaining: int | None, day_remaining: int | None
+    ) -> None:
+        """Believe XPM when it says fewer calls remain than the portal has counted."""
+        limits = self.limits
+        minute_used = 0 if minute_remaining is None else limits.per_minute - minute_remaining
+        day_used = 0 if day_remaining is None else limits.per_day - day_remaining
+        minute_used, day_used = min(minute_used, limits.per_minute), min(day_used, limits.per_day)
+        if minute_used > 0 or day_used > 0:
+            self._backend.reserve(tenant_id, minute_used, day_used, limits)
+
+    def pause(self, tenant_id: str, seconds: float, problem: str = "minute") -> None:
+        """Hold back every call for the tenant, as a 429's ``Retry-After`` asks."""
+        if seconds > 0:
+            self._backend.pause(tenant_id, seconds, problem, self.limits)

@@ -1,0 +1,166 @@
+"""Reading XPM's XML safely, and the small readers the record parsers share.
+
+Everything from XPM is untrusted input: no DTDs, no entities, nothing external, a cap on
+size and on nesting, and the answer must be a ``<Response>`` whose ``Status`` is OK.
+Text is handed on exactly as the parser produced it: the only changes are XML's own
+(entity references decoded, line endings normalised), so what XPM stored is what the
+portal stores.
+"""
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
+from defusedxml.ElementTree import DefusedXMLParser
+
+from portal.xpm.errors import XpmBadResponse, XpmBusinessError, XpmNotFound
+
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+# XPM's deepest shape is Response/Client/Relationships/Relationship/RelatedClient/UUID;
+# anything far deeper is an attack on the parser, not data.
+DEFAULT_MAX_DEPTH = 32
+
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]*(?:Z|[+-]\d{2}:?\d{2})?)?")
+# Bounded so that a hostile "1e999999999" can never become a billion-digit integer.
+WHOLE_NUMBER = re.compile(r"-?\d{1,18}(?:\.0+)?")
+DECIMAL_NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,15})?")
+YES = {"yes", "y", "true", "1"}
+NOT_FOUND = re.compile(r"not found|does not exist|doesn't exist|no such|unknown", re.IGNORECASE)
+REFUSED = {
+    DTDForbidden: "a document type (DTD)",
+    EntitiesForbidden: "entities",
+    ExternalReferenceForbidden: "a reference to an outside resource",
+}
+HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
+
+
+class _DepthCappedTreeBuilder(TreeBuilder):
+    """Builds the tree like ElementTree does, refusing to go deeper than ``max_depth``."""
+
+    def __init__(self, max_depth: int):
+        super().__init__()
+        self._max_depth = max_depth
+        self._depth = 0
+
+    def start(self, tag, attrs):
+        self._depth += 1
+        if self._depth > self._max_depth:
+            raise XpmBadResponse(f"XML nested deeper than {self._max_depth} levels")
+        return super().start(tag, attrs)
+
+    def end(self, tag):
+        self._depth -= 1
+        return super().end(tag)
+
+
+def looks_like_html(body: bytes) -> bool:
+    """True when ``body`` is a web page (a proxy's or a login page) rather than XML."""
+    return HTML_START.match(body[:4096]) is not None
+
+
+def parse_document(
+    body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH
+) -> Element:
+    """Parse untrusted XML into its root element, or raise ``XpmBadResponse``."""
+    if len(body) > max_bytes:
+        raise XpmBadResponse(f"the response is larger than {max_bytes:,} bytes")
+    if looks_like_html(body):
+        raise XpmBadResponse("a web page came back where XML was expected")
+    # defusedxml's fromstring(forbid_dtd=True, forbid_entities=True, forbid_external=True),
+    # with a tree builder that also caps nesting.
+    parser = DefusedXMLParser(
+        target=_DepthCappedTreeBuilder(max_depth),
+        forbid_dtd=True,
+        forbid_entities=True,
+        forbid_external=True,
+    )
+    try:
+        parser.feed(body)
+        return parser.close()
+    except DefusedXmlException as error:
+        declared = REFUSED.get(type(error), "something unsafe")
+        raise XpmBadResponse(f"the XML declares {declared}, which is refused") from None
+    except ParseError as error:
+        raise XpmBadResponse(f"the XML is broken: {error}") from None
+
+
+def read_response(
+    body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH
+) -> Element:
+    """The ``<Response>`` element of an XPM answer whose ``Status`` is OK."""
+    root = parse_document(body, max_bytes=max_bytes, max_depth=max_depth)
+    if root.tag != "Response":
+        raise XpmBadResponse(f"<{root.tag[:40]}> came back where <Response> was expected")
+    status = text(root, "Status").strip()
+    if status == "OK":
+        return root
+    if status == "ERROR":
+        description = text(root, "ErrorDescription").strip()
+        error = XpmNotFound if NOT_FOUND.search(description) else XpmBusinessError
+        raise error(description)
+    raise XpmBadResponse(f"the response status is {status[:40]!r}, not OK or ERROR")
+
+
+# --- Readers for one field ---------------------------------------------------------------
+def text(element: Element | None, name: str) -> str:
+    """The text of child ``name`` exactly as received; "" when absent or self-closing."""
+    child = None if element is None else element.find(name)
+    return "" if child is None else "".join(child.itertext())
+
+
+def first_text(element: Element, *names: str) -> str:
+    """The text of the first of ``names`` that is present (XPM's spelling varies)."""
+    for name in names:
+        if element.find(name) is not None:
+            return text(element, name)
+    return ""
+
+
+def flag(element: Element, name: str) -> bool:
+    """XPM's "Yes"/"No" strings as a bool; absent or empty is No."""
+    return text(element, name).strip().lower() in YES
+
+
+def day(element: Element, name: str) -> date | None:
+    """A date sent as ``1970-11-26`` or ``1970-11-26T00:00:00``; None when empty or unusable."""
+    match = ISO_DATE.fullmatch(text(element, name).strip())
+    if match is None:
+        return None
+    try:
+        value = date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+    # .NET writes DateTime.MinValue (0001-01-01) where there is no date.
+    return None if value.year <= 1 else value
+
+
+def whole_number(element: Element, name: str) -> int | None:
+    """A count such as NumberOfShares; None when empty or not a whole number."""
+    value = text(element, name).strip().replace(",", "")
+    if not WHOLE_NUMBER.fullmatch(value):
+        return None
+    return int(value.split(".")[0])
+
+
+def decimal(element: Element, name: str) -> Decimal | None:
+    """A figure such as Percentage, exactly as written; None when empty or not a number."""
+    value = text(element, name).strip()
+    if not DECIMAL_NUMBER.fullmatch(value):
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+        return None
+
+
+def items(element: Element, collection: str, item: str) -> list[Element]:
+    """The ``item`` children of ``collection``: one child or many, and [] when self-closing."""
+    holder = element.find(collection)
+    return [] if holder is None else holder.findall(item)
