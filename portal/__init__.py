@@ -26,6 +26,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         for key, value in sandbox.provider_urls(app.config["SANDBOX_URL"]).items():
             if key not in explicit:
                 app.config[key] = value
+        # Werkzeug's and gunicorn's servers drop headers with underscores, such as
+        # WorkflowMax's account_id; the mounted sandbox then infers it from the token.
+        app.config.setdefault("SANDBOX_ACCOUNT_ID_FALLBACK", True)
     if str(app.config.get("PROXY_FIX", "0")) == "1":
         # Behind one trusted TLS proxy: take the client address and scheme from it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)

@@ -1,0 +1,212 @@
+"""Injected latency and faults: what a flaky network or a bad day at Xero looks like.
+
+Rules come from ``SANDBOX_FAULTS`` at start-up and from ``POST /_control/faults`` at run
+time. A request takes the first rule that matches its endpoint; a rule with a ``count``
+applies that many times and then lapses. Rules without ``endpoints`` match API calls only,
+so a blanket fault never breaks the token endpoint by accident.
+"""
+
+import json
+import threading
+from dataclasses import asdict, dataclass
+
+from flask import Response
+
+KINDS = (
+    "timeout",
+    "500",
+    "503",
+    "429",
+    "malformed",
+    "html",
+    "hostile_dtd",
+    "truncated",
+    "error",
+    "huge",
+)
+MAX_LATENCY_MS = 120_000
+
+
+@dataclass
+class Rule:
+    """One fault rule: what goes wrong, where, and how many times."""
+
+    fault: str | None = None
+    latency_ms: int | None = None
+    endpoints: tuple[str, ...] | None = None
+    count: int | None = None  # None: until cleared
+    timeout_seconds: float = 30.0
+    retry_after: int = 1
+
+    def matches(self, label: str, api: bool) -> bool:
+        """True if this rule applies to a call of ``label``."""
+        return label in self.endpoints if self.endpoints is not None else api
+
+
+def parse_rule(spec: dict) -> Rule:
+    """A rule from its JSON form; ValueError says what is wrong."""
+    if not isinstance(spec, dict):
+        raise ValueError("A fault rule is a JSON object.")
+    unknown = set(spec) - {
+        "fault",
+        "latency_ms",
+        "endpoints",
+        "count",
+        "timeout_seconds",
+        "retry_after",
+    }
+    if unknown:
+        raise ValueError(f"Unknown fault rule keys: {', '.join(sorted(unknown))}.")
+    fault = spec.get("fault")
+    if fault is not None and str(fault) not in KINDS:
+        raise ValueError(f"fault must be one of {', '.join(KINDS)}.")
+    endpoints = spec.get("endpoints")
+    if endpoints is not None and (
+        not isinstance(endpoints, list) or not all(isinstance(e, str) for e in endpoints)
+    ):
+        raise ValueError("endpoints must be a list of endpoint names, like client.api/get.")
+    return Rule(
+        fault=str(fault) if fault is not None else None,
+        latency_ms=_number(spec, "latency_ms", 0, MAX_LATENCY_MS),
+        endpoints=tuple(endpoints) if endpoints is not None else None,
+        count=_number(spec, "count", 1, 1_000_000),
+        timeout_seconds=_number(spec, "timeout_seconds", 0, 600, float) or 30.0,
+        retry_after=_number(spec, "retry_after", 0, 86_400) or 1,
+    )
+
+
+def _number(spec: dict, key: str, low, high, kind=int):
+    if spec.get(key) is None:
+        return None
+    value = spec[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ValueError(f"{key} must be a number from {low} to {high}.")
+    return kind(value)
+
+
+class Faults:
+    """The base latency and the fault rules in force, shared by every request thread."""
+
+    def __init__(self, latency_ms: int = 0, rules: list | None = None):
+        self._lock = threading.Lock()
+        self.reset(latency_ms, rules or [])
+
+    def reset(self, latency_ms: int, rules: list) -> None:
+        """Back to the given latency and rules."""
+        parsed = [parse_rule(spec) for spec in rules]
+        with self._lock:
+            self.latency_ms = int(latency_ms)
+            self._rules = parsed
+
+    def add(self, spec: dict) -> Rule | None:
+        """Add a rule; a bare ``{"latency_ms": n}`` changes the base latency instead."""
+        rule = parse_rule(spec)
+        with self._lock:
+            if rule.fault is None and rule.endpoints is None and rule.count is None:
+                self.latency_ms = rule.latency_ms or 0
+                return None
+            self._rules.append(rule)
+            return rule
+
+    def clear(self) -> None:
+        """Remove every rule (the base latency stays)."""
+        with self._lock:
+            self._rules = []
+
+    def take(self, label: str, api: bool) -> tuple[Rule | None, float]:
+        """The rule for this call (spending one of its count) and the delay in seconds."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.matches(label, api):
+                    if rule.count is not None:
+                        rule.count -= 1
+                        if rule.count == 0:
+                            self._rules.remove(rule)
+                    latency = rule.latency_ms if rule.latency_ms is not None else self.latency_ms
+                    return rule, latency / 1000
+            return None, (self.latency_ms / 1000 if api else 0.0)
+
+    def describe(self) -> dict:
+        """The state, as the control endpoint shows it."""
+        with self._lock:
+            return {"latency_ms": self.latency_ms, "rules": [asdict(rule) for rule in self._rules]}
+
+
+# --- What a faulty answer looks like ----------------------------------------------------
+MALFORMED = (
+    b'<Response api-method="Get"><Status>OK</Status><Client><UUID>0f6f2c1e</UUID>'
+    b"<Name>Broken & unescaped</Nme></Client>"
+)
+HTML_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Xero | Service unavailable</title></head><body>"
+    b"<h1>Something went wrong</h1><p>Please try again later.</p></body></html>"
+)
+HOSTILE_DTD = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE Response [\n'
+    b'  <!ENTITY lol "lol">\n'
+    b'  <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n'
+    b'  <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">\n'
+    b'  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">\n'
+    b'  <!ENTITY xxe SYSTEM "http://169.254.169.254/latest/meta-data/">\n'
+    b']>\n<Response api-method="Get"><Status>OK</Status>'
+    b"<Client><UUID>&xxe;</UUID><Name>&lol3;</Name></Client></Response>"
+)
+XML_TYPE = "text/xml; charset=utf-8"
+
+
+def _problem(status: int, title: str, detail: str) -> Response:
+    body = {"Type": None, "Title": title, "Status": status, "Detail": detail}
+    return Response(json.dumps(body), status, content_type="application/json")
+
+
+def _huge():
+    yield b'<Response api-method="List"><Status>OK</Status><Clients>'
+    chunk = (
+        b"<Client><UUID>00000000-0000-0000-0000-000000000000</UUID><Name>Padding</Name></Client>"
+        * 1000
+    )
+    for _ in range(130):  # about 11 MB
+        yield chunk
+    yield b"</Clients></Response>"
+
+
+def response_for(rule: Rule) -> Response | None:
+    """The answer a fault gives instead of the real one (None: the real one, maybe delayed)."""
+    match rule.fault:
+        case "500":
+            return _problem(500, "An error occurred", "InternalServerError")
+        case "503":
+            return _problem(503, "Service Unavailable", "ServiceNotAvailable")
+        case "429":
+            return Response(
+                b"",
+                429,
+                headers={
+                    "Retry-After": str(rule.retry_after),
+                    "X-Rate-Limit-Problem": "minute",
+                },
+            )
+        case "malformed":
+            return Response(MALFORMED, 200, content_type=XML_TYPE)
+        case "html":
+            return Response(HTML_PAGE, 200, content_type="text/html; charset=utf-8")
+        case "hostile_dtd":
+            return Response(HOSTILE_DTD, 200, content_type=XML_TYPE)
+        case "error":
+            return Response(
+                b'<Response api-method="Error"><Status>ERROR</Status>'
+                b"<ErrorDescription>The request could not be processed. Try again later."
+                b"</ErrorDescription></Response>",
+                200,
+                content_type=XML_TYPE,
+            )
+        case "huge":
+            return Response(_huge(), 200, content_type=XML_TYPE)
+    return None
+
+
+def truncate(response: Response) -> Response:
+    """Cut the real response off halfway, as a dropped connection would."""
+    body = response.get_data()
+    response.set_data(body[: len(body) // 2])
+    return response
