@@ -37,6 +37,21 @@ DEFAULT_PLANS = (
     ("Archive", ""),
 )
 
+#: BusinessStructure values every firm starts with; firms add their own spellings.
+#: Anything else containing "trust" (but not "trustee company") is a trust; the rest asks.
+DEFAULT_STRUCTURES = (
+    ("Individual", "individual"),
+    ("Sole Trader", "individual"),
+    ("Company", "company"),
+    ("Limited Company", "company"),
+    ("Ltd Co", "company"),
+    ("Trustee Company", "company"),
+    ("LTC", "company"),
+    ("Look Through Company", "company"),
+    ("Trust", "trust"),
+    ("Family Trust", "trust"),
+)
+
 #: Roles one profile can hold on another, in the order the profile page shows them.
 ROLES = (
     ("director", "Director"),

@@ -6,8 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.models import Firm, SubscriptionPlan, User
-from portal.reference import DEFAULT_PLANS
+from portal.models import Firm, StructureMapping, SubscriptionPlan, User
+from portal.reference import DEFAULT_PLANS, DEFAULT_STRUCTURES
+from portal.text import structure_key
 
 #: scrypt with werkzeug's defaults (n=2**15, r=8, p=1): slow on purpose.
 PASSWORD_METHOD = "scrypt"  # noqa: S105 (a hash method, not a password)
@@ -65,6 +66,15 @@ def get_or_create_firm(db: Session, name: str) -> Firm:
         db.add(
             SubscriptionPlan(
                 firm_id=firm.id, name=plan_name, description=description, position=position
+            )
+        )
+    for structure, kind in DEFAULT_STRUCTURES:
+        db.add(
+            StructureMapping(
+                firm_id=firm.id,
+                structure=structure,
+                structure_key=structure_key(structure),
+                kind=kind,
             )
         )
     return firm

@@ -1,6 +1,5 @@
 """Client profiles: listing, reading, creating and editing, always within one firm."""
 
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -9,6 +8,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from portal import audit
 from portal.clients.checklist import checklist, setup_status
 from portal.models import Association, CompanyType, Profile, SubscriptionPlan, TrustType
+from portal.text import fold
 
 #: Columns a form may set; anything else in the submitted values is ignored.
 EDITABLE = frozenset(
@@ -41,12 +41,6 @@ TEXT_COLUMNS = frozenset(
 
 class DuplicateReference(ValueError):
     """Another profile of the firm already has this client reference."""
-
-
-def fold(text: str) -> str:
-    """``text`` without case or diacritics, so "kowhai" finds "Kōwhai"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 @dataclass(frozen=True)

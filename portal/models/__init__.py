@@ -2,6 +2,7 @@
 
 from portal.models.audit import AuditEvent
 from portal.models.connections import OAuthRequest, XpmConnection
+from portal.models.directory import DirectoryEntry, DirectorySync, StructureMapping
 from portal.models.firms import Firm, SubscriptionPlan, User
 from portal.models.profiles import Association, CompanyType, Profile, TrustType
 
@@ -9,9 +10,12 @@ __all__ = [
     "Association",
     "AuditEvent",
     "CompanyType",
+    "DirectoryEntry",
+    "DirectorySync",
     "Firm",
     "OAuthRequest",
     "Profile",
+    "StructureMapping",
     "SubscriptionPlan",
     "TrustType",
     "User",

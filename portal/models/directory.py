@@ -1,0 +1,72 @@
+"""What the portal knows of each practice's client list in XPM, and how it maps structures."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base, utcnow
+
+
+class DirectoryEntry(Base):
+    """One XPM client as last seen in the practice's list (basic fields only).
+
+    Kept per firm so scrolling and searching the "Add client" panel are answered locally,
+    within XPM's shared limits; refreshed from ``paged-list`` and ``modifiedsince``.
+    """
+
+    __tablename__ = "directory_entries"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "provider", "client_uuid"),
+        Index("ix_directory_entries_firm_name", "firm_id", "provider", "sort_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(20))
+    client_uuid: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(500))
+    #: The name without case or diacritics, for ordering and searching.
+    sort_name: Mapped[str] = mapped_column(String(500))
+    business_structure: Mapped[str] = mapped_column(String(200), default="")
+    company_number: Mapped[str] = mapped_column(String(50), default="")
+    business_number: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    is_archived: Mapped[bool] = mapped_column(default=False)
+    is_deleted: Mapped[bool] = mapped_column(default=False)
+    is_prospect: Mapped[bool] = mapped_column(default=False)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DirectorySync(Base):
+    """When a practice's list was last read from XPM, and what went wrong if it failed."""
+
+    __tablename__ = "directory_syncs"
+    __table_args__ = (UniqueConstraint("firm_id", "provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(20))
+    #: Completed full read (paged-list), and the XPM clock value used for modifiedsince.
+    full_synced_at: Mapped[datetime | None]
+    modified_synced_at: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+
+
+class StructureMapping(Base):
+    """How a firm's XPM BusinessStructure values map to the kind of profile they become."""
+
+    __tablename__ = "structure_mappings"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "structure_key"),
+        CheckConstraint("kind IN ('company', 'trust', 'individual')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"))
+    #: The structure as XPM spells it, for showing.
+    structure: Mapped[str] = mapped_column(String(200))
+    #: The structure without case, spacing or diacritics: what lookups compare.
+    structure_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
