@@ -17,6 +17,8 @@ from portal.auth import service as auth_service
 from portal.db import Base
 from portal.migrate import upgrade
 
+pytest_plugins = ["tests.sandboxed"]
+
 PASSWORD = "correct horse battery staple"
 REFERENCE_TABLES = {"company_types", "trust_types"}
 #: A value for each URL argument, so a test can request every route in the URL map.

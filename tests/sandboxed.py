@@ -1,0 +1,97 @@
+"""Fixtures for tests that talk to the XPM sandbox over real HTTP, as the portal talks to Xero.
+
+``sandbox_url`` serves a standalone sandbox (its own seeded dataset) on a free loopback
+port for the whole session; ``connected`` runs the portal's real OAuth flow against it for
+the signed-in firm. The root conftest loads this module as a plugin.
+"""
+
+import re
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from portal import sandbox
+from portal.sandbox import server
+
+CONTROL = {"X-Sandbox-Control": "1"}
+SANDBOX_CLIENTS = 400
+
+
+@pytest.fixture(scope="session")
+def sandbox_url(tmp_path_factory):
+    """A standalone sandbox with a seeded practice; returns its /sandbox base URL."""
+    directory = tmp_path_factory.mktemp("sandbox")
+    app = sandbox.create_app(
+        {
+            "SANDBOX_DATABASE_URL": f"sqlite:///{directory / 'sandbox.db'}",
+            "SANDBOX_SEED_CLIENTS": SANDBOX_CLIENTS,
+        }
+    )
+    http = server.make(app, "127.0.0.1", 0)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{http.server_port}/sandbox"
+    requests.get(f"{url}/_control/calls", headers=CONTROL, timeout=60)  # seeds it
+    yield url
+    http.shutdown()
+    http.server_close()
+
+
+@pytest.fixture
+def sandbox_control(sandbox_url):
+    """Call the sandbox's control endpoints; faults and counts are cleared around each test."""
+
+    class Control:
+        def __call__(self, method, path, **kwargs):
+            response = requests.request(
+                method, f"{sandbox_url}/_control/{path}", headers=CONTROL, timeout=30, **kwargs
+            )
+            response.raise_for_status()
+            return response.json() if response.content else None
+
+        def calls(self) -> dict:
+            """Calls per endpoint since the last reset."""
+            return self("GET", "calls")["calls"]
+
+    control = Control()
+    control("POST", "reset", json={})
+    yield control
+    control("POST", "reset", json={})
+
+
+def approve_consent(authorize_url: str, decision: str = "approve") -> str:
+    """Do what the administrator does on the consent page; returns the callback URL."""
+    browser = requests.Session()
+    page = browser.get(authorize_url, timeout=30)
+    page.raise_for_status()
+    nonce = re.search(r'name="nonce" value="([^"]+)"', page.text).group(1)
+    tenants = re.findall(r'name="tenant" value="([^"]+)"', page.text)
+    answer = browser.post(
+        page.url,
+        data={"nonce": nonce, "decision": decision, "tenant": tenants},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]
+
+
+def connect_portal(app, client, sandbox_url, provider="xpm"):
+    """Run the portal's Connect → consent → callback against the sandbox; returns the page."""
+    app.config.update(sandbox.provider_urls(sandbox_url))
+    started = client.post(f"/settings/addons/{provider}/connect")
+    assert started.status_code == 302, started.get_data(as_text=True)
+    callback = urlsplit(approve_consent(started.headers["Location"]))
+    finished = client.get(f"{callback.path}?{callback.query}")
+    assert finished.status_code == 302
+    return client.get(finished.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.fixture
+def connected(app, client, signed_in, sandbox_url, sandbox_control):
+    """The signed-in firm, connected to the sandbox's XPM through the real OAuth flow."""
+    page = connect_portal(app, client, sandbox_url)
+    assert "Connected to" in page, page
+    return signed_in
