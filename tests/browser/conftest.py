@@ -84,6 +84,35 @@ def live_server(live_app):
 
 
 @pytest.fixture
+def mounted_sandbox_server(tmp_path):
+    """The portal with the sandbox mounted, as `make run` serves it; returns its base URL."""
+    holder = {}
+    server = make_server(
+        "127.0.0.1", 0, lambda env, start: holder["app"](env, start), threaded=True
+    )
+    base = f"http://127.0.0.1:{server.server_port}"
+    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    upgrade(url)
+    holder["app"] = create_app(
+        settings_for(
+            url,
+            WTF_CSRF_ENABLED=True,
+            PORTAL_SANDBOX="1",
+            SANDBOX_URL=f"{base}/sandbox",
+            SANDBOX_DATABASE_URL=f"sqlite:///{tmp_path / 'sandbox.db'}",
+            SANDBOX_SEED_CLIENTS=300,
+        )
+    )
+    make_user(holder["app"], admin=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    server.shutdown()
+    thread.join(timeout=5)
+    empty_tables(holder["app"])
+
+
+@pytest.fixture
 def page(browser, live_server, request):
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
