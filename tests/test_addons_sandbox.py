@@ -104,3 +104,40 @@ def test_no_token_text_in_the_database_file_or_pages(app, client, connected, cap
             for path in (database, Path(f"{database}-wal")):
                 if path.exists():
                     assert secret.encode() not in path.read_bytes()
+
+
+def test_a_403_from_the_api_asks_for_reconnecting(app, client, connected, sandbox_control):
+    from portal.xpm.errors import XpmForbidden
+
+    sandbox_control("POST", "faults", json={"fault": "403", "endpoints": ["client.api/paged-list"]})
+    row = connection(app)
+    with app.app_context():
+        api = practice_api(db.session(), row.firm_id)
+        try:
+            api.paged_list(page_size=5)
+        except XpmForbidden:
+            pass
+        else:
+            raise AssertionError("the fault was not injected")
+    lost = connection(app)
+    assert lost.status == "needs_reconnect"
+    assert "Reconnect Xero Practice Manager" in client.get("/settings/addons/").get_data(
+        as_text=True
+    )
+
+
+def test_a_401_that_survives_a_refresh_asks_for_reconnecting(app, connected, sandbox_control):
+    from portal.xpm.errors import XpmAuthError
+
+    sandbox_control("POST", "faults", json={"fault": "401", "endpoints": ["client.api/search"]})
+    row = connection(app)
+    with app.app_context():
+        api = practice_api(db.session(), row.firm_id)
+        try:
+            api.search("Aroha")
+        except XpmAuthError as error:
+            assert "Settings → Add-ons" in str(error)
+        else:
+            raise AssertionError("the fault was not injected")
+    assert sandbox_control.calls().get("identity/connect/token", 0) == 1, "one refresh"
+    assert connection(app).status == "needs_reconnect"

@@ -7,7 +7,9 @@ from portal.addons import service
 from portal.addons.providers import provider
 from portal.addons.tokens import ConnectionTokens, NotConnected
 from portal.addons.vault import vault
+from portal.models import XpmConnection
 from portal.xpm import XpmApi
+from portal.xpm.errors import XpmError
 from portal.xpm.factory import api_for
 
 
@@ -20,5 +22,12 @@ def practice_api(db: Session, firm_id: int, provider_key: str = "xpm") -> XpmApi
             "it is not connected" if row is None else "it needs reconnecting",
             system=chosen.label,
         )
-    tokens = ConnectionTokens(current_app.extensions["portal.sessions"], vault(), chosen, row.id)
-    return api_for(provider_key, row.tenant_id, tokens)
+    sessions = current_app.extensions["portal.sessions"]
+    tokens = ConnectionTokens(sessions, vault(), chosen, row.id)
+
+    def access_lost(error: XpmError) -> None:
+        with sessions() as own:
+            service.mark_needs_reconnect(own, own.get(XpmConnection, row.id), error.detail)
+            own.commit()
+
+    return api_for(provider_key, row.tenant_id, tokens, on_access_lost=access_lost)

@@ -14,6 +14,8 @@ from flask import Response
 
 KINDS = (
     "timeout",
+    "401",
+    "403",
     "500",
     "503",
     "429",
@@ -173,6 +175,10 @@ def _huge():
 def response_for(rule: Rule) -> Response | None:
     """The answer a fault gives instead of the real one (None: the real one, maybe delayed)."""
     match rule.fault:
+        case "401":
+            return _problem(401, "Unauthorized", "AuthenticationUnsuccessful")
+        case "403":
+            return _problem(403, "Forbidden", "AuthorizationUnsuccessful")
         case "500":
             return _problem(500, "An error occurred", "InternalServerError")
         case "503":

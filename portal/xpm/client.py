@@ -25,6 +25,7 @@ from portal.xpm.errors import (
     XpmAuthError,
     XpmBadResponse,
     XpmError,
+    XpmForbidden,
     XpmRateLimited,
     XpmUnavailable,
 )
@@ -78,6 +79,7 @@ class XpmApi:
         slot_timeout: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         session: ReadOnlySession | None = None,
+        on_access_lost: Callable[[XpmError], None] | None = None,
     ):
         if provider not in PROVIDERS:
             raise ValueError(f"provider must be one of {sorted(PROVIDERS)}, not {provider!r}")
@@ -97,6 +99,8 @@ class XpmApi:
         self._slot_timeout = slot_timeout
         self._sleep = sleep
         self._session = session or ReadOnlySession()
+        #: Told when the provider refuses this connection (401 after a refresh, or 403).
+        self._on_access_lost = on_access_lost
         self._headers = {
             tenant_header: tenant_id,
             "Accept": "text/xml, application/xml",
@@ -179,17 +183,24 @@ class XpmApi:
             attempt += 1
             try:
                 return self._attempt(path, params, token, attempt)
-            except XpmAuthError:
+            except XpmAuthError as error:
                 if refreshed:
+                    self._access_lost(error)
                     raise
                 refreshed = True  # the refresh and its retry are not counted as attempts
                 attempt -= 1
                 token = self._token(self._tokens.refresh, "the access could not be renewed")
             except XpmError as error:
+                if isinstance(error, XpmForbidden):
+                    self._access_lost(error)
                 if not self._worth_retrying(error, attempt):
                     raise
                 wait = getattr(error, "retry_after", None) if error.status == 429 else None
                 self._sleep(self._retry.delay(attempt, wait))
+
+    def _access_lost(self, error: XpmError) -> None:
+        if self._on_access_lost is not None:
+            self._on_access_lost(error)
 
     def _worth_retrying(self, error: XpmError, attempt: int) -> bool:
         if attempt >= self._retry.max_attempts or isinstance(error, LimiterBusy):

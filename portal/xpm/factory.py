@@ -27,7 +27,7 @@ def app_limiter() -> TenantLimiter:
         return extensions["xpm_limiter"]
 
 
-def api_for(provider: str, tenant_id: str, token_source: TokenSource) -> XpmApi:
+def api_for(provider: str, tenant_id: str, token_source: TokenSource, **options) -> XpmApi:
     """A client for one practice's XPM or WorkflowMax, configured from ``current_app``."""
     config = current_app.config
     return XpmApi(
@@ -39,4 +39,5 @@ def api_for(provider: str, tenant_id: str, token_source: TokenSource) -> XpmApi:
         connect_timeout=float(config.get("XPM_CONNECT_TIMEOUT", 5)),
         read_timeout=float(config.get("XPM_READ_TIMEOUT", 20)),
         max_bytes=int(config.get("XPM_MAX_RESPONSE_BYTES", DEFAULT_MAX_BYTES)),
+        **options,
     )
