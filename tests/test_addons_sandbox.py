@@ -139,5 +139,7 @@ def test_a_401_that_survives_a_refresh_asks_for_reconnecting(app, connected, san
             assert "Settings → Add-ons" in str(error)
         else:
             raise AssertionError("the fault was not injected")
-    assert sandbox_control.calls().get("identity/connect/token", 0) == 1, "one refresh"
+    # The code exchange when connecting, then exactly one refresh after the first 401.
+    assert sandbox_control.calls()["identity/connect/token"] == 2
+    assert sandbox_control.calls()["client.api/search"] == 2
     assert connection(app).status == "needs_reconnect"
