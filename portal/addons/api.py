@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from portal.addons import service
 from portal.addons.providers import provider
-from portal.addons.tokens import ConnectionTokens, NotConnected
+from portal.addons.tokens import ConnectionTokens, NotConnected, mark_needs_reconnect
 from portal.addons.vault import vault
 from portal.models import XpmConnection
 from portal.xpm import XpmApi
@@ -27,7 +27,7 @@ def practice_api(db: Session, firm_id: int, provider_key: str = "xpm") -> XpmApi
 
     def access_lost(error: XpmError) -> None:
         with sessions() as own:
-            service.mark_needs_reconnect(own, own.get(XpmConnection, row.id), error.detail)
+            mark_needs_reconnect(own, own.get(XpmConnection, row.id), error.detail)
             own.commit()
 
     return api_for(provider_key, row.tenant_id, tokens, on_access_lost=access_lost)

@@ -96,24 +96,6 @@ def _use(row: XpmConnection, practice: dict) -> None:
     row.tenant_choices = []
 
 
-def mark_needs_reconnect(db: Session, row: XpmConnection | None, reason: str) -> None:
-    """Record that the provider refused the connection; an administrator must reconnect."""
-    if row is None or row.status != "connected":
-        return
-    row.status = "needs_reconnect"
-    row.last_error = (reason or "access was refused")[:1000]
-    audit.record(
-        db,
-        "connection_lost",
-        firm_id=row.firm_id,
-        user_id=None,
-        outcome="failed",
-        object_type="xpm_connection",
-        object_id=row.id,
-        summary=f"The provider refused the connection to {row.tenant_name}: {row.last_error}",
-    )
-
-
 def revoke_at_provider(
     vault: TokenVault, provider: Provider, row: XpmConnection, access_token: str | None
 ) -> list[str]:

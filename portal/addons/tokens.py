@@ -101,19 +101,30 @@ class ConnectionTokens:
         return token
 
     def _needs_reconnect(self, db: Session, connection: XpmConnection, error: OAuthError) -> None:
-        connection.status = "needs_reconnect"
-        connection.last_error = f"{error.error}: {error.description or ''}".strip(": ")[:1000]
-        audit.record(
-            db,
-            "token_refresh_failed",
-            firm_id=connection.firm_id,
-            user_id=None,
-            outcome="failed",
-            object_type="xpm_connection",
-            object_id=connection.id,
-            summary=f"{self._provider.label} refused to refresh the connection ({error.error})",
-        )
+        reason = f"{error.error}: {error.description or ''}".strip(": ")
+        mark_needs_reconnect(db, connection, reason, action="token_refresh_failed")
         db.commit()
+
+
+def mark_needs_reconnect(
+    db: Session, connection: XpmConnection | None, reason: str, action: str = "connection_lost"
+) -> None:
+    """Record that the provider refused the connection; an administrator must reconnect."""
+    if connection is None or connection.status != "connected":
+        return
+    connection.status = "needs_reconnect"
+    connection.last_error = (reason or "access was refused")[:1000]
+    audit.record(
+        db,
+        action,
+        firm_id=connection.firm_id,
+        user_id=None,
+        outcome="failed",
+        object_type="xpm_connection",
+        object_id=connection.id,
+        summary=f"The provider refused the connection to {connection.tenant_name}: "
+        f"{connection.last_error}"[:500],
+    )
 
 
 def store_tokens(vault: TokenVault, connection: XpmConnection, token: dict) -> None:
