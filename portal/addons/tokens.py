@@ -48,7 +48,7 @@ class ConnectionTokens:
         with self._sessions() as db:
             connection = db.get(XpmConnection, self._connection_id)
             token = self._usable(connection)
-        return token if token is not None else self.refresh()
+        return self._hand_out(token) if token is not None else self.refresh()
 
     def refresh(self) -> str:
         """Refresh the tokens (after a 401, or near expiry) unless another worker just did."""
@@ -93,7 +93,7 @@ class ConnectionTokens:
             raise NotConnected("it is not connected", system=self._provider.label)
         expires = connection.access_token_expires_at
         if connection.access_token and expires and expires - REFRESH_MARGIN > utcnow():
-            return self._hand_out(self._vault.open(connection.access_token))
+            return self._vault.open(connection.access_token)
         return None
 
     def _hand_out(self, token: str) -> str:
