@@ -18,9 +18,9 @@ from sqlalchemy import event, insert, select  # noqa: E402
 
 from portal import create_app, db  # noqa: E402
 from portal.auth import service as auth_service  # noqa: E402
-from portal.text import fold  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
 from portal.models import Profile, SubscriptionPlan  # noqa: E402
+from portal.text import fold  # noqa: E402
 
 PASSWORD = "benchmark password 1"
 NAMES = ["Kōwhai", "Tōtara", "Rimu", "Mānuka", "Harakeke", "Pōhutukawa", "Kauri", "Miro"]

@@ -53,12 +53,20 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.addons import bp as addons_bp
+    from portal.audit.views import bp as audit_bp
     from portal.auth import bp as auth_bp
+    from portal.bulk import bp as bulk_bp
     from portal.clients import bp as clients_bp
+    from portal.importing import bp as importing_bp
+    from portal.panel import bp as panel_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(clients_bp)
+    app.register_blueprint(panel_bp)
+    app.register_blueprint(importing_bp)
     app.register_blueprint(addons_bp)
+    app.register_blueprint(bulk_bp)
+    app.register_blueprint(audit_bp)
     if app.config["PORTAL_SANDBOX"]:
         from portal import sandbox
 

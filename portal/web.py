@@ -1,5 +1,8 @@
 """What every response shares: one render helper (page or fragment) and the header baseline."""
 
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 from flask import Response, abort, make_response, render_template, request
 from jinja2_fragments.flask import render_block
 
@@ -19,6 +22,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "base-uri 'none'",
     )
 )
+
+NEW_ZEALAND = ZoneInfo("Pacific/Auckland")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -59,13 +64,23 @@ def nzdate(value) -> str:
     return value.strftime("%-d %b %Y") if value else ""
 
 
+def nztime(value) -> str:
+    """A stored UTC time as it was in New Zealand: 26 Nov 2026, 2:05 pm."""
+    if not value:
+        return ""
+    local = value.replace(tzinfo=UTC).astimezone(NEW_ZEALAND)
+    return local.strftime("%-d %b %Y, %-I:%M %p").replace("AM", "am").replace("PM", "pm")
+
+
 def month_name(value) -> str:
     return MONTHS[value - 1] if value else ""
 
 
 def role_label(code: str, plural: bool = False) -> str:
     label = dict(ROLES).get(code, code.replace("_", " ").capitalize())
-    return label + "s" if plural and not label.endswith("of") else label
+    if not plural or label.endswith("of"):
+        return label
+    return label[:-1] + "ies" if label.endswith("y") else label + "s"
 
 
 def safe_web_address(value: str) -> bool:
@@ -75,6 +90,7 @@ def safe_web_address(value: str) -> bool:
 
 FILTERS = {
     "nzdate": nzdate,
+    "nztime": nztime,
     "month_name": month_name,
     "role_label": role_label,
     "safe_web_address": safe_web_address,

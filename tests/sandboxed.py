@@ -41,12 +41,17 @@ def sandbox_url(tmp_path_factory):
 
 @pytest.fixture
 def sandbox_control(sandbox_url):
-    """Call the sandbox's control endpoints; faults and counts are cleared around each test."""
+    """Call the sandbox's control endpoints; faults and counts are cleared around each test,
+    and its practice is re-seeded after a test that added or changed clients."""
 
     class Control:
+        changed_data = False
+
         def __call__(self, method, path, **kwargs):
+            if path.startswith("clients") and method != "GET":
+                self.changed_data = True
             response = requests.request(
-                method, f"{sandbox_url}/_control/{path}", headers=CONTROL, timeout=30, **kwargs
+                method, f"{sandbox_url}/_control/{path}", headers=CONTROL, timeout=60, **kwargs
             )
             response.raise_for_status()
             return response.json() if response.content else None
@@ -58,7 +63,7 @@ def sandbox_control(sandbox_url):
     control = Control()
     control("POST", "reset", json={})
     yield control
-    control("POST", "reset", json={})
+    control("POST", "reset", json={"data": True} if control.changed_data else {})
 
 
 def approve_consent(authorize_url: str, decision: str = "approve") -> str:

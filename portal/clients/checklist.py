@@ -1,6 +1,13 @@
-"""What still needs checking or completing on a profile, derived from its data (product.md §1.3)."""
+"""What still needs checking or completing on a profile, derived from its data (product.md §1.3).
+
+Nothing here is a fixed list: each item is there because a value is missing, unconfirmed
+(a company number not yet checked with the Companies Office, an IRD number of which XPM
+gave only the last digits) or inconsistent (shares that do not add up). Roles that ended
+before today do not count as current directors, shareholders or trustees.
+"""
 
 from dataclasses import dataclass
+from datetime import date
 
 from portal.models import Association, Profile
 
@@ -17,11 +24,39 @@ def _has_address(profile: Profile) -> bool:
     return bool(profile.physical_address.strip())
 
 
-def _ird_item(profile: Profile) -> list[Item]:
+def _current(associations: list[Association]) -> list[Association]:
+    today = date.today()
+    return [a for a in associations if a.end_date is None or a.end_date >= today]
+
+
+def needs_companies_office(profile: Profile) -> bool:
+    """True for a company whose number nobody has checked with the Companies Office."""
+    return profile.kind == "company" and not (
+        profile.companies_office_linked or profile.company_number_confirmed
+    )
+
+
+def _ird_item(profile: Profile, required: bool = True) -> list[Item]:
     if profile.ird_number_masked:
         return [Item("Enter the full IRD number (only the last digits are known)", "ird_number")]
-    if not profile.ird_number:
+    if required and not profile.ird_number:
         return [Item("Add the IRD number", "ird_number")]
+    return []
+
+
+def _shares(shareholders: list[Association], total: int | None) -> list[Item]:
+    if any(a.shares is None for a in shareholders):
+        return [Item("Enter the number of shares for every shareholder", "associations")]
+    if total is None:
+        return [Item("Enter the total number of shares the company has issued", "total_shares")]
+    allocated = sum(a.shares for a in shareholders)
+    if allocated != total:
+        return [
+            Item(
+                f"Share allocations add up to {allocated:,}, not the {total:,} shares issued",
+                "associations",
+            )
+        ]
     return []
 
 
@@ -29,15 +64,21 @@ def _company(profile: Profile, roles: dict[str, list[Association]]) -> list[Item
     items = []
     if not profile.company_number and not profile.nzbn:
         items.append(Item("Add the company number or NZBN", "company_number"))
-    if not profile.companies_office_linked:
-        items.append(Item("Link the company to the Companies Office", "company_number"))
-    if not roles.get("director"):
+    if needs_companies_office(profile):
+        items.append(
+            Item(
+                "Confirm the company number with the Companies Office (not linked to it)",
+                "company_number_confirmed",
+            )
+        )
+    if not _current(roles.get("director", [])):
         items.append(Item("Add at least one director", "associations"))
-    shareholders = roles.get("shareholder", [])
+    shareholders = _current(roles.get("shareholder", []))
     if not shareholders:
         items.append(Item("Add at least one shareholder", "associations"))
-    elif any(a.shares is None for a in shareholders):
-        items.append(Item("Enter the number of shares for every shareholder", "associations"))
+    else:
+        items += _shares(shareholders, profile.total_shares)
+    items += _ird_item(profile, required=False)
     if not _has_address(profile):
         items.append(Item("Add the registered office and address for service", "physical_address"))
     if profile.annual_return_month is None:
@@ -54,13 +95,16 @@ def _trust(profile: Profile, roles: dict[str, list[Association]]) -> list[Item]:
     if profile.vesting_date is None:
         items.append(Item("Add the vesting date", "vesting_date"))
     items += _ird_item(profile)
-    trustees = roles.get("trustee", [])
+    trustees = _current(roles.get("trustee", []))
     if not trustees:
         items.append(Item("Add at least one trustee", "associations"))
     elif any(a.start_date is None for a in trustees):
         items.append(Item("Enter each trustee's appointment date", "associations"))
-    if not roles.get("beneficiary"):
+    beneficiaries = _current(roles.get("beneficiary", []))
+    if not beneficiaries:
         items.append(Item("Add the beneficiaries", "associations"))
+    elif any(a.start_date is None for a in beneficiaries):
+        items.append(Item("Enter each beneficiary's appointment date", "associations"))
     if not roles.get("settlor"):
         items.append(Item("Add the settlor", "associations"))
     return items

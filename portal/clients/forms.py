@@ -3,9 +3,24 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from portal.clients import identifiers
 from portal.reference import MONTHS
@@ -22,6 +37,9 @@ def _web_address(_form, field):
 
 
 def _ird_number(_form, field):
+    # A number XPM masked ("******123") may stay as it is; it is flagged as incomplete.
+    if field.data and identifiers.masked_ird_number(field.data):
+        return
     if field.data and not identifiers.valid_ird_number(field.data):
         raise ValidationError("That is not a valid IRD number (8 or 9 digits; check the digits).")
 
@@ -117,6 +135,13 @@ class CompanyForm(ProfileForm):
         "Company number", 20, Regexp(r"^\d+$", message="A company number is digits only.")
     )
     nzbn = text("NZBN", 20, _nzbn)
+    company_number_confirmed = BooleanField(
+        "Company number checked against the Companies Office register"
+    )
+    total_shares = IntegerField(
+        "Total shares issued",
+        validators=[Optional(), NumberRange(min=1, max=10**15, message="Enter a whole number.")],
+    )
     annual_return_month = SelectField(
         "Annual return filing month",
         choices=[SelectChoice("", "Not known")]
@@ -129,6 +154,8 @@ class CompanyForm(ProfileForm):
         "subscription_plan_id",
         "company_number",
         "nzbn",
+        "company_number_confirmed",
+        "total_shares",
         "ird_number",
         "annual_return_month",
         "client_reference",

@@ -32,3 +32,8 @@ def valid_nzbn(value: str) -> bool:
         return False
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(number[:12]))
     return (10 - total % 10) % 10 == int(number[12])
+
+
+def masked_ird_number(value: str) -> bool:
+    """An IRD number with all but its last digits hidden, as XPM sends it: ``******123``."""
+    return bool(re.fullmatch(r"[*•xX]+\d{1,4}", digits(value)))

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from portal import audit
+from portal.clients import identifiers
 from portal.clients.checklist import checklist, setup_status
 from portal.models import Association, CompanyType, Profile, SubscriptionPlan, TrustType
 from portal.text import fold
@@ -177,6 +178,8 @@ def _column_value(key: str, value):
 def _apply(db: Session, profile: Profile, values: dict) -> None:
     for key in EDITABLE & values.keys():
         setattr(profile, key, _column_value(key, values[key]))
+    if "ird_number" in values:
+        profile.ird_number_masked = identifiers.masked_ird_number(profile.ird_number or "")
     profile.name = display_name(profile.kind, values | {"name": values.get("name", profile.name)})
     profile.sort_name = fold(profile.name)
     reference = profile.client_reference

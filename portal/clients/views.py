@@ -14,8 +14,7 @@ from portal.web import render
 bp.before_request(require_login)
 
 
-def _list_query() -> service.ListQuery:
-    args = request.args
+def _list_query(args) -> service.ListQuery:
     kind = args.get("kind", "")
     status = args.get("status", "")
     return service.ListQuery(
@@ -28,11 +27,16 @@ def _list_query() -> service.ListQuery:
     )
 
 
+def page_context(args) -> dict:
+    """What the Clients page shows for ``args``; pages drawn over it (the panel) need it too."""
+    query = _list_query(args)
+    listing = service.list_profiles(db.session(), current_user.firm_id, query)
+    return {"query": query, "listing": listing}
+
+
 @bp.get("/")
 def index():
-    query = _list_query()
-    listing = service.list_profiles(db.session(), current_user.firm_id, query)
-    return render("clients/index.html", "results", query=query, listing=listing)
+    return render("clients/index.html", "results", **page_context(request.args))
 
 
 def _profile_or_404(profile_id: int):
@@ -120,8 +124,11 @@ def edit(profile_id):
     profile = _profile_or_404(profile_id)
     form = _build_form(profile.kind, obj=profile)
     if profile.standing == "contact":
-        form.subscription_plan_id.validators = []
-        form.subscription_plan_id.flags.required = False
+        # A contact (a director, a corporate trustee) has no plan and need not have a type.
+        for name in ("subscription_plan_id", "company_type_code", "trust_type_code"):
+            if name in form:
+                form[name].validators = []
+                form[name].flags.required = False
     if form.validate_on_submit() and not _duplicate_blocks(form, profile.kind, profile.id):
         session = db.session()
         try:

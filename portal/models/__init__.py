@@ -1,6 +1,7 @@
 """The stored data, in SQLAlchemy 2.0 typed mappings."""
 
 from portal.models.audit import AuditEvent
+from portal.models.bulk import BulkImport, BulkImportProblem, BulkImportRow
 from portal.models.connections import OAuthRequest, XpmConnection
 from portal.models.directory import DirectoryEntry, DirectorySync, StructureMapping
 from portal.models.firms import Firm, SubscriptionPlan, User
@@ -9,6 +10,9 @@ from portal.models.profiles import Association, CompanyType, Profile, TrustType
 __all__ = [
     "Association",
     "AuditEvent",
+    "BulkImport",
+    "BulkImportProblem",
+    "BulkImportRow",
     "CompanyType",
     "DirectoryEntry",
     "DirectorySync",

@@ -18,7 +18,17 @@ class DirectoryEntry(Base):
     __tablename__ = "directory_entries"
     __table_args__ = (
         UniqueConstraint("firm_id", "provider", "client_uuid"),
-        Index("ix_directory_entries_firm_name", "firm_id", "provider", "sort_name"),
+        # Name order with the UUID as tie-breaker, so duplicate names page without gaps; the
+        # flags too, so counting and searching read the index alone.
+        Index(
+            "ix_directory_entries_firm_name",
+            "firm_id",
+            "provider",
+            "sort_name",
+            "client_uuid",
+            "is_archived",
+            "is_deleted",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +49,7 @@ class DirectoryEntry(Base):
 
 
 class DirectorySync(Base):
-    """When a practice's list was last read from XPM, and what went wrong if it failed."""
+    """How fresh a practice's directory is, who is refreshing it, and what went wrong last."""
 
     __tablename__ = "directory_syncs"
     __table_args__ = (UniqueConstraint("firm_id", "provider"),)
@@ -47,11 +57,20 @@ class DirectorySync(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"))
     provider: Mapped[str] = mapped_column(String(20))
-    #: Completed full read (paged-list), and the XPM clock value used for modifiedsince.
+    #: The practice (tenant) the entries came from; another one means starting again.
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    #: Completed full read (paged-list), and the portal time changes are known up to.
     full_synced_at: Mapped[datetime | None]
     modified_synced_at: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime | None]
+    #: What went wrong at the last attempt, in words for staff ("" when it worked).
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    #: A refresh in progress holds the row until then (one worker at a time).
+    claimed_until: Mapped[datetime | None]
+    #: No refresh before then: the usual interval, or longer after a 429.
+    next_refresh_at: Mapped[datetime | None]
+    #: When a refresh last changed an entry, so an open panel knows to reload.
+    changed_at: Mapped[datetime | None]
 
 
 class StructureMapping(Base):

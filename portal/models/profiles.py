@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -55,6 +57,7 @@ class Profile(Base):
             "(xpm_provider IS NULL) = (xpm_client_uuid IS NULL)", name="xpm_link_complete"
         ),
         CheckConstraint("xpm_provider IN ('xpm', 'workflowmax')", name="xpm_provider"),
+        CheckConstraint("total_shares IS NULL OR total_shares > 0", name="total_shares_positive"),
         UniqueConstraint("firm_id", "xpm_provider", "xpm_client_uuid"),
         UniqueConstraint("firm_id", "client_reference"),
         UniqueConstraint("firm_id", "id"),
@@ -91,6 +94,10 @@ class Profile(Base):
     #: XPM sends only the last three digits; a masked number is never shown as complete.
     ird_number_masked: Mapped[bool] = mapped_column(default=False)
     companies_office_linked: Mapped[bool] = mapped_column(default=False)
+    #: Staff have checked the company number against the Companies Office register.
+    company_number_confirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Shares the company has issued; what the shareholders' allocations must add up to.
+    total_shares: Mapped[int | None] = mapped_column(BigInteger)
     annual_return_month: Mapped[int | None]
     settlement_date: Mapped[date | None]
     trust_deed_date: Mapped[date | None]

@@ -50,7 +50,9 @@ def upgrade():
     )
     with op.batch_alter_table("directory_entries", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_directory_entries_firm_name", ["firm_id", "provider", "sort_name"], unique=False
+            "ix_directory_entries_firm_name",
+            ["firm_id", "provider", "sort_name", "client_uuid", "is_archived", "is_deleted"],
+            unique=False,
         )
 
     op.create_table(
@@ -58,10 +60,14 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("firm_id", sa.Integer(), nullable=False),
         sa.Column("provider", sa.String(length=20), nullable=False),
+        sa.Column("tenant_id", sa.String(length=64), nullable=True),
         sa.Column("full_synced_at", sa.DateTime(), nullable=True),
         sa.Column("modified_synced_at", sa.DateTime(), nullable=True),
         sa.Column("last_attempt_at", sa.DateTime(), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=False),
+        sa.Column("claimed_until", sa.DateTime(), nullable=True),
+        sa.Column("next_refresh_at", sa.DateTime(), nullable=True),
+        sa.Column("changed_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["firm_id"],
             ["firms.id"],

@@ -1,5 +1,6 @@
 // Small behaviours the server cannot provide: menu buttons, the mandatory-field gate on
-// primary buttons, and the "/" shortcut to the search box. No inline scripts, no eval.
+// primary buttons, the import form's kind choice, and the "/" shortcut to the search box.
+// No inline scripts, no eval.
 (function () {
   "use strict";
 
@@ -60,6 +61,10 @@
         items[index].click();
       }
     });
+    menu.addEventListener("click", function (event) {
+      // An item that stays on the page (htmx fills the panel) must still close the menu.
+      if (event.target.closest('[role="menuitem"]')) closeMenu(button, false);
+    });
     document.addEventListener("click", function (event) {
       if (!button.contains(event.target) && !menu.contains(event.target)) {
         if (button.getAttribute("aria-expanded") === "true") closeMenu(button, false);
@@ -109,7 +114,8 @@
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
     if (typingInto(document.activeElement)) return;
-    const search = document.querySelector("[data-search-shortcut]");
+    const search = document.querySelector("dialog[open] [data-search-shortcut]") ||
+      document.querySelector("[data-search-shortcut]");
     if (search) {
       event.preventDefault();
       search.focus();
@@ -117,9 +123,45 @@
     }
   });
 
+  // --- Kind choice on the import form: show (and require) only that kind's fields ----
+  function initKindChoice(select) {
+    const form = select.form;
+    if (!form || select.dataset.kindReady) return;
+    select.dataset.kindReady = "1";
+    function apply() {
+      form.querySelectorAll("[data-for-kind]").forEach(function (section) {
+        const chosen = section.dataset.forKind === select.value;
+        section.hidden = !chosen;
+        section.querySelectorAll("select, input").forEach(function (control) {
+          control.disabled = !chosen;
+          control.required = chosen;
+        });
+      });
+      updateGate(form);
+    }
+    select.addEventListener("change", apply);
+    apply();
+  }
+
+  // --- A form whose work takes a while (bulk upload): say so, and do not send it twice --
+  function initBusyForm(form) {
+    if (form.dataset.busyReady) return;
+    form.dataset.busyReady = "1";
+    form.addEventListener("submit", function () {
+      const message = form.querySelector("[data-busy-message]");
+      if (message) message.hidden = false;
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        // After this event, so the button's own submission still goes through.
+        setTimeout(function () { button.disabled = true; }, 0);
+      });
+    });
+  }
+
   function init(root) {
     root.querySelectorAll("[data-menu-button]").forEach(initMenuButton);
     root.querySelectorAll("form[data-gate]").forEach(initGate);
+    root.querySelectorAll("select[data-kind-choice]").forEach(initKindChoice);
+    root.querySelectorAll("form[data-busy-form]").forEach(initBusyForm);
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });

@@ -1,0 +1,116 @@
+"""Reading the audit log: one firm's events, filtered by user, action and date, by page."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.models import AuditEvent, User
+from portal.web import NEW_ZEALAND
+
+#: What each action means, in the words of the people who read the log.
+ACTIONS = {
+    "sign_in": "Sign-in",
+    "sign_out": "Sign-out",
+    "profile_created": "Client added manually",
+    "profile_edited": "Profile edited",
+    "connect": "Add-on connected",
+    "disconnect": "Add-on disconnected",
+    "token_refresh_failed": "Add-on token refresh failed",
+    "connection_lost": "Add-on connection refused",
+    "import": "Import from other system",
+    "bulk_import": "Bulk import",
+    "link": "Profile linked to XPM",
+    "unlink": "Profile unlinked from XPM",
+    "refresh": "Refresh from XPM",
+}
+#: What an event without a summary says happened.
+SENTENCES = {"sign_in": "Signed in", "sign_out": "Signed out"}
+OUTCOMES = {"ok": "Succeeded", "failed": "Failed", "partial": "Partly done"}
+
+
+def action_label(code: str) -> str:
+    """An action as a person reads it."""
+    return ACTIONS.get(code) or code.replace("_", " ").capitalize()
+
+
+def action_sentence(code: str) -> str:
+    """What happened, for an event recorded without a summary."""
+    return SENTENCES.get(code) or action_label(code)
+
+
+def outcome_label(code: str) -> str:
+    """An outcome in words: Succeeded, Failed, Partly done."""
+    return OUTCOMES.get(code) or code.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """What the audit log page is asked for; dates are days in New Zealand."""
+
+    user_id: int | None = None
+    action: str = ""
+    start: date | None = None
+    end: date | None = None
+    page: int = 1
+    per_page: int = 50
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.user_id or self.action or self.start or self.end)
+
+
+@dataclass(frozen=True)
+class LogPage:
+    """One page of events, each with the e-mail of who did it."""
+
+    rows: list[tuple[AuditEvent, str | None]]
+    total: int
+    page: int
+    pages: int
+
+
+def _utc(day: date) -> datetime:
+    """The moment a New Zealand day starts, in UTC without tzinfo (as stored)."""
+    local = datetime.combine(day, time.min, tzinfo=NEW_ZEALAND)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def events(db: Session, firm_id: int, query: LogQuery) -> LogPage:
+    """One page of the firm's events, newest first, each with the e-mail of who did it."""
+    conditions = [AuditEvent.firm_id == firm_id]
+    if query.user_id:
+        conditions.append(AuditEvent.user_id == query.user_id)
+    if query.action:
+        conditions.append(AuditEvent.action == query.action)
+    if query.start:
+        conditions.append(AuditEvent.occurred_at >= _utc(query.start))
+    if query.end:
+        conditions.append(AuditEvent.occurred_at < _utc(query.end + timedelta(days=1)))
+    total = db.scalar(select(func.count(AuditEvent.id)).where(*conditions)) or 0
+    pages = max(1, -(-total // query.per_page))
+    page = min(max(1, query.page), pages)
+    statement = (
+        select(AuditEvent, User.email)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(*conditions)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(query.per_page)
+        .offset((page - 1) * query.per_page)
+    )
+    return LogPage([tuple(row) for row in db.execute(statement)], total, page, pages)
+
+
+def staff(db: Session, firm_id: int) -> list[tuple[int, str]]:
+    """(id, e-mail) of the firm's staff, to filter by."""
+    return list(
+        db.execute(select(User.id, User.email).where(User.firm_id == firm_id).order_by(User.email))
+    )
+
+
+def actions(db: Session, firm_id: int) -> list[tuple[str, str]]:
+    """(code, label) of every action in the firm's log, and the well-known ones."""
+    found = db.scalars(select(AuditEvent.action).where(AuditEvent.firm_id == firm_id).distinct())
+    codes = set(found) | set(ACTIONS)
+    return sorted(((code, action_label(code)) for code in codes), key=lambda pair: pair[1])

@@ -1,0 +1,66 @@
+"""The audit log page: administrators read their firm's log; nobody edits it from here."""
+
+from datetime import date
+
+from flask import Blueprint, request, url_for
+from flask_login import current_user
+
+from portal import db
+from portal.audit import log
+from portal.auth.access import admin_required, require_login
+from portal.web import render
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+bp.before_request(require_login)
+bp.add_app_template_filter(log.action_label, "action_label")
+bp.add_app_template_filter(log.action_sentence, "action_sentence")
+bp.add_app_template_filter(log.outcome_label, "outcome_label")
+
+#: Where an event's object can be opened, by object type.
+OBJECT_PAGES = {
+    "profile": ("clients.profile", "profile_id"),
+    "bulk_import": ("bulk.show", "import_id"),
+}
+
+
+@bp.app_template_global()
+def audit_object_url(event) -> str | None:
+    """The page of the object an event is about, if it has one."""
+    page = OBJECT_PAGES.get(event.object_type or "")
+    if page is None or event.object_id is None:
+        return None
+    endpoint, argument = page
+    return url_for(endpoint, **{argument: event.object_id})
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _query(args) -> log.LogQuery:
+    return log.LogQuery(
+        user_id=args.get("user", type=int),
+        action=args.get("action", "")[:60],
+        start=_day(args.get("from")),
+        end=_day(args.get("to")),
+        page=args.get("page", 1, type=int),
+    )
+
+
+@bp.get("/")
+@admin_required
+def index():
+    """The firm's audit log, filtered, newest first."""
+    session, firm_id = db.session(), current_user.firm_id
+    query = _query(request.args)
+    return render(
+        "audit/index.html",
+        "results",
+        query=query,
+        listing=log.events(session, firm_id, query),
+        staff=log.staff(session, firm_id),
+        actions=log.actions(session, firm_id),
+    )

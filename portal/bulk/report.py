@@ -1,0 +1,96 @@
+"""What the bulk import pages show: an import of the firm, its problems and rows, by page."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from portal.clients.service import display_name
+from portal.models import BulkImport, BulkImportProblem, BulkImportRow, User
+from portal.web import role_label
+
+PROBLEMS_PER_PAGE = 100
+ROWS_PER_PAGE = 50
+RECENT = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a longer list."""
+
+    items: list
+    total: int
+    page: int
+    pages: int
+
+
+def get_import(db: Session, firm_id: int, import_id: int) -> BulkImport | None:
+    """The firm's bulk import with this id; None when it does not exist or is another firm's."""
+    return db.scalar(
+        select(BulkImport).where(BulkImport.id == import_id, BulkImport.firm_id == firm_id)
+    )
+
+
+def recent(db: Session, firm_id: int) -> list[tuple[BulkImport, str | None]]:
+    """The firm's latest bulk imports, newest first, with who uploaded each."""
+    return list(
+        db.execute(
+            select(BulkImport, User.email)
+            .outerjoin(User, User.id == BulkImport.user_id)
+            .where(BulkImport.firm_id == firm_id)
+            .order_by(BulkImport.created_at.desc(), BulkImport.id.desc())
+            .limit(RECENT)
+        )
+    )
+
+
+def _page(db: Session, statement, count, page: int, per_page: int) -> Page:
+    total = db.scalar(count) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    items = list(db.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, total, page, pages)
+
+
+def problems(db: Session, import_id: int, page: int = 1) -> Page:
+    """The import's problems in file order, errors before warnings on each line."""
+    where = BulkImportProblem.bulk_import_id == import_id
+    statement = (
+        select(BulkImportProblem)
+        .where(where)
+        .order_by(
+            case((BulkImportProblem.line.is_(None), 0), else_=1),
+            BulkImportProblem.line,
+            BulkImportProblem.severity,
+            BulkImportProblem.id,
+        )
+    )
+    count = select(func.count(BulkImportProblem.id)).where(where)
+    return _page(db, statement, count, page, PROBLEMS_PER_PAGE)
+
+
+def all_problems(db: Session, import_id: int):
+    """Every problem of the import, in the order the page lists them."""
+    first = problems(db, import_id, 1)
+    yield from first.items
+    for page in range(2, first.pages + 1):
+        yield from problems(db, import_id, page).items
+
+
+def rows(db: Session, import_id: int, page: int = 1) -> Page:
+    """The import's rows in file order, with what became of each."""
+    where = BulkImportRow.bulk_import_id == import_id
+    statement = select(BulkImportRow).where(where).order_by(BulkImportRow.line)
+    count = select(func.count(BulkImportRow.id)).where(where)
+    return _page(db, statement, count, page, ROWS_PER_PAGE)
+
+
+def describe(row: BulkImportRow) -> str:
+    """A row in a few words: the profile's name, or who holds which role on whom."""
+    data = row.data or {}
+    if row.record == "association":
+        role = role_label(data["role"]) if data.get("role") else "A role"
+        return f"{row.reference or '?'}: {role} on {row.other_reference or '?'}"
+    if row.kind and (data.get("name") or data.get("last_name") or data.get("first_name")):
+        return display_name(row.kind, {"name": "", **data})
+    return row.reference or "(no client reference)"

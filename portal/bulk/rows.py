@@ -1,0 +1,176 @@
+"""Checking one row's cells: each becomes a stored value, or a problem with the reason.
+
+Pure functions: the firm's plans and the type and role lists come in as ``Choices``.
+Every rule matches the manual form's (portal/clients/forms.py), so a bulk-imported
+profile holds nothing the form would refuse.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from portal.bulk.columns import BY_KEY, CHOICE_COLUMNS, Column
+from portal.clients import identifiers
+from portal.clients.forms import clean
+from portal.reference import MONTHS
+from portal.text import fold
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+WEB = re.compile(r"^https?://\S+$", re.IGNORECASE)
+#: Spreadsheets run a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: ...but a phone number or a signed number is harmless, and common.
+HARMLESS = re.compile(r"^[+-][\d\s().-]*$")
+
+
+class Invalid(ValueError):
+    """A cell that cannot be stored; the message says why."""
+
+
+@dataclass
+class Choices:
+    """What the firm's cells may name: plans, company and trust types, roles (folded)."""
+
+    plans: dict[str, int]
+    company_types: dict[str, str]
+    trust_types: dict[str, str]
+    roles: dict[str, str]
+    labels: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Checked:
+    """A row's values in the form their columns store, and what was wrong with it."""
+
+    values: dict = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
+def formula_like(text: str) -> bool:
+    """True for a cell a spreadsheet would run as a formula (``=cmd|' /C calc'!A0``)."""
+    return text.startswith(FORMULA_STARTS) and not HARMLESS.match(text)
+
+
+def unescape(text: str) -> str:
+    """Undo the apostrophe the portal's own exports put before a formula-like cell."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def parse_date(text: str) -> date:
+    """A date written as 2024-03-31, 31/03/2024 or 31 Mar 2024."""
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise Invalid(f"“{text}” is not a date. Write it as 31/03/2024 or 2024-03-31.")
+
+
+def _whole(text: str, minimum: int, noun: str) -> int:
+    number = text.replace(",", "").replace(" ", "")
+    if not re.fullmatch(r"\d{1,16}", number) or int(number) < minimum:
+        raise Invalid(f"“{text}” is not a whole number of {noun}.")
+    return int(number)
+
+
+def _choice(text: str, options: dict, noun: str, labels: list[str]):
+    chosen = options.get(fold(text))
+    if chosen is None:
+        raise Invalid(f"“{text}” is not a {noun}. Use one of: {', '.join(labels)}.")
+    return chosen
+
+
+def _month(text: str) -> int:
+    names = {fold(m): i for i, m in enumerate(MONTHS, 1)} | {
+        fold(m[:3]): i for i, m in enumerate(MONTHS, 1)
+    }
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    if fold(text) in names:
+        return names[fold(text)]
+    raise Invalid(f"“{text}” is not a month. Write March, Mar or 3.")
+
+
+def _percentage(text: str) -> str:
+    try:
+        number = Decimal(text.rstrip("%").strip())
+    except InvalidOperation:
+        number = Decimal(-1)
+    if not Decimal(0) <= number <= Decimal(100) or number.as_tuple().exponent < -4:
+        raise Invalid(f"“{text}” is not a percentage between 0 and 100.")
+    return str(number)
+
+
+def _ird(text: str) -> str:
+    if identifiers.masked_ird_number(text) or identifiers.valid_ird_number(text):
+        return text
+    raise Invalid(f"“{text}” is not a valid IRD number (8 or 9 digits; check the digits).")
+
+
+def _check(rule: bool, message: str):
+    if not rule:
+        raise Invalid(message)
+
+
+def parse(column: Column, text: str, choices: Choices):
+    """The value ``text`` stores as in ``column``; raises ``Invalid`` with the reason."""
+    kind = column.parse
+    if kind == "date":
+        return parse_date(text).isoformat()
+    if kind in ("shares", "shares_issued"):
+        return _whole(text, 0 if kind == "shares" else 1, "shares")
+    if kind == "month":
+        return _month(text)
+    if kind == "percentage":
+        return _percentage(text)
+    if kind in ("plan", "company_type", "trust_type", "role"):
+        options = {
+            "plan": choices.plans,
+            "company_type": choices.company_types,
+            "trust_type": choices.trust_types,
+            "role": choices.roles,
+        }[kind]
+        noun = {"plan": "subscription plan of this firm"}.get(kind, column.header.lower())
+        return _choice(text, options, noun, choices.labels.get(kind, []))
+    if kind == "ird":
+        return _ird(text)
+    if kind == "nzbn":
+        _check(identifiers.valid_nzbn(text), f"“{text}” is not an NZBN (13 digits; check them).")
+    elif kind == "digits":
+        _check(text.isdigit(), f"“{text}” is not a company number (digits only).")
+    elif kind == "email":
+        _check(bool(EMAIL.match(text)), f"“{text}” is not an e-mail address.")
+    elif kind == "web":
+        _check(bool(WEB.match(text)), f"“{text}” does not start with https:// or http://.")
+    return text
+
+
+def read_cells(cells: dict[str, str], keys, choices: Choices, checked: Checked) -> None:
+    """Parse each non-empty cell of ``keys`` into ``checked.values``, noting any problem."""
+    for key in keys:
+        text = unescape(clean(cells.get(key) or ""))
+        if not text:
+            continue
+        column = BY_KEY[key]
+        if len(text) > column.max_length:
+            checked.errors.append(
+                (column.header, f"Too long: {len(text):,} characters, at most {column.max_length}.")
+            )
+            continue
+        if column.parse == "text" and formula_like(text):
+            checked.warnings.append(
+                (
+                    column.header,
+                    f"Starts with “{text[0]}” like a spreadsheet formula: it is stored as "
+                    "text, exactly as written, and never exported as a formula.",
+                )
+            )
+        try:
+            checked.values[CHOICE_COLUMNS.get(key, key)] = parse(column, text, choices)
+        except Invalid as problem:
+            checked.errors.append((column.header, str(problem)))

@@ -1,0 +1,126 @@
+"""Confirming a settled search against XPM's own ``search``, so that a client added in XPM a
+minute ago is found before the next refresh brings it in.
+
+XPM's answers go into the directory, and the panel always shows the directory: there is
+one way rows are drawn, whatever answered. A search XPM has answered is remembered for a
+minute, and so is every longer search inside it: what XPM finds for "kowhai" is among
+what it found for "kow", which is already stored.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+
+from sqlalchemy.orm import sessionmaker
+
+from portal.db import utcnow, writing
+from portal.directory import store
+from portal.directory.jobs import Jobs
+from portal.directory.store import Practice
+from portal.text import fold
+from portal.xpm import XpmApi, XpmError
+
+#: Shorter searches match too much of the practice to be worth a call: the directory answers.
+MIN_LENGTH = 3
+REMEMBER_SECONDS = 60.0
+#: A search with more answers than this may have been cut short by XPM: it covers nothing.
+COVERS_UP_TO = 200
+#: Few enough local matches to ask for details (company numbers) at little cost.
+DETAILED_UP_TO = 50
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """How confirming went: entries XPM added or changed, or why it could not say."""
+
+    changed: int = 0
+    error: XpmError | None = None
+    slow: bool = False  # XPM had not answered when the request stopped waiting
+
+
+class SearchMemo:
+    """The searches XPM answered in the last minute, per practice (in this process)."""
+
+    def __init__(
+        self,
+        seconds: float = REMEMBER_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        size: int = 500,
+    ):
+        self._seconds, self._clock, self._size = seconds, clock, size
+        self._lock = threading.Lock()
+        self._answers: OrderedDict[tuple, tuple[float, int]] = OrderedDict()
+
+    def covers(self, practice: Practice, text: str) -> bool:
+        """True if XPM's answer to ``text`` is already in the directory."""
+        wanted, now = _key(text), self._clock()
+        with self._lock:
+            for (owner, query), (expires, results) in list(self._answers.items()):
+                if expires <= now:
+                    del self._answers[(owner, query)]
+                elif owner == practice and (
+                    query == wanted or query in wanted and results <= COVERS_UP_TO
+                ):
+                    return True
+        return False
+
+    def remember(self, practice: Practice, text: str, results: int) -> None:
+        """Note that XPM answered ``text`` with ``results`` clients, all now stored."""
+        with self._lock:
+            self._answers[(practice, _key(text))] = (self._clock() + self._seconds, results)
+            self._answers.move_to_end((practice, _key(text)))
+            while len(self._answers) > self._size:
+                self._answers.popitem(last=False)
+
+
+def needs_confirming(memo: SearchMemo, practice: Practice, text: str) -> bool:
+    """True for a search long enough to ask XPM about that XPM has not answered lately."""
+    return len(fold(text.strip())) >= MIN_LENGTH and not memo.covers(practice, text)
+
+
+def confirm(
+    sessions: sessionmaker,
+    jobs: Jobs,
+    memo: SearchMemo,
+    api: XpmApi,
+    practice: Practice,
+    text: str,
+    *,
+    local_matches: int,
+    wait: float,
+) -> Confirmation:
+    """Ask XPM for ``text`` and store what it finds, waiting at most ``wait`` seconds (the
+    call goes on afterwards, and its answer is stored for the next request)."""
+    key = ("search", practice, _key(text))
+    detailed = local_matches <= DETAILED_UP_TO
+    future = jobs.submit(key, lambda: _search(sessions, memo, api, practice, text, detailed))
+    try:
+        return future.result(timeout=wait)
+    except FutureTimeout:
+        return Confirmation(slow=True)
+
+
+def _search(
+    sessions: sessionmaker,
+    memo: SearchMemo,
+    api: XpmApi,
+    practice: Practice,
+    text: str,
+    detailed: bool,
+) -> Confirmation:
+    try:
+        found = api.search(text.strip(), detailed=detailed)
+    except XpmError as error:
+        return Confirmation(error=error)
+    with sessions() as db, writing(db):
+        changed = store.upsert(db, practice, found, detailed=detailed, now=utcnow())
+    memo.remember(practice, text, len(found))
+    return Confirmation(changed=changed)
+
+
+def _key(text: str) -> str:
+    """Searches compared as XPM compares them: without case (macrons may matter to XPM)."""
+    return text.strip().casefold()

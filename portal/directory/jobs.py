@@ -1,0 +1,56 @@
+"""A few background threads for the panel's XPM calls, one job per key at a time."""
+
+import logging
+import threading
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+
+log = logging.getLogger("portal.directory")
+
+
+class Jobs:
+    """Runs XPM work off the request thread, so a request waits only as long as it chooses.
+
+    Asking for a job whose key is already running joins it: two staff typing the same
+    name, or two panels opening at once, cost one call.
+    """
+
+    def __init__(self, workers: int = 4):
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="directory")
+        self._lock = threading.Lock()
+        self._running: dict[Hashable, Future] = {}
+
+    def submit(self, key: Hashable, work: Callable[[], object]) -> Future:
+        """Start ``work`` unless a job with ``key`` is running; the job's future either way."""
+        with self._lock:
+            future = self._running.get(key)
+            if future is not None:
+                return future
+            future = self._pool.submit(_logged, work)
+            self._running[key] = future
+        future.add_done_callback(lambda done: self._forget(key, done))
+        return future
+
+    def running(self, key: Hashable) -> bool:
+        """True while a job with ``key`` is running."""
+        with self._lock:
+            return key in self._running
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait for every job started so far (tests and shutdown)."""
+        with self._lock:
+            futures = list(self._running.values())
+        wait(futures, timeout=timeout)
+
+    def _forget(self, key: Hashable, future: Future) -> None:
+        with self._lock:
+            if self._running.get(key) is future:
+                del self._running[key]
+
+
+def _logged(work: Callable[[], object]) -> object:
+    try:
+        return work()
+    except Exception:
+        log.exception("A directory job failed")
+        raise

@@ -1,0 +1,232 @@
+"""Reading a page of the directory, and writing into it what XPM said."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+
+from sqlalchemy import and_, delete, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from portal.directory.counts import Counts
+from portal.models import DirectoryEntry, Profile
+from portal.text import fold
+from portal.xpm.records import XpmClient
+
+PAGE_SIZE = 25
+BATCH = 500  # rows per statement: well inside every database's limit on parameters
+#: Fields only detailed answers carry: a basic listing's empty value means "not sent".
+DETAIL_FIELDS = ("business_structure", "company_number", "business_number")
+COMPARED = ("name", *DETAIL_FIELDS, "email", "is_archived", "is_deleted", "is_prospect")
+
+
+@dataclass(frozen=True)
+class Practice:
+    """Whose directory: one firm's clients in the practice (tenant) it is connected to."""
+
+    firm_id: int
+    provider: str
+    tenant_id: str
+
+
+@dataclass(frozen=True)
+class Search:
+    """What the panel asks for: a name (or nothing), archived too or not, and where to go on."""
+
+    text: str = ""
+    archived: bool = False
+    after: str | None = None  # the UUID of the last row already shown
+    limit: int = PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class Row:
+    """One client of the practice, and what the firm has made of it in the portal."""
+
+    client_uuid: str
+    name: str
+    business_structure: str
+    company_number: str
+    is_archived: bool
+    is_deleted: bool
+    is_prospect: bool
+    profile_id: int | None
+    standing: str | None  # the profile's: "client" (imported) or "contact"
+
+    @property
+    def imported(self) -> bool:
+        return self.standing == "client"
+
+    @property
+    def contact(self) -> bool:
+        return self.standing == "contact"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of rows; ``total`` counts every match (on the first page only)."""
+
+    rows: list[Row]
+    total: int | None
+    more: bool
+
+
+def listing(
+    db: Session, practice: Practice, search: Search, counts: Counts | None = None
+) -> Listing:
+    """A page of the practice's clients in name order, matched without case or macrons;
+    a full first page is counted (through ``counts`` when given)."""
+    entry = DirectoryEntry
+    conditions = [entry.firm_id == practice.firm_id, entry.provider == practice.provider]
+    if not search.archived:
+        conditions += [entry.is_archived.is_(False), entry.is_deleted.is_(False)]
+    needle = fold(search.text)
+    if needle:
+        conditions.append(entry.sort_name.contains(needle, autoescape=True))
+    matching = list(conditions)
+    if search.after is not None:
+        conditions.append(_after(practice, search.after))
+    profile = and_(
+        Profile.firm_id == entry.firm_id,
+        Profile.xpm_provider == entry.provider,
+        Profile.xpm_client_uuid == entry.client_uuid,
+    )
+    statement = (
+        select(
+            entry.client_uuid,
+            entry.name,
+            entry.business_structure,
+            entry.company_number,
+            entry.is_archived,
+            entry.is_deleted,
+            entry.is_prospect,
+            Profile.id,
+            Profile.standing,
+        )
+        .outerjoin(Profile, profile)
+        .where(*conditions)
+        .order_by(entry.sort_name, entry.client_uuid)
+        .limit(search.limit + 1)
+    )
+    rows = [Row(*values) for values in db.execute(statement)]
+    more = len(rows) > search.limit
+    total = None
+    if search.after is None and not more:
+        total = len(rows)  # a short page counts itself
+    elif search.after is None:
+        key = (practice, search.archived, needle)
+        total = counts.get(key, lambda: _count(db, matching)) if counts else _count(db, matching)
+    return Listing(rows=rows[: search.limit], total=total, more=more)
+
+
+def _count(db: Session, conditions: list) -> int:
+    entry = DirectoryEntry
+    return db.scalar(select(func.count()).select_from(entry).where(*conditions)) or 0
+
+
+def _after(practice: Practice, client_uuid: str):
+    """Rows after the one with ``client_uuid`` in name order (keyset: rows added while the
+    user scrolls shift nothing)."""
+    entry = DirectoryEntry
+    position = (
+        select(entry.sort_name)
+        .where(
+            entry.firm_id == practice.firm_id,
+            entry.provider == practice.provider,
+            entry.client_uuid == client_uuid,
+        )
+        .scalar_subquery()
+    )
+    return tuple_(entry.sort_name, entry.client_uuid) > tuple_(position, client_uuid)
+
+
+def upsert(
+    db: Session, practice: Practice, clients: Iterable[XpmClient], *, detailed: bool, now: datetime
+) -> int:
+    """Store ``clients`` as XPM described them; returns how many were new or different.
+
+    A basic listing does not carry the detailed fields, so it never blanks them out.
+    """
+    changed, pending = 0, iter(clients)
+    while batch := list(islice(pending, BATCH)):
+        changed += _upsert_batch(db, practice, batch, detailed, now)
+    return changed
+
+
+def _upsert_batch(
+    db: Session, practice: Practice, clients: list[XpmClient], detailed: bool, now: datetime
+) -> int:
+    values = {c.uuid: _values(practice, c, now) for c in clients if c.uuid}
+    if not values:
+        return 0
+    entry = DirectoryEntry
+    existing = {
+        row.client_uuid: row
+        for row in db.execute(
+            select(entry.client_uuid, *(getattr(entry, name) for name in COMPARED)).where(
+                entry.firm_id == practice.firm_id,
+                entry.provider == practice.provider,
+                entry.client_uuid.in_(list(values)),
+            )
+        )
+    }
+    changed = 0
+    for client_uuid, new in values.items():
+        old = existing.get(client_uuid)
+        if old is not None and not detailed:
+            for name in DETAIL_FIELDS:
+                new[name] = new[name] or getattr(old, name)
+        if old is None or any(new[name] != getattr(old, name) for name in COMPARED):
+            changed += 1
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(entry).values(list(values.values()))
+    updated = (*COMPARED, "sort_name", "seen_at")
+    db.execute(
+        statement.on_conflict_do_update(
+            index_elements=["firm_id", "provider", "client_uuid"],
+            set_={name: statement.excluded[name] for name in updated},
+        )
+    )
+    return changed
+
+
+def _values(practice: Practice, client: XpmClient, now: datetime) -> dict:
+    """The entry's columns, clipped to their sizes (the directory is a copy, not a record)."""
+    return {
+        "firm_id": practice.firm_id,
+        "provider": practice.provider,
+        "client_uuid": client.uuid[:64],
+        "name": client.name[:500],
+        "sort_name": fold(client.name)[:500],
+        "business_structure": client.business_structure[:200],
+        "company_number": client.company_number[:50],
+        "business_number": client.business_number[:50],
+        "email": client.email[:254],
+        "is_archived": client.is_archived,
+        "is_deleted": client.is_deleted,
+        "is_prospect": client.is_prospect,
+        "seen_at": now,
+    }
+
+
+def remove_unseen(db: Session, practice: Practice, since: datetime) -> int:
+    """Drop active entries a complete read no longer listed: archived, deleted or merged in
+    XPM since (which of those, only a search or a change listing can say)."""
+    entry = DirectoryEntry
+    result = db.execute(
+        delete(entry).where(
+            entry.firm_id == practice.firm_id,
+            entry.provider == practice.provider,
+            entry.seen_at < since,
+            entry.is_archived.is_(False),
+            entry.is_deleted.is_(False),
+        )
+    )
+    return result.rowcount or 0
+
+
+def forget(db: Session, firm_id: int, provider: str) -> None:
+    """Empty a firm's directory for ``provider`` (it now connects to another practice)."""
+    entry = DirectoryEntry
+    db.execute(delete(entry).where(entry.firm_id == firm_id, entry.provider == provider))

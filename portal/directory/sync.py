@@ -1,0 +1,87 @@
+"""Refreshing a practice's directory from XPM: a full read from ``paged-list`` the first time
+(and weekly), otherwise the clients changed since the last read (``modifiedsince``).
+
+Each page is written in its own short transaction once it has arrived: XPM is never
+called inside an open write transaction, and the panel shows rows while a first read
+goes on.
+"""
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from itertools import islice
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.db import utcnow, writing
+from portal.directory import state, store
+from portal.directory.store import Practice
+from portal.xpm import XpmApi, XpmClient, XpmError
+
+log = logging.getLogger("portal.directory")
+
+PAGE_SIZE = 500  # XPM's largest page: the fewest calls
+WORKFLOWMAX_PAGE_SIZE = 1000
+
+Clock = Callable[[], datetime]
+
+
+def refresh(sessions: sessionmaker, api: XpmApi, practice: Practice, now: Clock = utcnow) -> int:
+    """Bring the directory up to date if a refresh is due and no worker holds it; returns
+    how many entries were new or changed. XPM's failures are recorded, not raised."""
+    with sessions() as db:
+        claim = state.claim(db, practice, now())
+        if claim is None:
+            return 0
+        started, changed, error = now(), 0, None
+        if claim.full:
+            batches = _read_all(db, api, practice, now)
+        else:
+            batches = _read_changes(db, api, practice, now, claim.since)
+        try:
+            for count in batches:
+                changed += count
+        except XpmError as failure:
+            log.warning("Directory refresh for firm %s failed: %s", practice.firm_id, failure)
+            error = failure
+        state.finish(
+            db, practice, now(), claim=claim, started=started, changed=changed, error=error
+        )
+        return changed
+
+
+def _read_all(db: Session, api: XpmApi, practice: Practice, now: Clock) -> Iterator[int]:
+    """Read every client a page at a time; yields how many changed in each page."""
+    started, clients = now(), _every_client(api)
+    while batch := list(islice(clients, PAGE_SIZE)):  # the calls happen here, outside writing
+        with writing(db):
+            count = store.upsert(db, practice, batch, detailed=False, now=now())
+            state.renew(db, practice, now(), changed=count > 0)
+        yield count
+    with writing(db):
+        count = store.remove_unseen(db, practice, started)
+    yield count
+
+
+def _read_changes(
+    db: Session, api: XpmApi, practice: Practice, now: Clock, since: datetime
+) -> Iterator[int]:
+    """Read the clients changed since ``since``; yields how many of them are news."""
+    clients = api.list_modified_since(since)
+    with writing(db):
+        count = store.upsert(db, practice, clients, detailed=False, now=now())
+    yield count
+
+
+def _every_client(api: XpmApi) -> Iterator[XpmClient]:
+    """Every client the practice lists: XPM's paged list, or WorkflowMax's numbered pages."""
+    if api.provider != "workflowmax":
+        yield from api.iter_all_basic(PAGE_SIZE)
+        return
+    page = 1
+    while True:
+        listing = api.list_page(page, WORKFLOWMAX_PAGE_SIZE)
+        yield from listing.clients
+        if not listing.clients or page * listing.page_size >= listing.total_records:
+            return
+        page += 1

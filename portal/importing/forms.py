@@ -1,0 +1,94 @@
+"""The import form: what the client is imported as, and its mandatory fields (product.md §1.2)."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+
+from portal.importing.plan import Choices
+from portal.reference import KINDS
+
+TYPE_FIELDS = {"company": "company_type_code", "trust": "trust_type_code"}
+
+
+class ImportForm(FlaskForm):
+    """Kind (asked only when the firm's mapping does not say), type and subscription plan."""
+
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice("", "Choose…")] + [SelectChoice(*k) for k in KINDS],
+        default="",
+    )
+    # A disabled field is not sent; its default keeps it a valid (empty) choice.
+    company_type_code = SelectField("Company type", choices=[], default="")
+    trust_type_code = SelectField("Trust type", choices=[], default="")
+    subscription_plan_id = SelectField(
+        "Subscription plan",
+        choices=[],
+        validators=[DataRequired(message="Choose a subscription plan.")],
+    )
+    remember_structure = BooleanField("Import every client with this XPM structure as this kind")
+
+    def fill_choices(self, plans, company_types, trust_types) -> None:
+        """The firm's plans and the type lists, each with an empty first choice."""
+        self.subscription_plan_id.choices = [SelectChoice("", "Choose a plan…")] + [
+            SelectChoice(str(plan.id), plan.name) for plan in plans
+        ]
+        self.company_type_code.choices = [SelectChoice("", "Choose a company type…")] + [
+            SelectChoice(t.code, t.label) for t in company_types
+        ]
+        self.trust_type_code.choices = [SelectChoice("", "Choose a trust type…")] + [
+            SelectChoice(t.code, t.label) for t in trust_types
+        ]
+
+    def type_field(self, kind: str | None):
+        """The mandatory type field of ``kind`` (None for an individual)."""
+        name = TYPE_FIELDS.get(kind or "")
+        return self[name] if name else None
+
+    def settle(self, mapped_kind: str | None, default_kind: str | None) -> None:
+        """Mark what is mandatory for the kind, and disable the other kind's type field."""
+        if not self.is_submitted():
+            self.kind.data = mapped_kind or default_kind or ""
+        self.kind_is_fixed = mapped_kind is not None
+        self.kind.flags.required = not self.kind_is_fixed
+        if not self.kind_is_fixed:
+            self.kind.render_kw = {"data-kind-choice": ""}
+        kind = self.kind.data
+        for name in TYPE_FIELDS.values():
+            field = self[name]
+            # Until a kind is chosen, either type may become mandatory (the page shows one).
+            field.flags.required = field is self.type_field(kind) or not kind
+            if kind and not field.flags.required:
+                field.render_kw = {"disabled": True}
+        first = next((f for f in self._mandatory() if not f.data), None)
+        if first is not None:
+            first.render_kw = {**(first.render_kw or {}), "autofocus": True}
+
+    def _mandatory(self):
+        fields = [] if self.kind_is_fixed else [self.kind]
+        fields += [f for f in (self.company_type_code, self.trust_type_code) if f.flags.required]
+        return [*fields, self.subscription_plan_id]
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then the type the chosen kind needs."""
+        valid = super().validate(extra_validators)
+        if self.kind.data not in dict(KINDS):
+            self.kind.errors = [*self.kind.errors, "Choose what kind of client to import it as."]
+            return False
+        field = self.type_field(self.kind.data)
+        if field is not None and not field.data:
+            field.errors = [*field.errors, f"Choose a {field.label.text.lower()}."]
+            valid = False
+        return valid
+
+    def choices(self, may_remember: bool) -> Choices:
+        """The user's decisions, as the conversion service takes them."""
+        kind = self.kind.data
+        return Choices(
+            kind=kind,
+            subscription_plan_id=int(self.subscription_plan_id.data),
+            company_type_code=self.company_type_code.data if kind == "company" else None,
+            trust_type_code=self.trust_type_code.data if kind == "trust" else None,
+            remember_structure=may_remember and bool(self.remember_structure.data),
+        )

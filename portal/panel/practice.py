@@ -1,0 +1,74 @@
+"""The signed-in firm's practice: which connection the panel searches, its directory's
+background jobs and remembered searches (one of each per process), and starting a refresh."""
+
+import threading
+from functools import partial
+
+from flask import current_app
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal import directory
+from portal.addons import service as addons
+from portal.addons.api import practice_api
+from portal.directory import Counts, Jobs, Practice, SearchMemo
+from portal.models import XpmConnection
+from portal.xpm import XpmApi, XpmError
+
+SYSTEMS = {"xpm": "Xero Practice Manager", "workflowmax": "WorkflowMax"}
+_creating = threading.Lock()
+
+
+def connection(db: Session, firm_id: int) -> XpmConnection | None:
+    """XPM's connection if it works, else WorkflowMax's if that does, else whichever exists
+    (so the panel can say what is wrong with it)."""
+    rows = addons.connections(db, firm_id)
+    working = [row for row in rows.values() if row is not None and row.status == "connected"]
+    return working[0] if working else rows["xpm"] or rows["workflowmax"]
+
+
+def practice_of(row: XpmConnection) -> Practice:
+    """The directory's key for a working connection."""
+    return Practice(firm_id=row.firm_id, provider=row.provider, tenant_id=row.tenant_id)
+
+
+def api(db: Session, practice: Practice) -> XpmApi:
+    """A client for the practice (``NotConnected`` if the connection has just gone)."""
+    return practice_api(db, practice.firm_id, practice.provider)
+
+
+def sessions() -> sessionmaker:
+    """Sessions for work outside the request (background jobs open their own)."""
+    return current_app.extensions["portal.sessions"]
+
+
+def jobs() -> Jobs:
+    """This process's background jobs for the directory."""
+    return _shared("portal.directory.jobs", Jobs)
+
+
+def counts() -> Counts:
+    """Recent match counts, in this process."""
+    return _shared("portal.directory.counts", Counts)
+
+
+def memo() -> SearchMemo:
+    """The searches XPM answered lately, in this process."""
+    return _shared("portal.directory.memo", SearchMemo)
+
+
+def start_refresh(db: Session, practice: Practice) -> None:
+    """Refresh the directory in the background (joining a refresh already running)."""
+    try:
+        client = api(db, practice)
+    except XpmError:
+        return  # the panel already says the connection is not working
+    refresh = partial(directory.refresh, sessions(), client, practice)
+    jobs().submit(("refresh", practice), refresh)
+
+
+def _shared(name: str, make):
+    extensions = current_app.extensions
+    with _creating:
+        if name not in extensions:
+            extensions[name] = make()
+        return extensions[name]

@@ -1,0 +1,117 @@
+"""The panel's routes: the panel itself, a page of rows, confirming with XPM, refresh status.
+
+Each answers the Clients page with the panel open, or for htmx one block of it (``page``).
+Every answer names the search it is for in ``X-Panel-Query``, so the page can drop an
+answer to a search the user has already typed past.
+"""
+
+from flask import current_app, request, url_for
+
+from portal import db, directory
+from portal.auth.access import require_login
+from portal.db import utcnow
+from portal.directory import Confirmation
+from portal.panel import bp, practice
+from portal.panel.page import Panel
+from portal.text import matches
+from portal.web import nzdate
+from portal.xpm import XpmError
+
+#: Seconds a request waits for XPM to confirm a search before answering without it.
+CONFIRM_WAIT = 3.0
+
+bp.before_request(require_login)
+
+
+@bp.get("")
+def show():
+    """The "Add client" panel over the Clients page."""
+    panel = Panel()
+    panel.freshen()
+    panel.find()
+    return panel.respond("panel")
+
+
+@bp.get("/results")
+def results():
+    """The first page of rows for a search, or the next page (``after``)."""
+    panel = Panel()
+    panel.find()
+    return panel.respond("panel_rows" if panel.search.after else "panel_results")
+
+
+@bp.get("/confirm")
+def confirm():
+    """Ask XPM about a settled search: the rows again if that changed them, else 204."""
+    panel = Panel()
+    if not panel.confirmable():
+        return "", 204
+    outcome = panel.confirmation = _confirmation(panel)
+    if not (outcome.changed or outcome.error or outcome.slow):
+        return "", 204
+    panel.freshen()
+    panel.find()
+    return panel.respond("panel_results")
+
+
+@bp.get("/status")
+def status():
+    """How the directory's refresh is going (polled while one runs); once a refresh has
+    changed the rows since the panel was drawn (``seen``), the panel is told to reload them."""
+    panel = Panel()
+    freshness = panel.freshen()
+    response = panel.respond("panel_sync")
+    changed_at = freshness and freshness.changed_at
+    if changed_at and changed_at.isoformat() > request.args.get("seen", ""):
+        response.headers["HX-Trigger"] = "panel-directory-changed"
+    return response
+
+
+def _confirmation(panel: Panel) -> Confirmation:
+    """XPM's answer to the panel's search, waited for a few seconds at most."""
+    session = db.session()
+    local = directory.listing(session, panel.practice, panel.search).total or 0
+    try:
+        client = practice.api(session, panel.practice)
+    except XpmError as error:
+        return Confirmation(error=error)
+    session.rollback()  # no transaction held while waiting on XPM; the rows are read afresh
+    return directory.confirm(
+        practice.sessions(),
+        practice.jobs(),
+        practice.memo(),
+        client,
+        panel.practice,
+        panel.search.text,
+        local_matches=local,
+        wait=float(current_app.config.get("PANEL_CONFIRM_WAIT", CONFIRM_WAIT)),
+    )
+
+
+@bp.app_template_global()
+def import_url(provider: str, client_uuid: str) -> str:
+    """Where a row's "Import" leads: the import form of the ``importing`` blueprint."""
+    return url_for("importing.new", provider=provider, client_uuid=client_uuid)
+
+
+@bp.app_template_filter("matches")
+def matches_filter(text: str, query: str) -> list[tuple[str, bool]]:
+    """``text`` in (piece, matched) pairs, for marking what the search matched."""
+    return matches(text, query)
+
+
+@bp.app_template_filter("ago")
+def ago(moment) -> str:
+    """How long ago ``moment`` (UTC) was, as staff say it."""
+    seconds = (utcnow() - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        count, unit = int(seconds // 60), "minute"
+    elif seconds < 86_400:
+        count, unit = int(seconds // 3600), "hour"
+    elif seconds < 7 * 86_400:
+        count, unit = int(seconds // 86_400), "day"
+    else:
+        return f"on {nzdate(moment)}"
+    return f"{count} {unit}{'' if count == 1 else 's'} ago"

@@ -1,0 +1,256 @@
+// The "Add client" panel: a modal <dialog> over the Clients page (the browser keeps focus
+// inside it and gives it a backdrop). It has its own history entry, so Back closes it; Esc
+// closes it and gives focus back to the control that opened it. In its search box, ↓ and ↑
+// move through the rows (aria-activedescendant) and Enter imports or opens the chosen row.
+// Server-rendered by htmx; no inline scripts, no eval.
+(function () {
+  "use strict";
+
+  const state = {
+    opener: null, // where focus goes back to on closing
+    pushed: false, // the panel's history entry was added by this page: Esc goes back over it
+    push: false, // the next panel swap is an opening from the menu: add its history entry
+    backing: false, // this page called history.back() after closing: nothing more to do
+    closingByHistory: false,
+    moveOnLoad: false, // ↓ was pressed on the last row while the next rows were loading
+  };
+
+  function dialog() { return document.getElementById("add-client"); }
+  function search() { return document.querySelector("#add-client [data-panel-search]"); }
+  function list() { return document.getElementById("panel-list"); }
+  function options() { return list() ? Array.from(list().querySelectorAll('[role="option"]')) : []; }
+  function active() { return list() && list().querySelector('[role="option"][aria-selected="true"]'); }
+
+  // The menu button whose menu holds the panel's item: where focus returns after closing.
+  function menuButton() {
+    const item = document.querySelector("[data-opens-panel]");
+    const menu = item && item.closest('[role="menu"]');
+    return menu && document.querySelector('[aria-controls="' + menu.id + '"]');
+  }
+
+  function openerOf(element) {
+    if (!element || element === document.body || element.closest('[role="menu"]')) return menuButton();
+    return element;
+  }
+
+  // --- Opening and closing --------------------------------------------------------------
+  function show() {
+    const panel = dialog();
+    if (!panel.open) panel.showModal();
+  }
+
+  function focusSearch() {
+    const box = search();
+    if (box) {
+      box.focus();
+      box.setSelectionRange(box.value.length, box.value.length);
+    } else {
+      const close = document.querySelector("#add-client [data-panel-close]");
+      if (close) close.focus();
+    }
+  }
+
+  function closed() {
+    const panel = dialog();
+    document.getElementById("add-client-body").replaceChildren(); // stops its polling too
+    if (!state.closingByHistory) {
+      if (state.pushed) {
+        state.backing = true;
+        history.back();
+      } else {
+        history.replaceState({ htmx: true }, "", panel.dataset.returnUrl);
+      }
+    }
+    state.pushed = state.closingByHistory = false;
+    const opener = state.opener && document.contains(state.opener) ? state.opener : menuButton();
+    if (opener) opener.focus();
+  }
+
+  function panelUrl() {
+    const form = document.getElementById("panel-form");
+    if (!form) return location.href;
+    const params = new URLSearchParams();
+    const box = search();
+    if (box.value) params.set("q", box.value);
+    if (document.getElementById("panel-archived").checked) params.set("archived", "1");
+    const query = params.toString();
+    return form.getAttribute("action") + (query ? "?" + query : "");
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const item = event.detail.elt.closest && event.detail.elt.closest("[data-opens-panel]");
+    if (!item) return;
+    state.opener = openerOf(document.activeElement);
+    state.push = true;
+  });
+
+  window.addEventListener("popstate", function (event) {
+    const panel = dialog();
+    if (!panel) return;
+    const here = event.state || {};
+    if (state.backing) {
+      // Our own step back after Esc: the page under the panel is already the right one.
+      state.backing = false;
+      event.stopImmediatePropagation();
+    } else if (panel.open && !here.portalPanel) {
+      state.closingByHistory = true;
+      panel.close();
+      event.stopImmediatePropagation();
+    } else if (!panel.open && here.portalPanel && window.htmx) {
+      state.opener = menuButton();
+      state.pushed = true;
+      event.stopImmediatePropagation();
+      htmx.ajax("GET", location.href, { target: "#add-client-body", swap: "innerHTML" });
+    }
+  });
+
+  // --- Swaps: the panel, its rows, the import form in place of the list ---------------
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // An answer to a search the user has since changed never replaces the newer one.
+    const echo = event.detail.xhr && event.detail.xhr.getResponseHeader("X-Panel-Query");
+    const target = event.detail.target;
+    if (echo === null || !target || !target.closest("#panel-results") || !search()) return;
+    const asked = new URLSearchParams(echo);
+    const archived = document.getElementById("panel-archived").checked;
+    if (asked.get("q") !== search().value || (asked.get("archived") === "1") !== archived) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    const target = event.detail.target;
+    if (target.id === "add-client-body") {
+      const opening = !dialog().open;
+      show();
+      focusSearch();
+      if (opening && state.push) {
+        history.pushState({ portalPanel: true }, "", panelUrl());
+        state.pushed = true;
+      }
+      state.push = false;
+    } else if (target.id === "panel-results") {
+      target.scrollTop = 0;
+      choose(null);
+      announce();
+      history.replaceState({ portalPanel: true }, "", panelUrl());
+    } else if (target.matches('#panel-list [role="option"]')) {
+      // The next rows arrived after this one: go on to them if ↓ was waiting.
+      if (state.moveOnLoad && target === active()) move(1);
+      state.moveOnLoad = false;
+    } else if (target.id === "panel-main") {
+      const heading = target.querySelector("h2");
+      if (heading) {
+        heading.tabIndex = -1;
+        heading.focus();
+      }
+    }
+  });
+
+  // Once htmx has wired up the new panel: search for anything typed while it was doing so.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target.id !== "add-client-body") return;
+    const box = search();
+    if (box && box.value !== box.defaultValue) htmx.trigger(box.form, "submit");
+    announce();
+  });
+
+  document.addEventListener("panel-directory-changed", function () {
+    // New rows from XPM: show them, unless the user is part-way down the list.
+    const results = document.getElementById("panel-results");
+    const form = document.getElementById("panel-form");
+    if (form && results && !active() && results.scrollTop === 0) htmx.trigger(form, "submit");
+  });
+
+  // The result count, said once per answer by the live region that stays in place.
+  function announce() {
+    const count = document.querySelector("#add-client [data-panel-count]");
+    const region = document.getElementById("panel-announce");
+    if (!count || !region) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = count.textContent.trim(); }, 100);
+  }
+
+  // --- The keyboard model ------------------------------------------------------------------
+  function choose(option) {
+    options().forEach(function (row) { row.setAttribute("aria-selected", row === option ? "true" : "false"); });
+    const box = search();
+    if (!box) return;
+    if (option) {
+      box.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      box.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function move(step) {
+    const rows = options();
+    if (!rows.length) return;
+    const index = rows.indexOf(active());
+    state.moveOnLoad = step > 0 && index === rows.length - 1 && rows[index].hasAttribute("hx-get");
+    if (index < 0) choose(step > 0 ? rows[0] : null);
+    else if (index + step < 0) choose(null);
+    else choose(rows[Math.min(rows.length - 1, index + step)]);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    const panel = dialog();
+    if (!panel || !panel.open) return;
+    if (event.key === "Escape") {
+      event.preventDefault(); // a search box would only clear itself
+      panel.close();
+      return;
+    }
+    if (event.target !== search()) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      move(event.key === "ArrowDown" ? 1 : -1);
+    } else if (event.key === "Enter" && active()) {
+      event.preventDefault();
+      const action = active().querySelector("[data-row-action]");
+      if (action) action.click();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    const panel = dialog();
+    if (!panel || !panel.open) return;
+    if (event.target.closest("[data-panel-close]")) {
+      panel.close();
+      return;
+    }
+    const row = event.target.closest("#panel-list [role='option']");
+    if (row && !event.target.closest("[data-row-action]")) choose(row);
+  });
+
+  // "Back to the list" from the import form: the panel again, with the search it had (the
+  // panel's address keeps it). Caught before htmx sees the click, so one request is made.
+  document.addEventListener("click", function (event) {
+    const back = event.target.closest("#add-client [data-panel-back]");
+    if (!back || !window.htmx) return;
+    event.preventDefault();
+    event.stopPropagation();
+    htmx.ajax("GET", location.pathname + location.search, { target: "#add-client-body", swap: "innerHTML" });
+  }, true);
+
+  // --- Start: the panel's own page (/clients/add) opens it over the Clients page -------
+  document.addEventListener("DOMContentLoaded", function () {
+    const panel = dialog();
+    if (!panel) return;
+    panel.addEventListener("close", closed);
+    if (!("openOnLoad" in panel.dataset)) return;
+    state.opener = menuButton();
+    if (history.state === null) {
+      // Arrived here directly: put the Clients page behind the panel, so Back closes it.
+      const here = location.href;
+      history.replaceState({ htmx: true }, "", panel.dataset.returnUrl);
+      history.pushState({ portalPanel: true }, "", here);
+      state.pushed = true;
+    } else {
+      history.replaceState({ portalPanel: true }, "", location.href);
+    }
+    show();
+    focusSearch();
+    announce();
+  });
+})();

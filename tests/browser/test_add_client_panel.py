@@ -1,0 +1,254 @@
+"""The "Add client" panel in a real browser, against the XPM sandbox over HTTP: what a
+person does with the keyboard and the mouse, and what they see."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal import db
+from portal.db import writing
+from portal.models import Profile, SubscriptionPlan
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_manual_add import sign_in, tab_to
+from tests.panel.conftest import HX, drain
+from tests.sandboxed import connect_portal
+
+OPTION = '#panel-list [role="option"]'
+
+
+@pytest.fixture
+def xpm(live_app, staff, sandbox_url, sandbox_control):
+    """The live portal connected to the sandbox's XPM, its directory already read."""
+    client = live_app.test_client()
+    live_app.config["WTF_CSRF_ENABLED"] = False  # this set-up is not what the browser tests
+    client.post("/login", data=staff)
+    assert "Connected to" in connect_portal(live_app, client, sandbox_url)
+    client.get("/clients/add", headers=HX)
+    drain(live_app)
+    live_app.config["WTF_CSRF_ENABLED"] = True
+    sandbox_control("POST", "reset", json={})
+    yield sandbox_control
+    drain(live_app)
+
+
+def open_from_menu(page):
+    page.get_by_role("button", name="I would like to...").click()
+    page.get_by_role("menuitem", name="Import from other system").click()
+    panel = page.get_by_role("dialog", name="Add client")
+    expect(panel).to_be_visible()
+    return panel
+
+
+def panel_search(page):
+    return page.get_by_role("combobox", name="Search Xero Practice Manager by name")
+
+
+def shot(page, name):
+    page.wait_for_timeout(250)  # the slide-in
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / name)
+
+
+def test_open_with_the_keyboard_and_esc_gives_focus_back(page, staff, xpm):
+    sign_in(page, staff)
+    menu_button = page.get_by_role("button", name="I would like to...")
+    tab_to(page, menu_button)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem", name="Add client manually")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="Import from other system")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    panel = page.get_by_role("dialog", name="Add client")
+    expect(panel).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/clients/add$"))
+    expect(panel_search(page)).to_be_focused()
+    expect(page.get_by_role("heading", name="Clients")).to_be_attached()  # the page stays
+    expect(page.locator("#panel-announce")).to_have_text(re.compile(r"^\d[\d,]* clients$"))
+    shot(page, "panel-open.png")
+
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(menu_button).to_be_focused()
+    expect(page).to_have_url(re.compile(r"/clients/$"))
+
+
+def test_type_part_of_a_name_with_a_macron_then_down_down_enter(page, staff, xpm):
+    sign_in(page, staff)
+    open_from_menu(page)
+    page.keyboard.type("kōwh", delay=60)
+    matches = page.locator(OPTION)
+    expect(matches).to_have_count(3)
+    expect(page.locator(f"{OPTION} mark").first).to_have_text("Kōwh")
+    expect(page.locator("#panel-announce")).to_have_text("3 clients match “kōwh”")
+    expect(page).to_have_url(re.compile(r"/clients/add\?q=k%C5%8Dwh$"))
+
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    second = matches.nth(1)
+    expect(second).to_have_attribute("aria-selected", "true")
+    search = panel_search(page)
+    expect(search).to_have_attribute("aria-activedescendant", second.get_attribute("id"))
+    expect(second.get_by_role("link", name="Import")).to_be_visible()
+    expect(matches.nth(0).get_by_role("link", name="Import")).to_be_hidden()
+    shot(page, "panel-search.png")
+
+    uuid = second.get_attribute("id").removeprefix("client-")
+    with page.expect_request(re.compile(rf"/clients/import/xpm/{uuid}$")):
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="Add client")).to_be_visible()
+
+
+def test_the_import_form_replaces_the_list_and_back_restores_the_search(page, staff, xpm):
+    sign_in(page, staff)
+    open_from_menu(page)
+    page.keyboard.type("kowhai hold")
+    expect(page.locator(OPTION)).to_have_count(2)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    back = page.locator("#add-client [data-panel-back]")  # the import form, in the panel
+    expect(back).to_be_visible()
+    expect(page.locator(OPTION)).to_have_count(0)
+    expect(page.get_by_role("heading", name="Add client")).to_be_visible()
+    shot(page, "panel-import-form.png")
+    back.click()
+    expect(panel_search(page)).to_have_value("kowhai hold")
+    expect(panel_search(page)).to_be_focused()
+    expect(page.locator(OPTION)).to_have_count(2)
+    expect(page.get_by_role("heading", name="Add client")).to_have_count(1)
+
+
+def test_hovering_a_row_reveals_its_import_button(page, staff, xpm):
+    sign_in(page, staff)
+    open_from_menu(page)
+    row = page.locator(OPTION).nth(2)
+    expect(row.get_by_role("link", name="Import")).to_be_hidden()
+    row.hover()
+    expect(row.get_by_role("link", name="Import")).to_be_visible()
+
+
+def test_an_imported_client_offers_open(page, live_app, staff, xpm):
+    sign_in(page, staff)
+    open_from_menu(page)
+    page.keyboard.type("kowhai joinery")
+    row = page.locator(OPTION)
+    expect(row).to_have_count(1)
+    uuid = row.get_attribute("id").removeprefix("client-")
+    with live_app.app_context():
+        session = db.session()
+        plan = session.scalars(select(SubscriptionPlan)).first()
+        with writing(session):
+            profile = Profile(
+                firm_id=plan.firm_id,
+                kind="company",
+                standing="client",
+                subscription_plan_id=plan.id,
+                name="Kōwhai Joinery Limited",
+                sort_name="kowhai joinery limited",
+                xpm_provider="xpm",
+                xpm_client_uuid=uuid,
+            )
+            session.add(profile)
+    page.keyboard.press("Escape")
+    open_from_menu(page)
+    page.keyboard.type("kowhai joinery")
+    expect(row.get_by_text("Imported")).to_be_visible()
+    expect(row.get_by_role("link", name="Open")).to_be_visible()  # no hover needed
+    shot(page, "panel-imported.png")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/clients/{profile.id}$"))
+    expect(page.get_by_role("heading", name="Kōwhai Joinery Limited")).to_be_visible()
+
+
+def test_the_panel_has_its_own_address_and_back_closes_it(page, staff, xpm):
+    sign_in(page, staff)
+    page.goto("/clients/add?q=kowhai")
+    panel = page.get_by_role("dialog", name="Add client")
+    expect(panel).to_be_visible()
+    expect(page.locator(OPTION)).to_have_count(3)
+    expect(panel_search(page)).to_have_value("kowhai")
+    page.go_back()
+    expect(panel).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"/clients/$"))
+    expect(page.get_by_role("heading", name="Clients")).to_be_visible()
+    page.go_forward()
+    expect(panel).to_be_visible()
+    expect(page.locator(OPTION)).to_have_count(3)
+
+
+def test_slash_finds_the_panel_search_and_the_list_grows_as_it_scrolls(page, staff, xpm):
+    sign_in(page, staff)
+    open_from_menu(page)
+    page.get_by_role("button", name="Close").focus()
+    page.keyboard.press("/")
+    expect(panel_search(page)).to_be_focused()
+    rows = page.locator(OPTION)
+    expect(rows).to_have_count(25)
+    for _ in range(26):
+        page.keyboard.press("ArrowDown")
+    expect(rows).to_have_count(50)  # moving past the last row loaded the next page
+    expect(rows.nth(25)).to_have_attribute("aria-selected", "true")
+    page.locator("#panel-results").evaluate("element => element.scrollTo(0, 1e6)")
+    expect(rows).to_have_count(75)
+    assert xpm.calls() == {}  # scrolling is answered by the portal's copy
+
+
+def test_typing_a_name_costs_at_most_two_calls_to_xpm(page, staff, xpm):
+    sign_in(page, staff)
+    open_from_menu(page)
+    xpm("POST", "reset", json={})
+    panel_search(page).press_sequentially("kowhai", delay=125)  # 8 a second
+    expect(page.locator("#panel-announce")).to_have_text("3 clients match “kowhai”")
+    page.wait_for_timeout(1500)  # let the search settle and XPM confirm it
+    calls = xpm.calls()
+    assert calls.get("client.api/search", 0) <= 1 and sum(calls.values()) <= 2, calls
+
+
+def test_an_older_answer_never_replaces_a_newer_one(page, staff, xpm):
+    sign_in(page, staff)
+    open_from_menu(page)
+    xpm("POST", "faults", json={"latency_ms": 1500, "endpoints": ["client.api/search"]})
+    search = panel_search(page)
+    search.press_sequentially("rimu")
+    expect(page.locator("#panel-checking")).to_be_visible()  # XPM is asked about "rimu"
+    search.press_sequentially(" zzz")
+    expect(page.locator("#panel-announce")).to_have_text("No clients match “rimu zzz”")
+    page.wait_for_timeout(2500)  # the answer about "rimu" has long arrived
+    expect(page.locator("#panel-results .count")).to_have_text("No clients match “rimu zzz”")
+    expect(page.locator(OPTION)).to_have_count(0)
+
+
+def test_when_xpm_is_down_the_panel_says_so_and_still_answers(page, staff, xpm):
+    xpm("POST", "faults", json={"fault": "503", "endpoints": ["client.api/search"]})
+    sign_in(page, staff)
+    open_from_menu(page)
+    page.keyboard.type("kowhai")
+    expect(page.get_by_text("could not be asked about this search just now")).to_be_visible()
+    expect(page.locator(OPTION)).to_have_count(3)
+    shot(page, "panel-xpm-down.png")
+
+
+def test_not_connected(page, live_app, staff):
+    sign_in(page, staff)
+    open_from_menu(page)
+    expect(page.get_by_text("Xero Practice Manager is not connected yet")).to_be_visible()
+    link = page.get_by_role("link", name="Connect it under Settings → Add-ons")
+    expect(link).to_be_visible()
+    shot(page, "panel-not-connected.png")
+
+
+def test_usable_at_tablet_width(page, staff, xpm):
+    page.set_viewport_size({"width": 768, "height": 1024})
+    sign_in(page, staff)
+    open_from_menu(page)
+    page.keyboard.type("trust")
+    expect(page.locator(OPTION).first).to_contain_text("Trust")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(OPTION).first.get_by_role("link", name="Import")).to_be_in_viewport()
+    shot(page, "panel-tablet.png")
+    page.set_viewport_size({"width": 640, "height": 450})  # 1280 × 900 at 200 % zoom
+    expect(page.locator(OPTION).first.get_by_role("link", name="Import")).to_be_in_viewport()
+    shot(page, "panel-zoom-200.png")

@@ -1,0 +1,80 @@
+"""Who refreshes a practice's directory, when, and what the panel is told about it."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal import db
+from portal.db import utcnow, writing
+from portal.directory import Practice, Search, listing, prepare
+from portal.directory.state import FULL_READ_EVERY, LEASE, REFRESH_EVERY, claim, finish
+from portal.directory.store import upsert
+from portal.models import DirectorySync
+from portal.xpm import XpmClient, XpmRateLimited, XpmUnavailable
+
+
+@pytest.fixture
+def practice(app, user):
+    return Practice(firm_id=user[1], provider="xpm", tenant_id="tenant-1")
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield db.session()
+
+
+def test_one_worker_at_a_time_and_then_not_for_a_minute(session, practice):
+    now = utcnow()
+    first = claim(session, practice, now)
+    assert first.full and first.since is None
+    assert claim(session, practice, now) is None  # held
+    assert prepare(session, practice, now).reading
+    finish(session, practice, now, claim=first, started=now, changed=3)
+    assert claim(session, practice, now + timedelta(seconds=30)) is None  # not due yet
+    later = now + REFRESH_EVERY
+    second = claim(session, practice, later)
+    assert not second.full and second.since < now  # changes, from a little before the read
+    assert claim(session, practice, later + LEASE + timedelta(seconds=1)) is not None  # expired
+
+
+def test_a_weekly_full_read(session, practice):
+    now = utcnow()
+    first = claim(session, practice, now)
+    finish(session, practice, now, claim=first, started=now, changed=0)
+    assert claim(session, practice, now + FULL_READ_EVERY + timedelta(seconds=1)).full
+
+
+def test_failures_are_recorded_in_words_and_a_429_waits_its_time(session, practice):
+    now = utcnow()
+    first = claim(session, practice, now)
+    finish(
+        session,
+        practice,
+        now,
+        claim=first,
+        started=now,
+        changed=0,
+        error=XpmRateLimited(retry_after=600, problem="minute"),
+    )
+    freshness = prepare(session, practice, now)
+    assert "limit of 60 calls a minute" in freshness.problem and freshness.first_read
+    assert claim(session, practice, now + timedelta(seconds=120)) is None
+    second = claim(session, practice, now + timedelta(seconds=601))
+    finish(session, practice, now, claim=second, started=now, changed=0, error=XpmUnavailable())
+    assert "not answering" in prepare(session, practice, now).problem
+
+
+def test_connecting_to_another_practice_starts_afresh(session, practice):
+    with writing(session):
+        upsert(session, practice, [XpmClient(uuid="a", name="Aroha")], detailed=False, now=utcnow())
+    now = utcnow()
+    finish(session, practice, now, claim=claim(session, practice, now), started=now, changed=1)
+    assert listing(session, practice, Search()).total == 1
+    other = Practice(practice.firm_id, "xpm", "tenant-2")
+    freshness = prepare(session, other, utcnow())
+    assert freshness.first_read and freshness.due
+    assert listing(session, other, Search()).total == 0
+    row = session.scalar(select(DirectorySync))
+    assert row.tenant_id == "tenant-2" and row.full_synced_at is None
