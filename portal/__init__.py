@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.clients import bp as clients_bp
     from portal.importing import bp as importing_bp
     from portal.panel import bp as panel_bp
+    from portal.structures import bp as structures_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(clients_bp)
@@ -67,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(addons_bp)
     app.register_blueprint(bulk_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(structures_bp)
     if app.config["PORTAL_SANDBOX"]:
         from portal import sandbox
 

@@ -1,0 +1,7 @@
+"""Settings → Structures: how the firm's XPM BusinessStructure values map to kinds of profile."""
+
+from flask import Blueprint
+
+bp = Blueprint("structures", __name__, url_prefix="/settings/structures")
+
+from portal.structures import views  # noqa: E402,F401

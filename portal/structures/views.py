@@ -1,0 +1,71 @@
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal import db
+from portal.auth.access import admin_required, require_login
+from portal.structures import bp, service
+from portal.structures.forms import KindForm, MappingForm
+
+bp.before_request(require_login)
+
+
+def _page(form: MappingForm, status: int = 200):
+    rows = service.mappings(db.session(), current_user.firm_id)
+    forms = {row.id: KindForm(kind=row.kind, prefix=f"m{row.id}") for row in rows}
+    return render_template("structures/index.html", rows=rows, forms=forms, form=form), status
+
+
+@bp.get("/")
+def index():
+    return _page(MappingForm())
+
+
+@bp.post("/")
+@admin_required
+def add():
+    form = MappingForm()
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    session = db.session()
+    try:
+        with db.writing(session):
+            service.add(
+                session, current_user.firm_id, current_user.id, form.structure.data, form.kind.data
+            )
+    except service.AlreadyMapped:
+        form.structure.errors.append("This structure is already mapped; change it below.")
+        return _page(form, 400)
+    flash(f"Clients with the structure “{form.structure.data}” will import as {form.kind.data}.")
+    return redirect(url_for("structures.index"))
+
+
+def _mapping_or_404(mapping_id: int):
+    row = service.mapping(db.session(), current_user.firm_id, mapping_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.post("/<int:mapping_id>")
+@admin_required
+def change(mapping_id):
+    row = _mapping_or_404(mapping_id)
+    form = KindForm(prefix=f"m{row.id}")
+    if not form.validate_on_submit():
+        abort(400)
+    session = db.session()
+    with db.writing(session):
+        service.change(session, row, current_user.id, form.kind.data)
+    flash(f"“{row.structure}” now imports as {row.kind}.")
+    return redirect(url_for("structures.index"))
+
+
+@bp.post("/<int:mapping_id>/delete")
+@admin_required
+def remove(mapping_id):
+    row = _mapping_or_404(mapping_id)
+    session = db.session()
+    with db.writing(session):
+        service.remove(session, row, current_user.id)
+    flash(f"Removed “{row.structure}”: such clients will ask for their kind when imported.")
+    return redirect(url_for("structures.index"))

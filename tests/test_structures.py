@@ -1,0 +1,85 @@
+"""Settings → Structure mapping: administrators edit how BusinessStructure maps to a kind."""
+
+from sqlalchemy import select
+
+from portal import db
+from portal.importing.mapping import kind_for
+from portal.models import AuditEvent, StructureMapping
+from tests.conftest import make_user
+
+
+def mappings(app, firm_id):
+    with app.app_context():
+        rows = db.session().scalars(
+            select(StructureMapping).where(StructureMapping.firm_id == firm_id)
+        )
+        return {row.structure_key: row for row in rows}
+
+
+def test_a_new_firm_starts_with_the_default_mapping(client, signed_in):
+    page = client.get("/settings/structures/").get_data(as_text=True)
+    for structure in ("Sole Trader", "Limited Company", "Trustee Company", "Family Trust"):
+        assert structure in page
+
+
+def test_add_change_and_remove(app, client, signed_in):
+    firm_id = signed_in[1]
+    response = client.post(
+        "/settings/structures/", data={"structure": "Ltd  Liability Co.", "kind": "company"}
+    )
+    assert response.status_code == 302
+    row = mappings(app, firm_id)["ltd liability co"]
+    assert (
+        kind_for("LTD liability co", {k: r.kind for k, r in mappings(app, firm_id).items()})
+        == "company"
+    )
+    client.post(f"/settings/structures/{row.id}", data={f"m{row.id}-kind": "individual"})
+    assert mappings(app, firm_id)["ltd liability co"].kind == "individual"
+    client.post(f"/settings/structures/{row.id}/delete")
+    assert "ltd liability co" not in mappings(app, firm_id)
+    with app.app_context():
+        actions = db.session().scalars(select(AuditEvent.action)).all()
+    assert actions.count("structure_mapped") == 2 and "structure_unmapped" in actions
+
+
+def test_a_structure_that_reads_the_same_is_refused(app, client, signed_in):
+    response = client.post(
+        "/settings/structures/", data={"structure": "sole-TRADER", "kind": "company"}
+    )
+    assert response.status_code == 400
+    assert "already mapped" in response.get_data(as_text=True)
+    assert mappings(app, signed_in[1])["sole trader"].kind == "individual"
+
+
+def test_bad_input_is_explained(app, client, signed_in):
+    response = client.post("/settings/structures/", data={"structure": "", "kind": "company"})
+    assert "Enter the structure" in response.get_data(as_text=True)
+    response = client.post(
+        "/settings/structures/", data={"structure": "x" * 201, "kind": "company"}
+    )
+    assert response.status_code == 400
+    response = client.post("/settings/structures/", data={"structure": "Odd", "kind": "robot"})
+    assert "Not a valid choice" in response.get_data(as_text=True)
+
+
+def test_staff_can_read_but_not_change(app, client, auth):
+    make_user(app, email="junior@kowhai.example", admin=False)
+    auth.login(email="junior@kowhai.example")
+    page = client.get("/settings/structures/").get_data(as_text=True)
+    assert "Only a firm administrator can change the mapping" in page
+    assert (
+        client.post("/settings/structures/", data={"structure": "X", "kind": "trust"}).status_code
+        == 403
+    )
+
+
+def test_another_firms_mapping_is_not_found(app, client, auth, signed_in, other_firm_user):
+    theirs = next(iter(mappings(app, other_firm_user[1]).values()))
+    assert (
+        client.post(
+            f"/settings/structures/{theirs.id}", data={f"m{theirs.id}-kind": "trust"}
+        ).status_code
+        == 404
+    )
+    assert client.post(f"/settings/structures/{theirs.id}/delete").status_code == 404
+    assert mappings(app, other_firm_user[1])[theirs.structure_key].kind == theirs.kind
