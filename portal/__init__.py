@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.bulk import bp as bulk_bp
     from portal.clients import bp as clients_bp
     from portal.importing import bp as importing_bp
+    from portal.linking import bp as linking_bp
     from portal.panel import bp as panel_bp
     from portal.structures import bp as structures_bp
 
@@ -65,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(clients_bp)
     app.register_blueprint(panel_bp)
     app.register_blueprint(importing_bp)
+    app.register_blueprint(linking_bp)
     app.register_blueprint(addons_bp)
     app.register_blueprint(bulk_bp)
     app.register_blueprint(audit_bp)

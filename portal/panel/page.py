@@ -5,14 +5,16 @@ import unicodedata
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from portal import db, directory
+from portal.clients import service as clients
 from portal.clients.views import page_context
 from portal.db import utcnow
 from portal.directory import Confirmation, Freshness, Search
+from portal.linking import service as linking
 from portal.panel import practice
 from portal.web import render, wants_fragment
 
@@ -37,6 +39,8 @@ class Panel:
             archived=args.get("archived") == "1",
             after=args.get("after") or None,
         )
+        self.linking = _profile_to_link(args.get("link"))
+        self.suggested: list[directory.Row] = []
         self.connection = practice.connection(db.session(), current_user.firm_id)
         connected = self.connection is not None and self.connection.status == "connected"
         self.practice = practice.practice_of(self.connection) if connected else None
@@ -61,12 +65,22 @@ class Panel:
         """The rows asked for, and whether XPM should be asked to confirm them."""
         if self.practice is None or self.refused:
             return None
-        self.found = directory.listing(db.session(), self.practice, self.search, practice.counts())
+        session = db.session()
+        self.found = directory.listing(session, self.practice, self.search, practice.counts())
         first_answer = self.search.after is None and self.confirmation is None
         if first_answer and self.confirmable():
             archived = "1" if self.search.archived else None
-            self.confirm_url = url_for("panel.confirm", q=self.raw_query, archived=archived)
+            self.confirm_url = url_for(
+                "panel.confirm", q=self.raw_query, archived=archived, link=self.link_id
+            )
+        if self.linking is not None and self.search.after is None:
+            self.suggested = linking.suggestions(session, self.practice, self.linking)
         return self.found
+
+    @property
+    def link_id(self) -> int | None:
+        """The profile being linked (link mode), for the panel's URLs."""
+        return self.linking.id if self.linking is not None else None
 
     def confirmable(self) -> bool:
         """True for a search XPM may know more about than the directory does."""
@@ -94,6 +108,9 @@ class Panel:
             "freshness": self.freshness,
             "confirmation": self.confirmation,
             "confirm_url": self.confirm_url,
+            "linking": self.linking,
+            "link_id": self.link_id,
+            "suggested": self.suggested,
         }
         if whole_page:
             context |= page_context(MultiDict())
@@ -101,3 +118,14 @@ class Panel:
         echo = {"q": self.raw_query, "archived": "1" if self.search.archived else ""}
         response.headers["X-Panel-Query"] = urlencode(echo)
         return response
+
+
+def _profile_to_link(value: str | None):
+    """The firm's profile named by ``link`` (link mode); another firm's answers 404."""
+    if value is None:
+        return None
+    profile_id = int(value) if value.isdigit() else 0
+    profile = clients.get_profile(db.session(), current_user.firm_id, profile_id)
+    if profile is None:
+        abort(404)
+    return profile

@@ -73,6 +73,8 @@
     const box = search();
     if (box.value) params.set("q", box.value);
     if (document.getElementById("panel-archived").checked) params.set("archived", "1");
+    const linking = document.getElementById("panel-link");
+    if (linking) params.set("link", linking.value);
     const query = params.toString();
     return form.getAttribute("action") + (query ? "?" + query : "");
   }

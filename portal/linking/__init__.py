@@ -1,0 +1,12 @@
+"""Linking an existing profile to its XPM client, and refreshing it from XPM.
+
+``service`` links, unlinks and suggests; ``compare`` sets a profile beside its XPM record
+and takes the ticked fields; ``views`` parses the request and renders
+``templates/linking/`` (the panel's rows offer "Link" in link mode, see ``portal.panel``).
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("linking", __name__, url_prefix="/clients")
+
+from portal.linking import views  # noqa: E402,F401

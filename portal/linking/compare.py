@@ -1,0 +1,164 @@
+"""A linked profile beside its XPM record: the fields that differ, the relationships only
+one side has, and taking the fields the user ticked."""
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from portal import audit
+from portal.clients import identifiers, service
+from portal.importing.mapping import link_from, normal_uuid, profile_values
+from portal.models import Profile
+from portal.text import fold
+from portal.xpm.records import XpmClient
+
+NAMES = {
+    "company": [("name", "Name")],
+    "trust": [("name", "Name")],
+    "individual": [
+        ("first_name", "First name"),
+        ("other_name", "Other names"),
+        ("last_name", "Last name"),
+        ("date_of_birth", "Date of birth"),
+    ],
+}
+IDENTIFIERS = {
+    "company": [("company_number", "Company number"), ("nzbn", "NZBN")],
+    "trust": [("nzbn", "NZBN")],
+    "individual": [],
+}
+CONTACT = [
+    ("ird_number", "IRD number"),
+    ("email", "E-mail"),
+    ("phone", "Phone"),
+    ("website", "Website"),
+    *[
+        (f"{kind}_{part}", f"{kind.capitalize()} address: {label}")
+        for kind in ("physical", "postal")
+        for part, label in (
+            ("address", "street"),
+            ("city", "city"),
+            ("region", "region"),
+            ("postcode", "postcode"),
+            ("country", "country"),
+        )
+    ],
+]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One field whose value in the portal is not XPM's."""
+
+    field: str
+    label: str
+    portal: object
+    xpm: object
+
+
+@dataclass(frozen=True)
+class Tie:
+    """A relationship: ``name`` holds ``role`` on this profile ("on"), or it on them ("of")."""
+
+    uuid: str | None
+    name: str
+    role: str
+    direction: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What differs between the profile and its XPM record."""
+
+    xpm_name: str
+    fields: list[Difference]
+    only_in_xpm: list[Tie]
+    only_in_portal: list[Tie]
+    notes: list[str]
+
+
+def _same(a, b) -> bool:
+    return (a or None) == (b or None)
+
+
+def compare(profile: Profile, client: XpmClient, held_on: list, held_elsewhere: list):
+    """The profile's differences from ``client`` (its linked XPM record)."""
+    notes: list[str] = []
+    values = profile_values(client, profile.kind, notes)
+    fields = []
+    for key, label in NAMES[profile.kind] + IDENTIFIERS[profile.kind] + CONTACT:
+        if key == "ird_number" and values["ird_number_masked"]:
+            continue  # XPM gives only the last three digits: never worth taking
+        if not _same(getattr(profile, key), values[key]):
+            fields.append(Difference(key, label, getattr(profile, key), values[key]))
+    portal = [_tie(a.party, a.role, "on") for a in held_on]
+    portal += [_tie(a.profile, a.role, "of") for a in held_elsewhere]
+    xpm = _xpm_ties(client, notes)
+    return Comparison(
+        xpm_name=client.name,
+        fields=fields,
+        only_in_xpm=[t for t in xpm if not any(_matches(p, t) for p in portal)],
+        only_in_portal=[p for p in portal if not any(_matches(p, t) for t in xpm)],
+        notes=notes,
+    )
+
+
+def _tie(other: Profile, role: str, direction: str) -> Tie:
+    return Tie(other.xpm_client_uuid, other.name, role, direction)
+
+
+def _xpm_ties(client: XpmClient, notes: list[str]) -> list[Tie]:
+    own = normal_uuid(client.uuid)
+    ties = []
+    for relationship in client.relationships:
+        link = link_from(client.uuid, relationship, notes)
+        if link is None:
+            continue
+        on = link.entity_uuid == own
+        other = link.party_uuid if on else link.entity_uuid
+        name = relationship.related_client_name
+        ties.append(Tie(other, name, link.role, "on" if on else "of"))
+    return ties
+
+
+def _matches(portal: Tie, xpm: Tie) -> bool:
+    """The same relationship: by XPM client, or by name when the portal's party is unlinked."""
+    if (portal.role, portal.direction) != (xpm.role, xpm.direction):
+        return False
+    if portal.uuid is not None:
+        return portal.uuid == xpm.uuid
+    return fold(portal.name) == fold(xpm.name)
+
+
+def take(db: Session, profile: Profile, client: XpmClient, fields: set[str], user_id: int):
+    """Take the ticked ``fields`` from XPM where they still differ; returns the changes.
+    The caller commits (within ``db.writing``)."""
+    comparison = compare(profile, client, [], [])
+    changes = {}
+    for difference in comparison.fields:
+        if difference.field in fields:
+            changes[difference.field] = [
+                service._plain(difference.portal),
+                service._plain(difference.xpm),
+            ]
+            setattr(profile, difference.field, difference.xpm)
+    profile.xpm_name = client.name
+    if not changes:
+        return changes
+    if "ird_number" in changes:
+        profile.ird_number_masked = identifiers.masked_ird_number(profile.ird_number or "")
+    parts = {key: getattr(profile, key) for key in ("first_name", "other_name", "last_name")}
+    profile.name = service.display_name(profile.kind, parts | {"name": profile.name})
+    profile.sort_name = fold(profile.name)
+    service.refresh_status(db, profile)
+    audit.record(
+        db,
+        "refresh",
+        firm_id=profile.firm_id,
+        user_id=user_id,
+        object_type="profile",
+        object_id=profile.id,
+        summary=f"Refreshed {profile.name} from XPM: {', '.join(sorted(changes))}",
+        detail={"changes": changes},
+    )
+    return changes

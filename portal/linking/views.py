@@ -1,0 +1,114 @@
+"""Link a profile to XPM, disconnect it, and refresh it from XPM."""
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal import db
+from portal.addons.api import practice_api
+from portal.auth.access import require_login
+from portal.clients import service as clients
+from portal.linking import bp, compare, service
+from portal.panel import practice
+from portal.xpm import XpmError
+
+bp.before_request(require_login)
+
+
+def _profile_or_404(profile_id: int):
+    profile = clients.get_profile(db.session(), current_user.firm_id, profile_id)
+    if profile is None:
+        abort(404)
+    return profile
+
+
+def _open(profile_id: int):
+    """Back to the profile: HX-Redirect for htmx (the whole page), else a redirect."""
+    target = url_for("clients.profile", profile_id=profile_id)
+    if not request.headers.get("HX-Request"):
+        return redirect(target)
+    response = make_response("", 200)
+    response.headers["HX-Redirect"] = target
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.post("/<int:profile_id>/xpm/link")
+def link(profile_id):
+    """Link the profile to the XPM client chosen in the panel."""
+    session = db.session()
+    profile = _profile_or_404(profile_id)
+    row = practice.connection(session, current_user.firm_id)
+    if row is None or row.status != "connected":
+        return _refused(profile, "The connection to the practice manager is not working.")
+    try:
+        with db.writing(session):
+            service.link(
+                session,
+                profile,
+                practice.practice_of(row),
+                request.form.get("client_uuid", ""),
+                current_user.id,
+            )
+    except service.LinkRefused as refused:
+        return _refused(_profile_or_404(profile_id), str(refused), refused.holder)
+    flash(f"{profile.name} is now linked to {profile.xpm_name}.")
+    return _open(profile.id)
+
+
+def _refused(profile, message: str, holder=None):
+    """Say why the link was not made: in the panel for htmx, else on the profile."""
+    if not request.headers.get("HX-Request"):
+        flash(message, "error")
+        return redirect(url_for("clients.profile", profile_id=profile.id))
+    return render_template("linking/_refused.html", message=message, holder=holder)
+
+
+@bp.post("/<int:profile_id>/xpm/unlink")
+def unlink(profile_id):
+    """Disconnect the profile from XPM; its details stay as they are."""
+    session = db.session()
+    profile = _profile_or_404(profile_id)
+    with db.writing(session):
+        service.unlink(session, profile, current_user.id)
+    flash(f"{profile.name} is no longer linked to the practice manager.")
+    return _open(profile.id)
+
+
+def _xpm_record(profile):
+    """The profile's XPM record, or (None, the reason it could not be read)."""
+    session = db.session()
+    try:
+        api = practice_api(session, profile.firm_id, profile.xpm_provider)
+        session.rollback()  # no transaction is held while XPM answers
+        return api.get(profile.xpm_client_uuid), None
+    except XpmError as error:
+        return None, str(error) or "The practice manager did not answer."
+
+
+@bp.route("/<int:profile_id>/xpm/refresh", methods=["GET", "POST"])
+def refresh(profile_id):
+    """What differs from XPM (GET); take the ticked fields from XPM (POST)."""
+    profile = _profile_or_404(profile_id)
+    if not profile.is_linked:
+        return redirect(url_for("clients.profile", profile_id=profile.id))
+    record, problem = _xpm_record(profile)
+    session = db.session()
+    profile = _profile_or_404(profile_id)
+    if record is not None and request.method == "POST":
+        with db.writing(session):
+            changes = compare.take(
+                session, profile, record, set(request.form.getlist("take")), current_user.id
+            )
+        flash(
+            f"Took {len(changes)} field{'' if len(changes) == 1 else 's'} from XPM."
+            if changes
+            else "Nothing was ticked, so nothing was changed."
+        )
+        return _open(profile.id)
+    comparison = None
+    if record is not None:
+        held_on, held_elsewhere = clients.associations(session, profile)
+        comparison = compare.compare(profile, record, held_on, held_elsewhere)
+    return render_template(
+        "linking/refresh.html", profile=profile, comparison=comparison, problem=problem
+    )

@@ -1,0 +1,169 @@
+"""Linking an existing profile to its XPM client from the panel, the one-link rule,
+disconnecting, and refreshing chosen fields from XPM, over real HTTP against the sandbox."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal import db
+from portal.models import AuditEvent, Profile
+from portal.sandbox.fixtures import CHAIN_COMPANY
+from tests.importing.sandboxed import find, plan_id
+from tests.panel.conftest import HX, fragment
+
+HTMX = {"HX-Request": "true"}
+
+
+def make_company(app, client, firm_id, name=CHAIN_COMPANY, **values) -> int:
+    """A company added manually (as staff would, before linking it)."""
+    data = {
+        "name": name,
+        "company_type_code": "limited_small",
+        "subscription_plan_id": plan_id(app, firm_id),
+        **values,
+    }
+    assert client.post("/clients/new/company", data=data).status_code == 302
+    with app.app_context():
+        return db.session().scalar(select(Profile.id).where(Profile.name == name))
+
+
+def profile(app, profile_id) -> Profile:
+    with app.app_context():
+        return db.session().get(Profile, profile_id)
+
+
+def events(app, action) -> list[AuditEvent]:
+    with app.app_context():
+        return list(db.session().scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+@pytest.fixture
+def company(app, client, synced):
+    return make_company(app, client, synced[1], email="old@kowhai.example", phone="09 000 0000")
+
+
+@pytest.fixture
+def xpm_uuid(app, synced):
+    return find(app, synced[1], CHAIN_COMPANY, "Company")
+
+
+def link(client, profile_id, client_uuid):
+    return client.post(
+        f"/clients/{profile_id}/xpm/link", data={"client_uuid": client_uuid}, headers=HTMX
+    )
+
+
+def test_connect_now_opens_the_panel_in_link_mode_with_the_name(client, company):
+    page = client.get(f"/clients/{company}").get_data(as_text=True)
+    assert "Connect now" in page
+    assert f"/clients/add?link={company}&amp;q=K%C5%8Dwhai+Holdings+Limited" in page
+
+
+def test_link_mode_offers_link_and_suggests_the_matching_client_first(client, company, xpm_uuid):
+    for response in (
+        fragment(client, "/clients/add", link=company, q="Kōwhai"),
+        client.get("/clients/add", query_string={"link": company, "q": "Kōwhai"}),
+    ):
+        page = response.get_data(as_text=True)
+        assert "Linking <strong>Kōwhai Holdings Limited</strong>" in page
+        assert ">Link</button>" in page and ">Import</a>" not in page
+        ids = re.findall(r'<li id="([^"]+)" role="option"', page)
+        suggested = [i for i in ids if i.startswith("suggested-")]
+        assert f"suggested-{xpm_uuid}" in suggested and ids[: len(suggested)] == suggested
+        assert "Suggested" in page
+        assert f'name="link" value="{company}"' in page
+
+
+def test_a_profile_links_once_and_shows_the_xpm_name_and_disconnect(app, client, company, xpm_uuid):
+    response = link(client, company, xpm_uuid)
+    assert response.headers["HX-Redirect"] == f"/clients/{company}"
+    linked = profile(app, company)
+    assert (linked.xpm_provider, linked.xpm_client_uuid) == ("xpm", xpm_uuid)
+    assert linked.xpm_name == CHAIN_COMPANY
+    page = client.get(f"/clients/{company}").get_data(as_text=True)
+    assert "as <strong>Kōwhai Holdings Limited</strong>" in page
+    assert "Disconnect" in page and "Refresh from XPM" in page and "Connect now" not in page
+    [event] = events(app, "link")
+    assert event.object_id == company and event.detail["client_uuid"] == xpm_uuid
+
+
+def test_one_xpm_client_links_to_one_profile_only(app, client, synced, company, xpm_uuid):
+    other = make_company(app, client, synced[1], name="Kōwhai Holdings (old copy) Limited")
+    link(client, company, xpm_uuid)
+    response = link(client, other, xpm_uuid)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "already linked to Kōwhai Holdings Limited" in page and 'role="alert"' in page
+    assert profile(app, other).xpm_client_uuid is None
+    assert len(events(app, "link")) == 1
+    rows = fragment(client, "/clients/add", link=other, q="Kōwhai").get_data(as_text=True)
+    assert "Linked to another profile" in rows
+
+
+def test_an_unknown_client_is_not_linked(app, client, company):
+    page = link(client, company, "no-such-client").get_data(as_text=True)
+    assert "not found" in page
+    assert profile(app, company).xpm_client_uuid is None
+
+
+def test_disconnect_removes_the_link_and_audits(app, client, company, xpm_uuid):
+    link(client, company, xpm_uuid)
+    response = client.post(f"/clients/{company}/xpm/unlink")
+    assert response.status_code == 302
+    unlinked = profile(app, company)
+    assert unlinked.xpm_client_uuid is None and unlinked.xpm_provider is None
+    [event] = events(app, "unlink")
+    assert event.detail["client_uuid"] == xpm_uuid
+    assert "Connect now" in client.get(f"/clients/{company}").get_data(as_text=True)
+
+
+def test_refresh_shows_differences_side_by_side(client, company, xpm_uuid):
+    link(client, company, xpm_uuid)
+    page = client.get(f"/clients/{company}/xpm/refresh").get_data(as_text=True)
+    assert '<tr class="differs">' in page
+    assert "<del>old@kowhai.example</del>" in page
+    assert 'name="take" value="email"' in page and 'name="take" value="phone"' in page
+    assert "In XPM but not in the portal" in page  # its directors and shareholders
+
+
+def test_refresh_takes_only_the_ticked_fields_and_audits(app, client, company, xpm_uuid):
+    link(client, company, xpm_uuid)
+    response = client.post(f"/clients/{company}/xpm/refresh", data={"take": ["email"]})
+    assert response.status_code == 302
+    refreshed = profile(app, company)
+    assert refreshed.email not in ("", "old@kowhai.example")
+    assert refreshed.phone == "09 000 0000"  # not ticked: untouched
+    [event] = events(app, "refresh")
+    assert event.detail["changes"] == {"email": ["old@kowhai.example", refreshed.email]}
+    page = client.get(f"/clients/{company}/xpm/refresh").get_data(as_text=True)
+    assert 'value="email"' not in page and 'value="phone"' in page
+
+
+def test_refresh_with_nothing_ticked_changes_nothing(app, client, company, xpm_uuid):
+    link(client, company, xpm_uuid)
+    client.post(f"/clients/{company}/xpm/refresh", data={})
+    assert profile(app, company).email == "old@kowhai.example"
+    assert events(app, "refresh") == []
+
+
+def test_another_firms_profile_is_not_found(app, client, auth, company, xpm_uuid, other_firm_user):
+    link(client, company, xpm_uuid)
+    auth.logout()
+    auth.login(email="staff@rata.example")
+    assert client.get("/clients/add", query_string={"link": company}).status_code == 404
+    assert client.get("/clients/add", query_string={"link": "x"}).status_code == 404
+    assert link(client, company, xpm_uuid).status_code == 404
+    assert client.post(f"/clients/{company}/xpm/unlink").status_code == 404
+    assert client.get(f"/clients/{company}/xpm/refresh").status_code == 404
+    assert client.post(f"/clients/{company}/xpm/refresh", data={"take": "email"}).status_code == 404
+    assert profile(app, company).xpm_client_uuid == xpm_uuid
+
+
+def test_the_refresh_page_says_when_xpm_cannot_be_read(
+    app, client, company, xpm_uuid, sandbox_control
+):
+    link(client, company, xpm_uuid)
+    sandbox_control("POST", "faults", json={"fault": "503", "endpoints": ["client.api/get"]})
+    page = client.get(f"/clients/{company}/xpm/refresh", headers=HX).get_data(as_text=True)
+    assert "XPM could not be read just now" in page
