@@ -8,7 +8,10 @@ from tests.conftest import PASSWORD, SAMPLE_ARGUMENTS, make_user, settings_for
 
 def audit_actions(app):
     with app.app_context():
-        return [(e.action, e.outcome) for e in db.session().scalars(select(AuditEvent))]
+        return [
+            (e.action, e.outcome)
+            for e in db.session().scalars(select(AuditEvent).order_by(AuditEvent.id))
+        ]
 
 
 def test_login_page_renders(client):

@@ -72,6 +72,27 @@ class Listing:
     more: bool
 
 
+def rows_with_profiles():
+    """A select of directory rows (as ``Row``) with the profile each is linked to, if any."""
+    entry = DirectoryEntry
+    linked = and_(
+        Profile.firm_id == entry.firm_id,
+        Profile.xpm_provider == entry.provider,
+        Profile.xpm_client_uuid == entry.client_uuid,
+    )
+    return select(
+        entry.client_uuid,
+        entry.name,
+        entry.business_structure,
+        entry.company_number,
+        entry.is_archived,
+        entry.is_deleted,
+        entry.is_prospect,
+        Profile.id,
+        Profile.standing,
+    ).outerjoin(Profile, linked)
+
+
 def listing(
     db: Session, practice: Practice, search: Search, counts: Counts | None = None
 ) -> Listing:
@@ -87,24 +108,8 @@ def listing(
     matching = list(conditions)
     if search.after is not None:
         conditions.append(_after(practice, search.after))
-    profile = and_(
-        Profile.firm_id == entry.firm_id,
-        Profile.xpm_provider == entry.provider,
-        Profile.xpm_client_uuid == entry.client_uuid,
-    )
     statement = (
-        select(
-            entry.client_uuid,
-            entry.name,
-            entry.business_structure,
-            entry.company_number,
-            entry.is_archived,
-            entry.is_deleted,
-            entry.is_prospect,
-            Profile.id,
-            Profile.standing,
-        )
-        .outerjoin(Profile, profile)
+        rows_with_profiles()
         .where(*conditions)
         .order_by(entry.sort_name, entry.client_uuid)
         .limit(search.limit + 1)

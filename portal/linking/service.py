@@ -1,13 +1,13 @@
 """Linking a profile to one XPM client (at most one profile per XPM client in a firm)."""
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.db import utcnow
 from portal.directory import Practice
-from portal.directory.store import Row
+from portal.directory.store import Row, rows_with_profiles
 from portal.importing.mapping import normal_uuid
 from portal.models import DirectoryEntry, Profile
 from portal.text import fold
@@ -104,24 +104,8 @@ def suggestions(db: Session, practice: Practice, profile: Profile) -> list[Row]:
         matches.append(entry.company_number == profile.company_number)
     if profile.email:
         matches.append(func.lower(entry.email) == profile.email.strip().lower())
-    linked = and_(
-        Profile.firm_id == entry.firm_id,
-        Profile.xpm_provider == entry.provider,
-        Profile.xpm_client_uuid == entry.client_uuid,
-    )
     statement = (
-        select(
-            entry.client_uuid,
-            entry.name,
-            entry.business_structure,
-            entry.company_number,
-            entry.is_archived,
-            entry.is_deleted,
-            entry.is_prospect,
-            Profile.id,
-            Profile.standing,
-        )
-        .outerjoin(Profile, linked)
+        rows_with_profiles()
         .where(
             entry.firm_id == practice.firm_id,
             entry.provider == practice.provider,
