@@ -96,14 +96,8 @@ def practices(provider: Provider, token: dict) -> list[dict]:
             for org in _jwt_org_ids(token.get("access_token", ""))
         ]
     try:
-        response = requests.get(
-            provider.connections_url,
-            timeout=OAUTH_TIMEOUT,
-            headers={
-                "Authorization": f"Bearer {token['access_token']}",
-                "Accept": "application/json",
-            },
-        )
+        bearer = {"Authorization": f"Bearer {token['access_token']}", "Accept": "application/json"}
+        response = requests.get(provider.connections_url, timeout=OAUTH_TIMEOUT, headers=bearer)
         response.raise_for_status()
         connections = response.json()
     except (requests.RequestException, ValueError):
@@ -139,11 +133,9 @@ def revoke(
     problems = []
     if provider.connections_url and connection_id and access_token:
         try:
-            response = requests.delete(
-                f"{provider.connections_url.rstrip('/')}/{connection_id}",
-                timeout=OAUTH_TIMEOUT,
-                headers={"Authorization": f"Bearer {access_token}"},
-            )
+            url = f"{provider.connections_url.rstrip('/')}/{connection_id}"
+            bearer = {"Authorization": f"Bearer {access_token}"}
+            response = requests.delete(url, timeout=OAUTH_TIMEOUT, headers=bearer)
             # 401/403/404: the provider has already dropped the connection or the token.
             if response.status_code >= 500:
                 problems.append(f"{provider.label} answered {response.status_code}")
