@@ -19,18 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cryptography.fernet import Fernet
+from portal_setup import bench_portal, signed_in_client
 from sqlalchemy import func, select
 
-from portal import create_app, db
-from portal.auth import service as auth_service
+from portal import db
 from portal.bulk import writing
 from portal.bulk.columns import COLUMNS
 from portal.clients.identifiers import valid_ird_number
-from portal.migrate import upgrade
 from portal.models import Association, BulkImport, Profile
 
-PASSWORD = "benchmark password 1"
 NAMES = ["Kōwhai", "Tōtara", "Rimu", "Mānuka", "Harakeke", "Pōhutukawa", "Kauri", "Miro"]
 FIRST = ["Aroha", "Wiremu", "Mere", "Hēmi", "Olivia", "Jack", "Ngaio", "Tama"]
 LAST = ["Ngata", "Smith", "Te Whiti", "O'Connor", "Wilson", "Pōmare", "Chen", "Patel"]
@@ -106,24 +103,8 @@ def csv_bytes(count: int, changed_every: int = 0) -> bytes:
 
 def build(directory: str):
     """A migrated SQLite database, the application, and a signed-in test client."""
-    url = f"sqlite:///{directory}/bench.db"
-    upgrade(url)
-    app = create_app(
-        {
-            "SECRET_KEY": "benchmark-secret-key-long-enough-to-pass-checks",
-            "PORTAL_TOKEN_KEY": Fernet.generate_key().decode(),
-            "DATABASE_URL": url,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    with app.app_context():
-        session = db.session()
-        with db.writing(session):
-            firm = auth_service.get_or_create_firm(session, "Bench Practice")
-            auth_service.create_user(session, firm, "bench@example.nz", PASSWORD, True)
-    client = app.test_client()
-    client.post("/login", data={"email": "bench@example.nz", "password": PASSWORD})
-    return app, client
+    app, _, _ = bench_portal(directory)
+    return app, signed_in_client(app)
 
 
 def import_file(app, client, body: bytes) -> tuple[float, float, BulkImport]:

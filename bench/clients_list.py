@@ -13,46 +13,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cryptography.fernet import Fernet  # noqa: E402
-from sqlalchemy import event, insert, select  # noqa: E402
+from portal_setup import bench_portal, signed_in_client  # noqa: E402
+from sqlalchemy import event, insert  # noqa: E402
 
-from portal import create_app, db  # noqa: E402
-from portal.auth import service as auth_service  # noqa: E402
-from portal.migrate import upgrade  # noqa: E402
-from portal.models import Profile, SubscriptionPlan  # noqa: E402
+from portal import db  # noqa: E402
+from portal.models import Profile  # noqa: E402
 from portal.text import fold  # noqa: E402
 
-PASSWORD = "benchmark password 1"
 NAMES = ["Kōwhai", "Tōtara", "Rimu", "Mānuka", "Harakeke", "Pōhutukawa", "Kauri", "Miro"]
 SUFFIXES = ["Holdings Limited", "Family Trust", "Farms Limited", "Investments Ltd"]
 
 
 def build(directory: str, count: int):
-    url = f"sqlite:///{directory}/bench.db"
-    upgrade(url)
-    app = create_app(
-        {
-            "SECRET_KEY": "benchmark-secret-key-long-enough-to-pass-checks",
-            "PORTAL_TOKEN_KEY": Fernet.generate_key().decode(),
-            "DATABASE_URL": url,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+    app, firm_id, plan = bench_portal(directory)
     with app.app_context():
         session = db.session()
-        with db.writing(session):
-            firm = auth_service.get_or_create_firm(session, "Bench Practice")
-            auth_service.create_user(session, firm, "bench@example.nz", PASSWORD, True)
-        plan = session.scalar(
-            select(SubscriptionPlan.id).where(SubscriptionPlan.firm_id == firm.id)
-        )
         rows = []
         for i in range(count):
             kind = ("company", "trust", "individual")[i % 3]
             name = f"{NAMES[i % len(NAMES)]} {SUFFIXES[i % len(SUFFIXES)]} {i:05}"
             rows.append(
                 {
-                    "firm_id": firm.id,
+                    "firm_id": firm_id,
                     "kind": kind,
                     "standing": "client",
                     "name": name,
@@ -69,8 +51,7 @@ def build(directory: str, count: int):
 
 
 def measure(app, path: str, runs: int):
-    client = app.test_client()
-    client.post("/login", data={"email": "bench@example.nz", "password": PASSWORD})
+    client = signed_in_client(app)
     statements = []
     with app.app_context():
         engine = db.engine()

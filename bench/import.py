@@ -25,15 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
-from cryptography.fernet import Fernet  # noqa: E402
+from portal_setup import bench_portal, signed_in_client  # noqa: E402
 from sqlalchemy import delete, func, select  # noqa: E402
 
-from portal import create_app, db, sandbox  # noqa: E402
+from portal import db, sandbox  # noqa: E402
 from portal.addons.api import practice_api  # noqa: E402
-from portal.auth import service as auth_service  # noqa: E402
 from portal.importing.mapping import kind_for  # noqa: E402
-from portal.migrate import upgrade  # noqa: E402
-from portal.models import Association, AuditEvent, Profile, SubscriptionPlan  # noqa: E402
+from portal.models import Association, AuditEvent, Profile  # noqa: E402
 from portal.reference import DEFAULT_STRUCTURES  # noqa: E402
 from portal.sandbox import records, store, tenants  # noqa: E402
 from portal.sandbox.fixtures import CHAIN_COMPANY, LARGE_COMPANY  # noqa: E402
@@ -90,31 +88,12 @@ def control(url: str, method: str, path: str, **kwargs):
 
 def start_portal(directory: str, sandbox_url: str):
     """The portal on its own database, connected to the sandbox as an administrator would."""
-    database = f"sqlite:///{directory}/portal.db"
-    upgrade(database)
-    app = create_app(
-        {
-            "SECRET_KEY": "benchmark-secret-key-long-enough-to-pass-checks",
-            "PORTAL_TOKEN_KEY": Fernet.generate_key().decode(),
-            "DATABASE_URL": database,
-            "WTF_CSRF_ENABLED": False,
-            **sandbox.provider_urls(sandbox_url),
-        }
-    )
-    with app.app_context():
-        session = db.session()
-        with db.writing(session):
-            firm = auth_service.get_or_create_firm(session, "Bench Practice")
-            auth_service.create_user(session, firm, "bench@example.nz", PASSWORD, True)
-        plan = session.scalar(
-            select(SubscriptionPlan.id).where(SubscriptionPlan.firm_id == firm.id)
-        )
-    client = app.test_client()
-    client.post("/login", data={"email": "bench@example.nz", "password": PASSWORD})
+    app, firm_id, plan = bench_portal(directory, **sandbox.provider_urls(sandbox_url))
+    client = signed_in_client(app)
     authorize = client.post("/settings/addons/xpm/connect").headers["Location"]
     callback = urlsplit(approve(authorize))
     client.get(f"{callback.path}?{callback.query}")
-    return app, client, firm.id, plan
+    return app, client, firm_id, plan
 
 
 def approve(authorize_url: str) -> str:

@@ -23,22 +23,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import requests
-from cryptography.fernet import Fernet
 from flask_login import login_required
 from jinja2_fragments.flask import render_block
+from portal_setup import EMAIL, PASSWORD, bench_portal
 from sqlalchemy import update
 from werkzeug.serving import make_server
 
-from portal import create_app, db, sandbox
-from portal.auth import service as auth_service
+from portal import db, sandbox
 from portal.directory import Listing, Search, SearchMemo, listing
-from portal.migrate import upgrade
 from portal.models import DirectorySync
 from portal.panel import practice
 from portal.sandbox import server
 from tests.sandboxed import CONTROL, connect_portal
 
-EMAIL, PASSWORD = "bench@example.nz", "benchmark password 1"
 HX = {"HX-Request": "true"}
 QUERIES = [
     ("search 'kowhai'", {"q": "kowhai"}),
@@ -73,17 +70,7 @@ def control(url: str, method: str, path: str, **kwargs):
 
 def build_portal(directory: str, sandbox_url: str):
     """The portal on its own database, with a bare route beside the real one."""
-    url = f"sqlite:///{directory}/portal.db"
-    upgrade(url)
-    app = create_app(
-        {
-            "SECRET_KEY": "benchmark-secret-key-long-enough-to-pass-checks",
-            "PORTAL_TOKEN_KEY": Fernet.generate_key().decode(),
-            "DATABASE_URL": url,
-            "WTF_CSRF_ENABLED": False,
-            **sandbox.provider_urls(sandbox_url),
-        }
-    )
+    app, _, _ = bench_portal(directory, **sandbox.provider_urls(sandbox_url))
     bare_context = {}
 
     @app.get("/bench/bare")
@@ -95,11 +82,6 @@ def build_portal(directory: str, sandbox_url: str):
     def bare_signed_in():
         return render_block("panel/page.html", "panel_results", **bare_context)
 
-    with app.app_context():
-        session = db.session()
-        with db.writing(session):
-            firm = auth_service.get_or_create_firm(session, "Bench Practice")
-            auth_service.create_user(session, firm, EMAIL, PASSWORD, True)
     return app, bare_context
 
 

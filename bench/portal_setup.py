@@ -1,0 +1,49 @@
+"""What every benchmark starts from: a migrated SQLite portal, one firm and its administrator."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cryptography.fernet import Fernet  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from portal import create_app, db  # noqa: E402
+from portal.auth import service as auth_service  # noqa: E402
+from portal.migrate import upgrade  # noqa: E402
+from portal.models import SubscriptionPlan  # noqa: E402
+
+EMAIL, PASSWORD = "bench@example.nz", "benchmark password 1"
+
+
+def bench_portal(directory: str, **settings):
+    """(app, firm id, first plan id) for a fresh portal database in ``directory``."""
+    url = f"sqlite:///{directory}/portal.db"
+    upgrade(url)
+    app = create_app(
+        {
+            "SECRET_KEY": "benchmark-secret-key-long-enough-to-pass-checks",
+            "PORTAL_TOKEN_KEY": Fernet.generate_key().decode(),
+            "DATABASE_URL": url,
+            "WTF_CSRF_ENABLED": False,
+            **settings,
+        }
+    )
+    with app.app_context():
+        session = db.session()
+        with db.writing(session):
+            firm = auth_service.get_or_create_firm(session, "Bench Practice")
+            auth_service.create_user(session, firm, EMAIL, PASSWORD, True)
+        plan = session.scalar(
+            select(SubscriptionPlan.id)
+            .where(SubscriptionPlan.firm_id == firm.id)
+            .order_by(SubscriptionPlan.position)
+        )
+    return app, firm.id, plan
+
+
+def signed_in_client(app):
+    """A test client signed in as the benchmark's administrator."""
+    client = app.test_client()
+    client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    return client
