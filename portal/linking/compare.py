@@ -1,5 +1,5 @@
 """A linked profile beside its XPM record: the fields that differ, the relationships only
-one side has, and taking the fields the user ticked."""
+one side has, and taking what the user ticked."""
 
 from dataclasses import dataclass
 
@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.clients import identifiers, service
-from portal.importing.mapping import link_from, normal_uuid, profile_values
-from portal.models import Profile
+from portal.importing.mapping import Link, link_from, normal_uuid, profile_values
+from portal.linking import ties
+from portal.models import Association, Profile
 from portal.text import fold
 from portal.xpm.records import XpmClient
 
@@ -64,6 +65,10 @@ class Tie:
     name: str
     role: str
     direction: str
+    #: What the form ticks: XPM's relationship UUID, or the portal's association id.
+    key: str = ""
+    link: Link | None = None
+    association: Association | None = None
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,8 @@ def compare(profile: Profile, client: XpmClient, held_on: list, held_elsewhere: 
             continue  # XPM gives only the last three digits: never worth taking
         if not _same(getattr(profile, key), values[key]):
             fields.append(Difference(key, label, getattr(profile, key), values[key]))
-    portal = [_tie(a.party, a.role, "on") for a in held_on]
-    portal += [_tie(a.profile, a.role, "of") for a in held_elsewhere]
+    portal = [_tie(a, a.party, "on") for a in held_on]
+    portal += [_tie(a, a.profile, "of") for a in held_elsewhere]
     xpm = _xpm_ties(client, notes)
     return Comparison(
         xpm_name=client.name,
@@ -103,13 +108,16 @@ def compare(profile: Profile, client: XpmClient, held_on: list, held_elsewhere: 
     )
 
 
-def _tie(other: Profile, role: str, direction: str) -> Tie:
-    return Tie(other.xpm_client_uuid, other.name, role, direction)
+def _tie(association: Association, other: Profile, direction: str) -> Tie:
+    key = str(association.id)
+    return Tie(
+        other.xpm_client_uuid, other.name, association.role, direction, key, None, association
+    )
 
 
 def _xpm_ties(client: XpmClient, notes: list[str]) -> list[Tie]:
     own = normal_uuid(client.uuid)
-    ties = []
+    found = []
     for relationship in client.relationships:
         link = link_from(client.uuid, relationship, notes)
         if link is None:
@@ -117,8 +125,8 @@ def _xpm_ties(client: XpmClient, notes: list[str]) -> list[Tie]:
         on = link.entity_uuid == own
         other = link.party_uuid if on else link.entity_uuid
         name = relationship.related_client_name
-        ties.append(Tie(other, name, link.role, "on" if on else "of"))
-    return ties
+        found.append(Tie(other, name, link.role, "on" if on else "of", link.uuid, link))
+    return found
 
 
 def _matches(portal: Tie, xpm: Tie) -> bool:
@@ -130,27 +138,67 @@ def _matches(portal: Tie, xpm: Tie) -> bool:
     return fold(portal.name) == fold(xpm.name)
 
 
-def take(db: Session, profile: Profile, client: XpmClient, fields: set[str], user_id: int):
-    """Take the ticked ``fields`` from XPM where they still differ; returns the changes.
-    The caller commits (within ``db.writing``)."""
-    comparison = compare(profile, client, [], [])
+@dataclass(frozen=True)
+class Ticked:
+    """What the user ticked: field names, XPM relationship UUIDs to add, association ids."""
+
+    fields: frozenset[str] = frozenset()
+    add: frozenset[str] = frozenset()
+    remove: frozenset[str] = frozenset()
+
+
+@dataclass
+class Taken:
+    """What a refresh changed."""
+
+    changes: dict
+    added: list[dict]
+    removed: list[dict]
+
+
+def to_add(comparison: Comparison, ticked: Ticked) -> list[Link]:
+    """The ticked relationships that XPM has and the portal does not."""
+    return [tie.link for tie in comparison.only_in_xpm if tie.key in ticked.add and tie.link]
+
+
+def take(
+    db: Session,
+    profile: Profile,
+    client: XpmClient,
+    ticked: Ticked,
+    parties: ties.Parties,
+    user_id: int,
+) -> Taken:
+    """Take what was ticked from XPM where it still differs; the caller commits (within
+    ``db.writing``), after reading ``parties`` from XPM."""
+    comparison = compare(profile, client, *service.associations(db, profile))
     changes = {}
     for difference in comparison.fields:
-        if difference.field in fields:
+        if difference.field in ticked.fields:
             changes[difference.field] = [
                 service._plain(difference.portal),
                 service._plain(difference.xpm),
             ]
             setattr(profile, difference.field, difference.xpm)
     profile.xpm_name = client.name
-    if not changes:
-        return changes
+    added, touched = ties.add(db, profile, to_add(comparison, ticked), parties)
+    going = [t.association for t in comparison.only_in_portal if t.key in ticked.remove]
+    removed, gone_from = ties.remove(db, profile, going)
+    if not (changes or added or removed):
+        return Taken(changes, added, removed)
     if "ird_number" in changes:
         profile.ird_number_masked = identifiers.masked_ird_number(profile.ird_number or "")
     parts = {key: getattr(profile, key) for key in ("first_name", "other_name", "last_name")}
     profile.name = service.display_name(profile.kind, parts | {"name": profile.name})
     profile.sort_name = fold(profile.name)
+    db.flush()
+    for touched_id in sorted((touched | gone_from) - {profile.id}):
+        other = db.get(Profile, touched_id)
+        if other is not None:
+            service.refresh_status(db, other)
     service.refresh_status(db, profile)
+    what = sorted(changes) + [f"{len(added)} relationship(s) added"] * bool(added)
+    what += [f"{len(removed)} relationship(s) removed"] * bool(removed)
     audit.record(
         db,
         "refresh",
@@ -158,7 +206,12 @@ def take(db: Session, profile: Profile, client: XpmClient, fields: set[str], use
         user_id=user_id,
         object_type="profile",
         object_id=profile.id,
-        summary=f"Refreshed {profile.name} from XPM: {', '.join(sorted(changes))}",
-        detail={"changes": changes},
+        summary=f"Refreshed {profile.name} from XPM: {', '.join(what)}",
+        detail={
+            "changes": changes,
+            "relationships_added": added,
+            "relationships_removed": removed,
+            "notes": parties.notes,
+        },
     )
-    return changes
+    return Taken(changes, added, removed)

@@ -7,7 +7,7 @@ from portal import db
 from portal.addons.api import practice_api
 from portal.auth.access import require_login
 from portal.clients import service as clients
-from portal.linking import bp, compare, service
+from portal.linking import bp, compare, service, ties
 from portal.panel import practice
 from portal.xpm import XpmError
 
@@ -75,40 +75,67 @@ def unlink(profile_id):
 
 
 def _xpm_record(profile):
-    """The profile's XPM record, or (None, the reason it could not be read)."""
+    """(the XPM API, the profile's XPM record, None), or (…, None, why it could not be read)."""
     session = db.session()
     try:
         api = practice_api(session, profile.firm_id, profile.xpm_provider)
         session.rollback()  # no transaction is held while XPM answers
-        return api.get(profile.xpm_client_uuid), None
+        return api, api.get(profile.xpm_client_uuid), None
     except XpmError as error:
-        return None, str(error) or "The practice manager did not answer."
+        return None, None, str(error) or "The practice manager did not answer."
+
+
+def _ticked() -> compare.Ticked:
+    form = request.form
+    return compare.Ticked(
+        frozenset(form.getlist("take")),
+        frozenset(form.getlist("add")),
+        frozenset(form.getlist("remove")),
+    )
+
+
+def _told(taken: compare.Taken) -> str:
+    """What the refresh did, in a sentence."""
+
+    def count(n, noun):
+        return f"{n} {noun}{'' if n == 1 else 's'}"
+
+    done = [f"Took {count(len(taken.changes), 'field')} from XPM"] if taken.changes else []
+    if taken.added:
+        done.append(f"Added {count(len(taken.added), 'relationship')} from XPM")
+    if taken.removed:
+        done.append(f"Removed {count(len(taken.removed), 'relationship')} from the portal")
+    if not done:
+        return "Nothing was ticked, so nothing was changed."
+    return "; ".join(done[:1] + [d[0].lower() + d[1:] for d in done[1:]]) + "."
 
 
 @bp.route("/<int:profile_id>/xpm/refresh", methods=["GET", "POST"])
 def refresh(profile_id):
-    """What differs from XPM (GET); take the ticked fields from XPM (POST)."""
+    """What differs from XPM (GET); take what was ticked from XPM (POST)."""
     profile = _profile_or_404(profile_id)
     if not profile.is_linked:
         return redirect(url_for("clients.profile", profile_id=profile.id))
-    record, problem = _xpm_record(profile)
+    api, record, problem = _xpm_record(profile)
     session = db.session()
     profile = _profile_or_404(profile_id)
-    if record is not None and request.method == "POST":
-        with db.writing(session):
-            changes = compare.take(
-                session, profile, record, set(request.form.getlist("take")), current_user.id
-            )
-        flash(
-            f"Took {len(changes)} field{'' if len(changes) == 1 else 's'} from XPM."
-            if changes
-            else "Nothing was ticked, so nothing was changed."
-        )
-        return _open(profile.id)
     comparison = None
     if record is not None:
-        held_on, held_elsewhere = clients.associations(session, profile)
-        comparison = compare.compare(profile, record, held_on, held_elsewhere)
+        comparison = compare.compare(profile, record, *clients.associations(session, profile))
+    if comparison is not None and request.method == "POST":
+        ticked = _ticked()
+        try:
+            parties = ties.read_parties(
+                session, api, profile, record, compare.to_add(comparison, ticked)
+            )
+        except XpmError as error:
+            problem, comparison = str(error) or "The practice manager did not answer.", None
+        else:
+            with db.writing(session):
+                profile = _profile_or_404(profile_id)
+                taken = compare.take(session, profile, record, ticked, parties, current_user.id)
+            flash(_told(taken))
+            return _open(profile_id)
     return render_template(
         "linking/refresh.html", profile=profile, comparison=comparison, problem=problem
     )

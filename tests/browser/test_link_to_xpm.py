@@ -92,7 +92,7 @@ def test_refresh_one_field_from_xpm(page, live_app, staff):
     expect(page.locator("td.was", has_text="old@joinery.example")).to_be_visible()
     shot(page, "refresh-from-xpm.png")
     page.get_by_label("Take E-mail from XPM").check()
-    page.get_by_role("button", name="Take ticked fields from XPM").click()
+    page.get_by_role("button", name="Take ticked items from XPM").click()
 
     expect(page).to_have_url(re.compile(rf"/clients/{profile_id}$"))
     expect(page.get_by_text("Took 1 field from XPM.")).to_be_visible()

@@ -5,9 +5,11 @@ import re
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal import db
-from portal.models import AuditEvent, Profile
+from portal.clients.service import refresh_status
+from portal.models import Association, AuditEvent, Profile
 from portal.sandbox.fixtures import CHAIN_COMPANY
 from tests.importing.sandboxed import find, plan_id
 from tests.panel.conftest import HX, fragment
@@ -167,3 +169,123 @@ def test_the_refresh_page_says_when_xpm_cannot_be_read(
     sandbox_control("POST", "faults", json={"fault": "503", "endpoints": ["client.api/get"]})
     page = client.get(f"/clients/{company}/xpm/refresh", headers=HX).get_data(as_text=True)
     assert "XPM could not be read just now" in page
+
+
+def refresh_page(client, profile_id) -> str:
+    return client.get(f"/clients/{profile_id}/xpm/refresh").get_data(as_text=True)
+
+
+def tick(page, name, described) -> str:
+    """The value of the checkbox ``name`` whose label is ``described``."""
+    label = described.replace("&", "&amp;")
+    found = re.search(
+        rf'name="{name}" value="([^"]+)" id="[^"]+" aria-label="[^"]*: {label}"', page
+    )
+    assert found, f"no {name} box for {described!r}"
+    return found.group(1)
+
+
+def associations(app, profile_id) -> list[Association]:
+    with app.app_context():
+        statement = select(Association).where(
+            (Association.profile_id == profile_id) | (Association.party_id == profile_id)
+        )
+        rows = list(db.session().scalars(statement.options(joinedload(Association.party))))
+        return rows
+
+
+def status_is_current(app, profile_id) -> bool:
+    """The stored setup status is what the checklist gives now."""
+    with app.app_context():
+        stored = db.session().get(Profile, profile_id)
+        before = stored.setup_status
+        refresh_status(db.session(), stored)
+        return stored.setup_status == before
+
+
+def named(app, name) -> list[Profile]:
+    with app.app_context():
+        return list(db.session().scalars(select(Profile).where(Profile.name == name)))
+
+
+def test_an_xpm_relationship_ticked_adds_it_and_its_person_as_a_contact(
+    app, client, synced, company, xpm_uuid
+):
+    link(client, company, xpm_uuid)
+    page = refresh_page(client, company)
+    wiremu = tick(page, "add", "Wiremu Ngata — Director")
+    response = client.post(f"/clients/{company}/xpm/refresh", data={"add": [wiremu]})
+    assert response.status_code == 302
+    [association] = associations(app, company)
+    assert (association.role, association.label) == ("director", "Director")
+    assert association.source_relationship_uuid == wiremu
+    [contact] = named(app, "Wiremu Ngata")
+    assert association.party_id == contact.id and contact.standing == "contact"
+    assert contact.kind == "individual" and contact.xpm_provider == "xpm"
+    assert contact.xpm_client_uuid == find(app, synced[1], "Wiremu Ngata")
+    assert profile(app, company).email == "old@kowhai.example"  # not ticked: untouched
+    assert status_is_current(app, company) and status_is_current(app, contact.id)
+    page = refresh_page(client, company)
+    assert "Wiremu Ngata — Director" not in page and "Aroha Ngata — Director" in page
+    [event] = events(app, "refresh")
+    assert event.detail["changes"] == {}
+    [added] = event.detail["relationships_added"]
+    assert added["relationship_uuid"] == wiremu and added["created_contact"] is True
+    assert added["role"] == "director" and event.detail["relationships_removed"] == []
+
+
+def test_a_party_already_in_the_portal_is_linked_not_duplicated(app, client, company, xpm_uuid):
+    link(client, company, xpm_uuid)
+    director = tick(refresh_page(client, company), "add", "Aroha Ngata — Director")
+    client.post(f"/clients/{company}/xpm/refresh", data={"add": director})
+    [aroha] = named(app, "Aroha Ngata")
+    page = refresh_page(client, company)
+    shares = tick(page, "add", "Aroha Ngata — Shareholder")
+    client.post(f"/clients/{company}/xpm/refresh", data={"add": shares, "take": "email"})
+    assert [p.id for p in named(app, "Aroha Ngata")] == [aroha.id]
+    held = {(a.role, a.party_id, a.shares) for a in associations(app, company)}
+    assert held == {("director", aroha.id, None), ("shareholder", aroha.id, 400)}
+    assert profile(app, company).email != "old@kowhai.example"
+    second = events(app, "refresh")[-1]
+    assert second.detail["relationships_added"][0]["created_contact"] is False
+    assert list(second.detail["changes"]) == ["email"]
+
+
+def test_a_portal_only_relationship_ticked_is_removed_and_unticked_ones_stay(
+    app, client, synced, company, xpm_uuid
+):
+    link(client, company, xpm_uuid)
+    old = make_company(app, client, synced[1], name="Old Director Limited")
+    kept = make_company(app, client, synced[1], name="Kept Secretary Limited")
+    with app.app_context():
+        session = db.session()
+        for party, role in ((old, "director"), (kept, "secretary")):
+            session.add(
+                Association(firm_id=synced[1], profile_id=company, party_id=party, role=role)
+            )
+        session.commit()
+    page = refresh_page(client, company)
+    assert "In the portal but not in XPM" in page
+    gone = tick(page, "remove", "Old Director Limited — Director")
+    tick(page, "remove", "Kept Secretary Limited — Secretary")
+    client.post(f"/clients/{company}/xpm/refresh", data={"remove": gone})
+    assert [(a.party_id, a.role) for a in associations(app, company)] == [(kept, "secretary")]
+    assert named(app, "Old Director Limited")  # the entity itself stays
+    assert status_is_current(app, company)
+    [event] = events(app, "refresh")
+    [removed] = event.detail["relationships_removed"]
+    assert removed["association_id"] == int(gone) and removed["party"] == "Old Director Limited"
+    assert event.detail["relationships_added"] == []
+    assert "Removed 1 relationship from the portal." in client.get(f"/clients/{company}").get_data(
+        as_text=True
+    )
+
+
+def test_a_holding_of_the_profile_is_added_on_the_other_entity(app, client, company, xpm_uuid):
+    link(client, company, xpm_uuid)
+    farms = tick(refresh_page(client, company), "add", "Shareholder of Ngāti Rua Farms Limited")
+    client.post(f"/clients/{company}/xpm/refresh", data={"add": farms})
+    [association] = associations(app, company)
+    [entity] = named(app, "Ngāti Rua Farms Limited")
+    assert (association.profile_id, association.party_id) == (entity.id, company)
+    assert association.shares == 1000 and entity.standing == "contact"
