@@ -101,21 +101,26 @@ def _profile_ids(db: Session, plan: Plan) -> dict[str, int]:
     return ids
 
 
+def association_row(firm_id: int, link, ids: dict[str, int]) -> dict:
+    """The associations row for ``link``, given the profile id of each XPM client uuid."""
+    return {
+        "firm_id": firm_id,
+        "profile_id": ids[link.entity_uuid],
+        "party_id": ids[link.party_uuid],
+        "role": link.role,
+        "label": link.label,
+        "shares": link.shares,
+        "percentage": link.percentage,
+        "start_date": link.start_date,
+        "end_date": link.end_date,
+        "source_relationship_uuid": link.uuid,
+    }
+
+
 def _insert_associations(db: Session, plan: Plan, ids: dict[str, int]) -> int:
     """Insert each relationship not yet stored; returns how many were inserted."""
     rows = [
-        {
-            "firm_id": plan.firm_id,
-            "profile_id": ids[link.entity_uuid],
-            "party_id": ids[link.party_uuid],
-            "role": link.role,
-            "label": link.label,
-            "shares": link.shares,
-            "percentage": link.percentage,
-            "start_date": link.start_date,
-            "end_date": link.end_date,
-            "source_relationship_uuid": link.uuid,
-        }
+        association_row(plan.firm_id, link, ids)
         for link in sorted(plan.links, key=lambda link: link.uuid)
         # A profile removed from the portal while XPM was being read is not linked again.
         if link.entity_uuid in ids and link.party_uuid in ids

@@ -15,7 +15,7 @@ from portal.db import utcnow
 from portal.importing.fetch import fetch_graph
 from portal.importing.mapping import Link, contact_kind, normal_uuid, profile_values
 from portal.importing.service import structure_mappings
-from portal.importing.write import INSERTS
+from portal.importing.write import INSERTS, association_row
 from portal.models import Association, Profile
 from portal.xpm import XpmApi, XpmClient
 
@@ -96,20 +96,7 @@ def add(db: Session, profile: Profile, links, parties: Parties) -> tuple[list[di
     for link in sorted(links, key=lambda link: link.uuid):
         if link.entity_uuid not in ids or link.party_uuid not in ids:
             continue  # its related client could not be read from XPM
-        rows.append(
-            {
-                "firm_id": profile.firm_id,
-                "profile_id": ids[link.entity_uuid],
-                "party_id": ids[link.party_uuid],
-                "role": link.role,
-                "label": link.label,
-                "shares": link.shares,
-                "percentage": link.percentage,
-                "start_date": link.start_date,
-                "end_date": link.end_date,
-                "source_relationship_uuid": link.uuid,
-            }
-        )
+        rows.append(association_row(profile.firm_id, link, ids))
     if rows:
         statement = insert(Association).on_conflict_do_nothing()
         statement = statement.returning(Association.source_relationship_uuid)
