@@ -138,3 +138,14 @@ def test_bulk_imports_link_to_their_result(app, client, signed_in):
         app, signed_in[1], signed_in[0], "bulk_import", object_type="bulk_import", object_id=3
     )
     assert 'href="/clients/bulk/3"' in client.get("/audit/").get_data(as_text=True)
+
+
+def test_the_log_pages_with_newer_and_older_links(app, client, signed_in):
+    user_id, firm_id = signed_in
+    for number in range(55):
+        add_event(app, firm_id, user_id, summary=f"Event number {number:02}")
+    first = client.get("/audit/?action=profile_edited").get_data(as_text=True)
+    assert "Page 1 of 2" in first and "Older →" in first and "← Newer" not in first
+    assert "action=profile_edited" in first.split("Older →")[0].rsplit("href=", 1)[1]
+    second = client.get("/audit/?action=profile_edited&page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second and "← Newer" in second
