@@ -23,6 +23,8 @@ def sign_in(page, staff):
     page.get_by_label("Password").fill(staff["password"])
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Clients")).to_be_visible()
+    # The heading can show before the deferred scripts have wired up the menus.
+    page.wait_for_load_state("load")
 
 
 def test_add_a_company_with_the_keyboard_only(page, staff):
