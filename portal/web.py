@@ -1,37 +1,71 @@
 """What every response shares: one render helper (page or fragment) and the header baseline."""
 
 from datetime import UTC
+from functools import lru_cache
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, make_response, render_template, request
+from flask import Response, abort, current_app, make_response, render_template, request
 from jinja2_fragments.flask import render_block
 
 from portal.extensions import htmx
 from portal.reference import MONTHS, ROLES
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "object-src 'none'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-    )
-)
+#: The settings naming the pages a Connect form sends the browser on to (another origin).
+AUTHORIZE_URL_KEYS = ("XERO_AUTHORIZE_URL", "WORKFLOWMAX_AUTHORIZE_URL")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 NEW_ZEALAND = ZoneInfo("Pacific/Auckland")
 
 SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+def origin_of(url: str | None) -> str | None:
+    """The origin (scheme, host, port) of an absolute http(s) address; None for anything else."""
+    try:
+        parts = urlsplit(url or "")
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number, a broken IPv6 literal
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not host or any(c in host for c in " '\";,"):
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    default = port is None or port == DEFAULT_PORTS[parts.scheme]
+    return f"{parts.scheme}://{host}" + ("" if default else f":{port}")
+
+
+def content_security_policy(config) -> str:
+    """The policy for every page: only the portal's own scripts, styles and requests.
+
+    Forms may go to the portal itself, and on to the providers' authorize pages: Chromium
+    applies ``form-action`` to the redirect a form's answer gives, and Connect answers
+    with a redirect to the provider (another origin, such as login.xero.com).
+    """
+    targets = {origin_of(config.get(key)) for key in AUTHORIZE_URL_KEYS} - {None}
+    return _policy(tuple(sorted(targets)))
+
+
+@lru_cache(maxsize=16)
+def _policy(form_targets: tuple[str, ...]) -> str:
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            " ".join(("form-action 'self'", *form_targets)),
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+        )
+    )
 
 
 def wants_fragment() -> bool:
@@ -51,7 +85,10 @@ def render(template: str, block: str, status: int = 200, **context) -> Response:
 
 
 def add_security_headers(response: Response) -> Response:
-    """Apply the header baseline (quality.md, Headers) to every response."""
+    """Apply the header baseline to every response (the tests check it on every route)."""
+    response.headers.setdefault(
+        "Content-Security-Policy", content_security_policy(current_app.config)
+    )
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if response.mimetype == "text/html":

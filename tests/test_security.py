@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from portal.web import SECURITY_HEADERS
-from tests.conftest import SAMPLE_ARGUMENTS
+from portal import create_app
+from portal.web import origin_of
+from tests.conftest import SAMPLE_ARGUMENTS, settings_for
 
 #: Reachable signed out: the sign-in page, static files, and "/" (a redirect to Clients).
 PUBLIC = {"auth.login", "static", "home"}
@@ -38,7 +39,53 @@ def test_headers_on_every_route_signed_in(app, client, signed_in):
         assert_baseline(response)
         checked += 1
     assert checked >= 6
-    assert SECURITY_HEADERS["Content-Security-Policy"]
+
+
+def form_action(response) -> list[str]:
+    policy = response.headers["Content-Security-Policy"]
+    return re.search(r"form-action ([^;]*)", policy).group(1).split()
+
+
+def test_forms_may_go_on_to_exactly_the_providers_authorize_origins(database_url):
+    app = create_app(
+        settings_for(
+            database_url,
+            XERO_AUTHORIZE_URL="https://login.xero.com/identity/connect/authorize",
+            WORKFLOWMAX_AUTHORIZE_URL="https://oauth.workflowmax2.com:443/oauth/authorize?x=1",
+        )
+    )
+    response = app.test_client().get("/login")
+    assert form_action(response) == [
+        "'self'",
+        "https://login.xero.com",
+        "https://oauth.workflowmax2.com",
+    ]
+    assert_baseline(response)
+
+
+def test_the_policy_follows_the_configured_identity_server(app, client):
+    app.config["XERO_AUTHORIZE_URL"] = "http://127.0.0.1:5001/sandbox/identity/connect/authorize"
+    app.config["WORKFLOWMAX_AUTHORIZE_URL"] = "javascript:alert(1)"
+    assert form_action(client.get("/login")) == ["'self'", "http://127.0.0.1:5001"]
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://login.xero.com/identity/connect/authorize", "https://login.xero.com"),
+        ("HTTPS://User:pw@Login.Xero.COM:8443/a", "https://login.xero.com:8443"),
+        ("http://[::1]:5001/sandbox", "http://[::1]:5001"),
+        ("http://example.nz:80/", "http://example.nz"),
+        ("ftp://example.nz/", None),
+        ("/relative/path", None),
+        ("https://exa mple.nz/", None),
+        ("https://example.nz:99999/", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_origin_of(url, origin):
+    assert origin_of(url) == origin
 
 
 @pytest.mark.parametrize("htmx", [False, True])

@@ -25,11 +25,19 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--latency-ms", type=int, default=0, help="delay added to every API call")
     parser.add_argument("--database", help="SQLAlchemy URL (default: instance/sandbox.db)")
+    parser.add_argument(
+        "--practices",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="practices (and WorkflowMax organisations) the consent page offers",
+    )
     args = parser.parse_args(argv)
 
     config = {
         "SANDBOX_SEED_CLIENTS": args.clients or DEFAULT_CLIENTS,
         "SANDBOX_LATENCY_MS": args.latency_ms,
+        "SANDBOX_PRACTICES": args.practices,
     }
     if args.database:
         config["SANDBOX_DATABASE_URL"] = args.database
@@ -44,9 +52,9 @@ def main(argv=None) -> None:
             store.seed(sandbox.engine, args.clients)
     http = server.make(app, args.host, args.port)
     base = f"http://{args.host}:{http.server_port}/sandbox"
-    print(f"XPM sandbox on {base} — point the portal at it with:")
+    print(f"XPM sandbox on {base} — point the portal at it with:", flush=True)
     for name, value in provider_urls(base).items():
-        print(f"  {name}={value}")
+        print(f"  {name}={value}", flush=True)
     try:
         http.serve_forever()
     except KeyboardInterrupt:

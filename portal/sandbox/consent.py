@@ -74,6 +74,14 @@ def _registered(provider: str, client_id: str, redirect_uri: str) -> str | None:
     return None
 
 
+def _offered(provider: str) -> list:
+    """The organisations this consent page offers. Mounted behind a server that drops the
+    ``account_id`` header, WorkflowMax can only tell one organisation from the token."""
+    config = current_app.config
+    several = provider == "xero" or not config["SANDBOX_ACCOUNT_ID_FALLBACK"]
+    return tenants.offered(provider, config["SANDBOX_PRACTICES"] if several else 1)
+
+
 def authorize(provider: str):
     """GET shows the consent page; POST records the answer and sends the browser back."""
     if request.method == "POST":
@@ -113,7 +121,7 @@ def authorize(provider: str):
 def _page(consent: dict, message: str | None = None, status: int = 200):
     nonce = authorisations.start_consent(runtime.current(), consent)
     provider = consent["provider"]
-    offered = tenants.offered(provider, current_app.config["SANDBOX_PRACTICES"])
+    offered = _offered(provider)
     page = render_template(
         "sandbox/consent.html",
         nonce=nonce,
@@ -156,7 +164,7 @@ def _answer(provider: str):
         return _redirect_with(
             consent["redirect_uri"], error="access_denied", state=consent["state"]
         )
-    offered = {t.id for t in tenants.offered(provider, current_app.config["SANDBOX_PRACTICES"])}
+    offered = {tenant.id for tenant in _offered(provider)}
     chosen = [
         tenant for tenant in dict.fromkeys(request.form.getlist("tenant")) if tenant in offered
     ]

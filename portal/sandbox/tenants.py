@@ -48,13 +48,24 @@ WORKFLOWMAX = Tenant(
     relationship_rate=0.05,
 )
 
-ALL = (KOWHAI, TOTARA, KOWHAI_BOOKS, WORKFLOWMAX)
+WORKFLOWMAX_TOTARA = Tenant(
+    "wfm-totara",
+    "WORKFLOWMAX",
+    "Tōtara Tax & Advisory (WorkflowMax sandbox)",
+    "workflowmax",
+    size_share=0.05,
+    relationship_rate=0.05,
+)
+
+ALL = (KOWHAI, TOTARA, KOWHAI_BOOKS, WORKFLOWMAX, WORKFLOWMAX_TOTARA)
 WITH_DATA = tuple(tenant for tenant in ALL if tenant.size_share > 0)
 BY_ID = {tenant.id: tenant for tenant in ALL}
 
 
 def offered(provider: str, practices: int) -> list[Tenant]:
-    """The tenants the consent page offers for ``provider``."""
+    """The tenants the consent page offers for ``provider``: one or two practices (or
+    WorkflowMax organisations), and for Xero the accounting organisation beside them."""
+    count = max(1, min(2, int(practices)))
     if provider == "workflowmax":
-        return [WORKFLOWMAX]
-    return [KOWHAI, TOTARA][: max(1, min(2, int(practices)))] + [KOWHAI_BOOKS]
+        return [WORKFLOWMAX, WORKFLOWMAX_TOTARA][:count]
+    return [KOWHAI, TOTARA][:count] + [KOWHAI_BOOKS]
