@@ -64,6 +64,7 @@ def defaults(instance_path: str) -> dict:
         **XERO_DEFAULTS,
         "XPM_CONNECT_TIMEOUT": 5,
         "XPM_READ_TIMEOUT": 20,
+        "XPM_CALL_DEADLINE": 30,
         "XPM_MAX_RESPONSE_BYTES": 8 * 1024 * 1024,
         "CLIENTS_PER_PAGE": 50,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -7,7 +7,9 @@ so a blanket fault never breaks the token endpoint by accident.
 """
 
 import json
+import re
 import threading
+import time
 from dataclasses import asdict, dataclass
 
 from flask import Response
@@ -25,6 +27,8 @@ KINDS = (
     "truncated",
     "error",
     "huge",
+    "trickle",
+    "encoding",
 )
 MAX_LATENCY_MS = 120_000
 
@@ -39,6 +43,8 @@ class Rule:
     count: int | None = None  # None: until cleared
     timeout_seconds: float = 30.0
     retry_after: int = 1
+    bytes_per_second: float = 1.0  # "trickle": how fast the real answer drips out
+    encoding: str = "UTF-7"  # "encoding": what the XML declaration claims
 
     def matches(self, label: str, api: bool) -> bool:
         """True if this rule applies to a call of ``label``."""
@@ -56,6 +62,8 @@ def parse_rule(spec: dict) -> Rule:
         "count",
         "timeout_seconds",
         "retry_after",
+        "bytes_per_second",
+        "encoding",
     }
     if unknown:
         raise ValueError(f"Unknown fault rule keys: {', '.join(sorted(unknown))}.")
@@ -74,7 +82,16 @@ def parse_rule(spec: dict) -> Rule:
         count=_number(spec, "count", 1, 1_000_000),
         timeout_seconds=_number(spec, "timeout_seconds", 0, 600, float) or 30.0,
         retry_after=_number(spec, "retry_after", 0, 86_400) or 1,
+        bytes_per_second=_number(spec, "bytes_per_second", 0.01, 1e9, float) or 1.0,
+        encoding=_encoding(spec),
     )
+
+
+def _encoding(spec: dict) -> str:
+    value = spec.get("encoding", "UTF-7")
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9._-]{1,40}", value):
+        raise ValueError("encoding must be an encoding name such as UTF-7 or Shift_JIS.")
+    return value
 
 
 def _number(spec: dict, key: str, low, high, kind=int):
@@ -209,6 +226,28 @@ def response_for(rule: Rule) -> Response | None:
         case "huge":
             return Response(_huge(), 200, content_type=XML_TYPE)
     return None
+
+
+def trickle(response: Response, rule: Rule) -> Response:
+    """Send the real answer a byte at a time, ``bytes_per_second`` bytes a second, as a
+    congested link or a misbehaving proxy would; every byte keeps the read timeout happy."""
+    body, pause = response.get_data(), 1 / rule.bytes_per_second
+
+    def dripping():
+        for position in range(len(body)):
+            time.sleep(pause)
+            yield body[position : position + 1]
+
+    response.response = dripping()
+    response.headers["Content-Length"] = str(len(body))
+    return response
+
+
+def declare_encoding(response: Response, encoding: str) -> Response:
+    """The real answer behind an XML declaration that claims another encoding."""
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>\n'.encode()
+    response.set_data(declaration + response.get_data())
+    return response
 
 
 def truncate(response: Response) -> Response:

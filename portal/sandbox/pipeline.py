@@ -102,6 +102,10 @@ def _run(sandbox, label: str, api: bool, call) -> Response:
     response = current_app.make_response(call())
     if rule is not None and rule.fault == "truncated":
         return faults.truncate(response)
+    if rule is not None and rule.fault == "trickle":
+        return faults.trickle(response, rule)
+    if rule is not None and rule.fault == "encoding":
+        return faults.declare_encoding(response, rule.encoding)
     return response
 
 

@@ -1,12 +1,15 @@
 """The portal's one way of reading a practice's clients from XPM or WorkflowMax.
 
 ``XpmApi`` can only GET (its session refuses anything else). Every call takes a slot
-from the tenant's limiter, always has connect and read timeouts, reads its body under a
-size cap, and turns whatever comes back into records or a typed error. Idempotent GETs
-are retried on 429 and 5xx with jittered, capped backoff that honours ``Retry-After``; a
-401 is answered with exactly one token refresh and one retry.
+from the tenant's limiter, always has connect and read timeouts and a wall-clock deadline
+for the whole exchange (a trickling answer is cut), reads its body under a size cap, and
+turns whatever comes back into records or a typed error. Idempotent GETs are retried on
+429 and 5xx with jittered, capped backoff that honours ``Retry-After``; a 401 is answered
+with exactly one token refresh and one retry. ``within(seconds)`` gives a user's action a
+budget that all its calls, retries and waits share.
 """
 
+import copy
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +21,7 @@ from xml.etree.ElementTree import Element
 import requests
 
 from portal.xpm import parsers, records
+from portal.xpm.deadline import Deadline
 from portal.xpm.errors import (
     WORKFLOWMAX,
     XPM,
@@ -35,11 +39,18 @@ from portal.xpm.transport import (
     BearerAuth,
     ReadOnlySession,
     RetryPolicy,
+    charset_of,
     error_for,
     read_body,
     remaining,
 )
-from portal.xpm.xml import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, looks_like_html, read_response
+from portal.xpm.xml import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_DEPTH,
+    looks_like_html,
+    read_response,
+    refuse_other_encodings,
+)
 
 log = logging.getLogger("portal.xpm")
 
@@ -72,7 +83,7 @@ class XpmApi:
         *,
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
-        call_deadline: float = 120.0,
+        call_deadline: float = 30.0,
         retry: RetryPolicy | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
         max_depth: int = DEFAULT_MAX_DEPTH,
@@ -94,6 +105,7 @@ class XpmApi:
         self._limiter_key = f"{provider}:{tenant_id}"
         self._timeouts = (connect_timeout, read_timeout)
         self._call_deadline = call_deadline
+        self._budget_ends: float | None = None  # set by within()
         self._retry = retry or RetryPolicy()
         self._max_bytes, self._max_depth = max_bytes, max_depth
         self._slot_timeout = slot_timeout
@@ -106,6 +118,19 @@ class XpmApi:
             "Accept": "text/xml, application/xml",
             "User-Agent": "portal-xpm/1.0",
         }
+
+    def within(self, seconds: float) -> "XpmApi":
+        """This client, for one user action that may take ``seconds`` in all: every call,
+        retry, backoff and wait for a slot it makes comes out of that budget."""
+        budgeted = copy.copy(self)
+        budgeted._budget_ends = time.monotonic() + seconds
+        return budgeted
+
+    def _left(self) -> float | None:
+        """Seconds left of the action's budget (None: no budget)."""
+        if self._budget_ends is None:
+            return None
+        return self._budget_ends - time.monotonic()
 
     # --- Clients -----------------------------------------------------------------------------
     def paged_list(
@@ -196,7 +221,10 @@ class XpmApi:
                 if not self._worth_retrying(error, attempt):
                     raise
                 wait = getattr(error, "retry_after", None) if error.status == 429 else None
-                self._sleep(self._retry.delay(attempt, wait))
+                pause, left = self._retry.delay(attempt, wait), self._left()
+                if left is not None and pause >= left:
+                    raise  # the action's time is up: no point waiting for another try
+                self._sleep(pause)
 
     def _access_lost(self, error: XpmError) -> None:
         if self._on_access_lost is not None:
@@ -223,21 +251,26 @@ class XpmApi:
         queued = sent = time.monotonic()
         status, correlation_id, outcome = None, None, "unexpected failure"
         try:
-            with self._limiter.slot(self._limiter_key, timeout=self._slot_timeout):
+            left = self._left()
+            if left is not None and left <= 0:
+                raise XpmUnavailable("the time allowed for this was used up")
+            slot_timeout = self._slot_timeout
+            if left is not None:
+                limit = self._limiter.timeout if slot_timeout is None else slot_timeout
+                slot_timeout = min(limit, left)
+            with self._limiter.slot(self._limiter_key, timeout=slot_timeout):
                 sent = time.monotonic()
-                response = self._send(path, params, token)
+                response, body = self._exchange(path, params, token, self._deadline_for(sent))
                 status = response.status_code
                 correlation_id = response.headers.get("xero-correlation-id")
-                try:
-                    body = self._body(response, sent)
-                finally:
-                    response.close()
             self._note_limits(response)
             error = error_for(response, body)
             if error is not None:
                 raise error
-            if "html" in response.headers.get("Content-Type", "").lower() or looks_like_html(body):
+            content_type = response.headers.get("Content-Type", "")
+            if "html" in content_type.lower() or looks_like_html(body):
                 raise XpmBadResponse("a web page came back where XML was expected")
+            refuse_other_encodings(charset_of(content_type))
             root = read_response(body, max_bytes=self._max_bytes, max_depth=self._max_depth)
             outcome = "OK"
             return root
@@ -261,6 +294,30 @@ class XpmApi:
                 correlation_id or "-",
             )
 
+    def _deadline_for(self, started: float) -> float:
+        """Seconds this attempt may take: the call's deadline, or what the action has left."""
+        left = None if self._budget_ends is None else self._budget_ends - started
+        return self._call_deadline if left is None else max(0.0, min(self._call_deadline, left))
+
+    def _exchange(
+        self, path: str, params: dict | None, token: str, seconds: float
+    ) -> tuple[requests.Response, bytes]:
+        """Send the GET and read its whole answer within ``seconds`` of wall-clock time."""
+        with Deadline(seconds) as deadline:
+            try:
+                response = self._send(path, params, token)
+                try:
+                    body = self._body(response, time.monotonic() + seconds)
+                finally:
+                    response.close()
+            except XpmError as error:
+                if deadline.expired:
+                    raise _too_slow(seconds) from error
+                raise
+        if deadline.expired:  # cut short: what arrived is not the whole answer
+            raise _too_slow(seconds)
+        return response, body
+
     def _send(self, path: str, params: dict | None, token: str) -> requests.Response:
         try:
             return self._session.get(
@@ -279,12 +336,10 @@ class XpmApi:
         except requests.RequestException as error:
             raise XpmUnavailable(type(error).__name__) from error
 
-    def _body(self, response: requests.Response, started: float) -> bytes:
+    def _body(self, response: requests.Response, deadline: float) -> bytes:
         if response.status_code == 200:
-            return read_body(response, self._max_bytes, deadline=started + self._call_deadline)
-        return read_body(
-            response, ERROR_BODY_BYTES, deadline=started + self._call_deadline, clip=True
-        )
+            return read_body(response, self._max_bytes, deadline=deadline)
+        return read_body(response, ERROR_BODY_BYTES, deadline=deadline, clip=True)
 
     def _note_limits(self, response: requests.Response) -> None:
         minute = remaining(response.headers, "X-MinLimit-Remaining")
@@ -298,6 +353,11 @@ class XpmApi:
     def _adopt(self, error: XpmError) -> XpmError:
         error.system = self.system
         return error
+
+
+def _too_slow(seconds: float) -> XpmUnavailable:
+    whole = max(1, round(seconds))
+    return XpmUnavailable(f"it had not answered in full after {whole} second{'s'[: whole != 1]}")
 
 
 def _segment(uuid: str) -> str:

@@ -1,7 +1,8 @@
 """Building an ``XpmApi`` from the application's configuration.
 
 Configuration keys: ``XPM_API_URL``, ``WORKFLOWMAX_API_URL``, ``REDIS_URL`` (shared
-limiter when set), ``XPM_CONNECT_TIMEOUT`` (5 s), ``XPM_READ_TIMEOUT`` (20 s) and
+limiter when set), ``XPM_CONNECT_TIMEOUT`` (5 s), ``XPM_READ_TIMEOUT`` (20 s),
+``XPM_CALL_DEADLINE`` (30 s for the whole of one call, however slowly it answers) and
 ``XPM_MAX_RESPONSE_BYTES`` (8 MiB).
 """
 
@@ -38,6 +39,7 @@ def api_for(provider: str, tenant_id: str, token_source: TokenSource, **options)
         app_limiter(),
         connect_timeout=float(config.get("XPM_CONNECT_TIMEOUT", 5)),
         read_timeout=float(config.get("XPM_READ_TIMEOUT", 20)),
+        call_deadline=float(config.get("XPM_CALL_DEADLINE", 30)),
         max_bytes=int(config.get("XPM_MAX_RESPONSE_BYTES", DEFAULT_MAX_BYTES)),
         **options,
     )

@@ -14,6 +14,7 @@ from http.cookiejar import DefaultCookiePolicy
 import requests
 from requests.auth import AuthBase
 
+from portal.xpm.deadline import DeadlineAdapter
 from portal.xpm.errors import (
     XpmAuthError,
     XpmBadResponse,
@@ -57,12 +58,15 @@ class RetryPolicy:
 class ReadOnlySession(requests.Session):
     """A requests session that refuses to send anything but GET: the portal never writes.
 
-    It keeps no cookies either, so nothing one answer sets travels with the next call.
+    It keeps no cookies either, so nothing one answer sets travels with the next call, and
+    its connections can be cut when a call's deadline passes (``deadline``).
     """
 
     def __init__(self):
         super().__init__()
         self.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        for scheme in ("https://", "http://"):
+            self.mount(scheme, DeadlineAdapter())
 
     def send(self, request, **kwargs):
         if request.method != "GET":
@@ -188,6 +192,12 @@ def rate_limit_problem(value: str | None) -> str:
     if "concurren" in value:
         return "concurrent"
     return "minute"
+
+
+def charset_of(content_type: str) -> str | None:
+    """The ``charset`` parameter of a Content-Type header, if it has one."""
+    found = re.search(r";\s*charset\s*=\s*\"?([^\";\s]*)", content_type, re.IGNORECASE)
+    return found.group(1) if found else None
 
 
 def remaining(headers, name: str) -> int | None:

@@ -39,6 +39,17 @@ REFUSED = {
     ExternalReferenceForbidden: "a reference to an outside resource",
 }
 HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
+UTF8_BOM = b"\xef\xbb\xbf"
+#: Byte-order marks of the encodings XML allows besides UTF-8; XPM sends UTF-8 only.
+OTHER_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+XML_DECLARATION = re.compile(rb"<\?xml\s")
+DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+UTF8_NAMES = {"utf-8", "utf8"}
 
 
 class _DepthCappedTreeBuilder(TreeBuilder):
@@ -65,6 +76,35 @@ def looks_like_html(body: bytes) -> bool:
     return HTML_START.match(body[:4096]) is not None
 
 
+def declared_encoding(body: bytes) -> str | None:
+    """The encoding a document names by its byte-order mark or XML declaration, if any."""
+    for mark, name in OTHER_BOMS.items():
+        if body.startswith(mark):
+            return name
+    head = body.removeprefix(UTF8_BOM).lstrip()[:200]
+    if not XML_DECLARATION.match(head):
+        return None
+    found = DECLARED_ENCODING.match(head)
+    return found.group(1).decode("ascii", "replace") if found else None
+
+
+def _without_declaration(body: bytes) -> bytes:
+    """``body`` from just after its XML declaration (checked to say UTF-8, which is what
+    expat reads when none is given; it does not know every spelling of it, such as UTF8)."""
+    head = body.removeprefix(UTF8_BOM).lstrip()
+    if not XML_DECLARATION.match(head):
+        return body
+    end = head.find(b"?>")
+    return head[end + 2 :] if end != -1 else body
+
+
+def refuse_other_encodings(name: str | None) -> None:
+    """Raise ``XpmBadResponse`` for any declared encoding but UTF-8 (XPM's only one)."""
+    if name is not None and name.strip().lower() not in UTF8_NAMES:
+        shown = re.sub(r"[^A-Za-z0-9._-]", "?", name)[:40] or "an empty name"
+        raise XpmBadResponse(f"it says its text is in {shown}, not UTF-8")
+
+
 def parse_document(
     body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH
 ) -> Element:
@@ -73,6 +113,10 @@ def parse_document(
         raise XpmBadResponse(f"the response is larger than {max_bytes:,} bytes")
     if looks_like_html(body):
         raise XpmBadResponse("a web page came back where XML was expected")
+    # expat would decode UTF-16 or Latin-1, and fail outside XML's errors on others
+    # (UTF-7, Shift_JIS, unknown names): only UTF-8 is read at all.
+    refuse_other_encodings(declared_encoding(body))
+    body = _without_declaration(body)
     # defusedxml's fromstring(forbid_dtd=True, forbid_entities=True, forbid_external=True),
     # with a tree builder that also caps nesting.
     parser = DefusedXMLParser(
@@ -89,6 +133,8 @@ def parse_document(
         raise XpmBadResponse(f"the XML declares {declared}, which is refused") from None
     except ParseError as error:
         raise XpmBadResponse(f"the XML is broken: {error}") from None
+    except (LookupError, ValueError) as error:  # an encoding expat cannot read after all
+        raise XpmBadResponse(f"the XML could not be decoded ({type(error).__name__})") from None
 
 
 def read_response(

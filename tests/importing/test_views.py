@@ -233,6 +233,26 @@ def test_reading_the_form_when_xpm_is_down_offers_to_try_again(client, holdings,
     assert f'hx-get="{import_url(holdings)}"' in page and "Try again" in page
 
 
+@pytest.mark.parametrize("encoding", ["UTF-7", "Shift_JIS", "x-unknown"])
+def test_an_answer_in_another_encoding_is_a_message_on_the_form_and_on_create(
+    app, client, connected, holdings, sandbox_control, encoding
+):
+    before = counts(app)
+    sandbox_control(
+        "POST",
+        "faults",
+        json={"fault": "encoding", "encoding": encoding, "endpoints": ["client.api/get"]},
+    )
+    form = client.get(import_url(holdings), headers=HTMX)
+    assert form.status_code == 200
+    assert f"it says its text is in {encoding}, not UTF-8" in form.get_data(as_text=True)
+    created = client.post(import_url(holdings), data=company_form(app, connected[1]), headers=HTMX)
+    assert created.status_code == 200
+    assert "Nothing was imported" in created.get_data(as_text=True)
+    assert "not UTF-8" in created.get_data(as_text=True)
+    assert counts(app) == before
+
+
 def test_not_connected_says_so(app, client, signed_in):
     page = client.get(import_url("5a0c3c1e-0000-4000-8000-000000000000")).get_data(as_text=True)
     assert "connection to Xero Practice Manager" in page

@@ -98,11 +98,14 @@ def fault(sandbox_control, kind: str, endpoint: str, **extra) -> None:
         ("503", {}, "is not answering right now"),
         ("429", {"retry_after": 120}, "limit of 60 calls a minute"),
         ("malformed", {}, "could not read safely"),
+        ("encoding", {"encoding": "Shift_JIS"}, "it says its text is in Shift_JIS, not UTF-8"),
+        ("trickle", {"bytes_per_second": 50}, "had not answered in full after 1 second"),
     ],
 )
 def test_when_xpm_fails_the_search_is_answered_locally_with_a_notice(
-    client, synced, sandbox_control, kind, extra, reason
+    app, client, synced, sandbox_control, kind, extra, reason
 ):
+    app.config.update(XPM_CALL_DEADLINE=1, PANEL_CONFIRM_WAIT=10)  # a trickle is cut soon
     local = rows(fragment(client, "/clients/add/results", q="kowhai"))
     fault(sandbox_control, kind, "client.api/search", **extra)
     response = fragment(client, "/clients/add/confirm", q="kowhai")

@@ -119,3 +119,59 @@ def test_the_caps_are_configurable():
         parse_document(b"<Response><a><b><c /></b></a></Response>", max_depth=3)
     with pytest.raises(XpmBadResponse, match="larger than 10 bytes"):
         parse_document(b"<Response><Status>OK</Status></Response>", max_bytes=10)
+
+
+ENCODINGS = {
+    "UTF-7": '<?xml version="1.0" encoding="UTF-7"?>',
+    "Shift_JIS": "<?xml version='1.0' encoding='Shift_JIS'?>",
+    "an unknown name": '<?xml version="1.0" encoding="x-no-such-encoding"?>',
+    "Latin-1": '<?xml version="1.0" encoding="ISO-8859-1"?>',
+    "an empty name": '<?xml version="1.0" encoding=""?>',
+}
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_any_declared_encoding_but_utf8_is_a_typed_error(name, api, requests_mock):
+    body = ENCODINGS[name] + response_xml(OK_CLIENT)
+    requests_mock.get(GET_URL, content=body.encode(), headers={"Content-Type": "text/xml"})
+    with pytest.raises(XpmBadResponse, match="not UTF-8") as raised:
+        api.get("abc")
+    assert requests_mock.call_count == 1
+    assert "Xero Practice Manager sent a response the portal could not read" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\ufeff" + response_xml(OK_CLIENT),  # UTF-16 with its byte-order mark
+        response_xml(OK_CLIENT),
+    ],
+)
+def test_utf16_is_refused_by_its_byte_order_mark_or_as_broken_xml(api, requests_mock, body):
+    requests_mock.get(GET_URL, content=body.encode("utf-16-le" if body[0] != "<" else "utf-16"))
+    with pytest.raises(XpmBadResponse):
+        api.get("abc")
+
+
+def test_a_charset_other_than_utf8_in_the_header_is_refused(api, requests_mock):
+    requests_mock.get(
+        GET_URL,
+        content=response_xml(OK_CLIENT).encode(),
+        headers={"Content-Type": "text/xml; charset=Shift_JIS"},
+    )
+    with pytest.raises(XpmBadResponse, match="Shift_JIS, not UTF-8"):
+        api.get("abc")
+
+
+@pytest.mark.parametrize(
+    ("declaration", "content_type"),
+    [
+        ('<?xml version="1.0" encoding="utf-8"?>', "text/xml; charset=utf-8"),
+        ("\ufeff<?xml version='1.0' encoding='UTF8'?>\n", 'text/xml; charset="UTF-8"'),
+        ('<?xml version="1.0"?>', "application/xml"),
+    ],
+)
+def test_utf8_however_declared_is_read(api, requests_mock, declaration, content_type):
+    body = declaration + response_xml(OK_CLIENT)
+    requests_mock.get(GET_URL, content=body.encode(), headers={"Content-Type": content_type})
+    assert api.get("abc").name == "Kōwhai"
