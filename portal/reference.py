@@ -75,6 +75,14 @@ ROLES = (
 )
 
 KINDS = (("company", "Company"), ("trust", "Trust"), ("individual", "Individual"))
+#: Every kind a profile can be: a contact XPM said too little about is of unknown kind.
+KIND_LABELS = {**dict(KINDS), "unknown": "Kind not known"}
+
+
+def a_kind(kind: str) -> str:
+    """The kind as a sentence says it: "a company", "an individual"."""
+    return f"{'an' if kind in ('individual', 'unknown') else 'a'} {kind}"
+
 STANDINGS = (("client", "Client"), ("contact", "Contact"))
 SETUP_STATUSES = (("preparing", "Preparing"), ("complete", "Complete"))
 

@@ -9,7 +9,7 @@ from flask import Response, abort, current_app, make_response, render_template, 
 from jinja2_fragments.flask import render_block
 
 from portal.extensions import htmx
-from portal.reference import MONTHS, ROLES
+from portal.reference import KIND_LABELS, MONTHS, ROLES
 
 #: The settings naming the pages a Connect form sends the browser on to (another origin).
 AUTHORIZE_URL_KEYS = ("XERO_AUTHORIZE_URL", "WORKFLOWMAX_AUTHORIZE_URL")
@@ -120,6 +120,12 @@ def role_label(code: str, plural: bool = False) -> str:
     return label[:-1] + "ies" if label.endswith("y") else label + "s"
 
 
+def kind_label(kind: str | None) -> str:
+    """A profile's kind as staff read it ("Kind not known" for a contact XPM said too little
+    about, "Not known yet" where the portal has not been told)."""
+    return KIND_LABELS.get(kind, "Not known yet") if kind else "Not known yet"
+
+
 def safe_web_address(value: str) -> bool:
     """Only http(s) addresses become links; anything else (javascript:, data:) stays text."""
     return value.lower().startswith(("https://", "http://"))
@@ -130,6 +136,7 @@ FILTERS = {
     "nztime": nztime,
     "month_name": month_name,
     "role_label": role_label,
+    "kind_label": kind_label,
     "safe_web_address": safe_web_address,
 }
 

@@ -335,3 +335,92 @@ def test_list_uses_a_constant_number_of_queries(app, client, signed_in):
     assert few <= 6
     with app.app_context():
         assert db.session().scalar(select(func.count(Profile.id))) == 30
+
+
+# --- A contact of unknown kind ----------------------------------------------------------------
+def unknown_contact(app, firm_id, name="Waikato Independent Trustees Limited") -> int:
+    """A contact XPM said too little about, as an import stores one."""
+    with app.app_context():
+        session = db.session()
+        with db.writing(session):
+            profile = Profile(
+                firm_id=firm_id,
+                kind="unknown",
+                standing="contact",
+                name=name,
+                sort_name=name.lower(),
+                xpm_provider="xpm",
+                xpm_client_uuid="2c947a56-2fa0-45c8-ae8f-c78f17419b62",
+            )
+            session.add(profile)
+        return profile.id
+
+
+def test_a_contact_of_unknown_kind_asks_for_its_kind(app, client, signed_in):
+    profile_id = unknown_contact(app, signed_in[1])
+    page = client.get(f"/clients/{profile_id}").get_data(as_text=True)
+    assert "Kind not known" in page
+    assert "What kind of contact is this?" in page
+    assert 'href="#field-kind">Choose whether this is a company, a trust or an individual' in page
+    assert "Setup is complete" not in page
+    edit = client.get(f"/clients/{profile_id}/edit")
+    assert edit.status_code == 302 and edit.headers["Location"].endswith("#field-kind")
+    listed = client.get("/clients/?show=contacts").get_data(as_text=True)
+    assert "Kind not known" in listed
+
+
+def test_choosing_the_kind_is_saved_and_audited(app, client, signed_in):
+    profile_id = unknown_contact(app, signed_in[1])
+    refused = client.post(f"/clients/{profile_id}/kind", data={"kind": ""})
+    assert refused.status_code == 400
+    assert "Choose whether it is a company, a trust or a person." in refused.get_data(as_text=True)
+    assert client.post(f"/clients/{profile_id}/kind", data={"kind": "unknown"}).status_code == 400
+    saved = client.post(f"/clients/{profile_id}/kind", data={"kind": "company"})
+    assert saved.status_code == 302
+    page = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "is now recorded as a company" in page and "What kind of contact" not in page
+    with app.app_context():
+        session = db.session()
+        assert session.get(Profile, profile_id).kind == "company"
+        event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert event.summary == "Chose that Waikato Independent Trustees Limited is a company"
+    again = client.post(f"/clients/{profile_id}/kind", data={"kind": "trust"})
+    assert "already a company" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_person_keeps_the_name_xpm_gave_until_it_is_split(app, client, signed_in):
+    profile_id = unknown_contact(app, signed_in[1], name="T. Ruru")
+    client.post(f"/clients/{profile_id}/kind", data={"kind": "individual"})
+    with app.app_context():
+        profile = db.session().get(Profile, profile_id)
+        assert (profile.kind, profile.name, profile.last_name) == (
+            "individual",
+            "T. Ruru",
+            "T. Ruru",
+        )
+    assert client.get(f"/clients/{profile_id}/edit").status_code == 200
+
+
+def test_a_client_cannot_be_of_unknown_kind(app, signed_in):
+    from sqlalchemy.exc import IntegrityError
+
+    with app.app_context():
+        session = db.session()
+        with pytest.raises(IntegrityError), db.writing(session):
+            session.add(
+                Profile(
+                    firm_id=signed_in[1],
+                    kind="unknown",
+                    standing="client",
+                    name="X",
+                    sort_name="x",
+                    subscription_plan_id=plan_id(app, signed_in[1]),
+                )
+            )
+
+
+def test_another_firms_unknown_contact_is_not_found(app, client, auth, signed_in, other_firm_user):
+    profile_id = unknown_contact(app, signed_in[1])
+    auth.logout()
+    auth.login(email="staff@rata.example")
+    assert client.post(f"/clients/{profile_id}/kind", data={"kind": "company"}).status_code == 404

@@ -122,7 +122,12 @@ def _individual(profile: Profile, _roles) -> list[Item]:
     return items
 
 
-CHECKS = {"company": _company, "trust": _trust, "individual": _individual}
+def _unknown(_profile: Profile, _roles) -> list[Item]:
+    # Which details a profile needs depends on its kind: that comes first.
+    return [Item("Choose whether this is a company, a trust or an individual", "kind")]
+
+
+CHECKS = {"company": _company, "trust": _trust, "individual": _individual, "unknown": _unknown}
 
 
 def checklist(profile: Profile, held_on_profile: list[Association]) -> list[Item]:

@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 
 from portal.clients import identifiers
-from portal.reference import MONTHS
+from portal.reference import KINDS, MONTHS
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EMAIL = Regexp(
@@ -201,3 +201,13 @@ class IndividualForm(ProfileForm):
 
 
 FORMS = {form.kind: form for form in (CompanyForm, TrustForm, IndividualForm)}
+
+
+class KindForm(FlaskForm):
+    """What a contact of unknown kind is, once staff know."""
+
+    kind = SelectField(
+        "What is it?",
+        choices=[SelectChoice("", "Choose…"), *(SelectChoice(*k) for k in KINDS)],
+        validators=[DataRequired(message="Choose whether it is a company, a trust or a person.")],
+    )

@@ -9,6 +9,7 @@ from portal import audit
 from portal.clients import identifiers
 from portal.clients.checklist import checklist, setup_status
 from portal.models import Association, CompanyType, Profile, SubscriptionPlan, TrustType
+from portal.reference import KINDS, a_kind
 from portal.text import fold
 
 #: Columns a form may set; anything else in the submitted values is ignored.
@@ -240,6 +241,26 @@ def update_profile(db: Session, profile: Profile, user_id: int, values: dict) ->
             detail={"changes": changes},
         )
     return changes
+
+
+def choose_kind(db: Session, profile: Profile, user_id: int, kind: str) -> None:
+    """Give a contact of unknown kind (an XPM client XPM said too little about) its kind."""
+    if profile.kind != "unknown" or kind not in dict(KINDS):
+        raise ValueError(f"cannot make a {profile.kind} profile a {kind}")
+    profile.kind = kind
+    if kind == "individual" and not (profile.first_name or profile.last_name):
+        profile.last_name = profile.name  # XPM's name, until staff split it on Edit
+    refresh_status(db, profile)
+    audit.record(
+        db,
+        "profile_edited",
+        firm_id=profile.firm_id,
+        user_id=user_id,
+        object_type="profile",
+        object_id=profile.id,
+        summary=f"Chose that {profile.name} is {a_kind(kind)}",
+        detail={"changes": {"kind": ["unknown", kind]}},
+    )
 
 
 def _plain(value):

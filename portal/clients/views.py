@@ -7,8 +7,8 @@ from portal import db
 from portal.auth.access import require_login
 from portal.clients import bp, service
 from portal.clients.checklist import checklist
-from portal.clients.forms import FORMS
-from portal.reference import KINDS, SETUP_STATUSES
+from portal.clients.forms import FORMS, KindForm
+from portal.reference import KINDS, SETUP_STATUSES, a_kind
 from portal.web import render
 
 bp.before_request(require_login)
@@ -107,21 +107,45 @@ def new(kind):
 
 @bp.get("/<int:profile_id>")
 def profile(profile_id):
-    session = db.session()
-    profile = _profile_or_404(profile_id)
-    held_on, held_elsewhere = service.associations(session, profile)
-    return render_template(
+    return _profile_page(_profile_or_404(profile_id))
+
+
+def _profile_page(profile, kind_form=None, status=200):
+    held_on, held_elsewhere = service.associations(db.session(), profile)
+    page = render_template(
         "clients/profile.html",
         profile=profile,
         held_on=held_on,
         held_elsewhere=held_elsewhere,
         checklist=checklist(profile, held_on),
+        kind_form=kind_form or (KindForm() if profile.kind == "unknown" else None),
     )
+    return page, status
+
+
+@bp.post("/<int:profile_id>/kind")
+def choose_kind(profile_id):
+    """Say what a contact of unknown kind is (XPM did not)."""
+    profile = _profile_or_404(profile_id)
+    if profile.kind != "unknown":
+        flash(f"{profile.name} is already {a_kind(profile.kind)}; change it with Edit.")
+        return redirect(url_for("clients.profile", profile_id=profile.id))
+    form = KindForm()
+    if not form.validate_on_submit():
+        return _profile_page(profile, kind_form=form, status=400)
+    session = db.session()
+    with db.writing(session):
+        service.choose_kind(session, profile, current_user.id, form.kind.data)
+    flash(f"{profile.name} is now recorded as {a_kind(profile.kind)}.")
+    return redirect(url_for("clients.profile", profile_id=profile.id))
 
 
 @bp.route("/<int:profile_id>/edit", methods=["GET", "POST"])
 def edit(profile_id):
     profile = _profile_or_404(profile_id)
+    if profile.kind == "unknown":
+        flash("First choose what kind of contact this is.")
+        return redirect(url_for("clients.profile", profile_id=profile.id, _anchor="field-kind"))
     form = _build_form(profile.kind, obj=profile)
     if profile.standing == "contact":
         # A contact (a director, a corporate trustee) has no plan and need not have a type.

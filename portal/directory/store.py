@@ -18,6 +18,8 @@ PAGE_SIZE = 25
 BATCH = 500  # rows per statement: well inside every database's limit on parameters
 #: Fields only detailed answers carry: a basic listing's empty value means "not sent".
 DETAIL_FIELDS = ("business_structure", "company_number", "business_number")
+#: Flags some answers leave out (search says nothing of archived or deleted): None there.
+FLAGS = ("is_archived", "is_deleted", "is_prospect")
 COMPARED = ("name", *DETAIL_FIELDS, "email", "is_archived", "is_deleted", "is_prospect")
 
 
@@ -182,6 +184,9 @@ def _upsert_batch(
         if old is not None and not detailed:
             for name in DETAIL_FIELDS:
                 new[name] = new[name] or getattr(old, name)
+        for name in FLAGS:  # not said: as stored, or (new) active, until a listing says
+            if new[name] is None:
+                new[name] = getattr(old, name) if old is not None else False
         if old is None or any(new[name] != getattr(old, name) for name in COMPARED):
             changed += 1
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite

@@ -87,8 +87,9 @@ def fetch_graph(
                 fetched.clients[uuid] = client
                 discover(client, fetched.depth[uuid])
     finally:
-        # On a failure, calls not yet started are dropped; those under way finish unread.
-        pool.shutdown(wait=False, cancel_futures=True)
+        # On a failure, calls not yet started are dropped, and those under way are waited
+        # for (each within its deadline), so none goes on once the import has answered.
+        pool.shutdown(wait=True, cancel_futures=True)
     return fetched
 
 

@@ -49,7 +49,8 @@ class ImportForm(FlaskForm):
     def settle(self, mapped_kind: str | None, default_kind: str | None) -> None:
         """Mark what is mandatory for the kind, and disable the other kind's type field."""
         if not self.is_submitted():
-            self.kind.data = mapped_kind or default_kind or ""
+            known = default_kind if default_kind in dict(KINDS) else None
+            self.kind.data = mapped_kind or known or ""
         self.kind_is_fixed = mapped_kind is not None
         self.kind.flags.required = not self.kind_is_fixed
         if not self.kind_is_fixed:

@@ -39,6 +39,12 @@ ROLE_BY_LABEL = {
 #: says Aroha is Mere's parent, as "Director Of: X" says the record's client directs X.
 HELD_BY_RECORD = {"parent of": "parent_of", "child of": "child_of"}
 UNKNOWN_ROLE = "other"
+#: A related client XPM says too little about to tell what it is (see ``contact_kind``).
+UNKNOWN_KIND = "unknown"
+#: The roles XPM gives a meaning to its NumberOfShares and Percentage on (it sends 0 on
+#: every other relationship, and often on these too when nothing was entered).
+HOLDS_SHARES = {"shareholder", "owner"}
+HAS_PERCENTAGE = {"partner"}
 MAX_SHARES = 2**31 - 1  # what the associations.shares column holds
 MAX_PERCENTAGE = Decimal("999.9999")
 LIMITS = {
@@ -113,8 +119,8 @@ def link_from(owner_uuid: str, relationship: Relationship, notes: list[str]) -> 
         party_uuid=party,
         role=role,
         label=relationship.type[:LABEL_LIMIT],
-        shares=_shares(relationship, notes),
-        percentage=_percentage(relationship, notes),
+        shares=_shares(relationship, notes) if role in HOLDS_SHARES else None,
+        percentage=_percentage(relationship, notes) if role in HAS_PERCENTAGE else None,
         start_date=start,
         end_date=end,
     )
@@ -133,7 +139,9 @@ def _shares(relationship: Relationship, notes: list[str]) -> int | None:
 
 def _percentage(relationship: Relationship, notes: list[str]) -> Decimal | None:
     value = relationship.percentage
-    if value is not None and abs(value) > MAX_PERCENTAGE:
+    if value is None or value == 0:
+        return None  # XPM's 0 is "not entered", never a partner's share of 0 %
+    if abs(value) > MAX_PERCENTAGE:
         notes.append(f"{relationship.related_client_name}: percentage {value} left out.")
         return None
     return value
@@ -150,18 +158,25 @@ def kind_for(structure: str, mappings: dict[str, str]) -> str | None:
 
 
 def contact_kind(client: XpmClient, mappings: dict[str, str], notes: list[str]) -> str:
-    """The kind of a related party: mapped, a person by XPM's person fields, else a company."""
+    """The kind of a related party: mapped from its structure, a person when XPM gives it a
+    first or last name (fields XPM keeps for individuals only), else not known.
+
+    Nothing else is guessed from: XPM's own samples give companies a date of birth.
+    """
     kind = kind_for(client.business_structure, mappings)
     if kind:
         return kind
-    if client.first_name.strip() or client.last_name.strip() or client.date_of_birth:
+    if client.first_name.strip() or client.last_name.strip():
         return "individual"
-    structure = client.business_structure.strip() or "empty"
-    notes.append(
-        f"{client.name} came in as a company: its XPM structure ({structure}) is not mapped "
-        "to a kind. Check it on its profile."
+    structure = client.business_structure.strip()
+    said = f"its structure “{structure}” is not mapped to a kind" if structure else (
+        "it has no structure"
     )
-    return "company"
+    notes.append(
+        f"{client.name}: XPM does not say what kind of client it is ({said}), so it came in "
+        "as a contact of unknown kind. Choose its kind on its profile."
+    )
+    return UNKNOWN_KIND
 
 
 def display_name(client: XpmClient) -> str:

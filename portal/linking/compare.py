@@ -91,7 +91,8 @@ def compare(profile: Profile, client: XpmClient, held_on: list, held_elsewhere: 
     notes: list[str] = []
     values = profile_values(client, profile.kind, notes)
     fields = []
-    for key, label in NAMES[profile.kind] + IDENTIFIERS[profile.kind] + CONTACT:
+    kind = profile.kind
+    for key, label in NAMES.get(kind, [("name", "Name")]) + IDENTIFIERS.get(kind, []) + CONTACT:
         if key == "ird_number" and values["ird_number_masked"]:
             continue  # XPM gives only the last three digits: never worth taking
         if not _same(getattr(profile, key), values[key]):

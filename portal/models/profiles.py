@@ -43,11 +43,16 @@ class TrustType(Base):
 
 
 class Profile(Base):
-    """A company, trust or individual: a *client* of the firm (with a plan) or a *contact*."""
+    """A company, trust or individual: a *client* of the firm (with a plan) or a *contact*.
+
+    A contact imported from XPM may be of unknown kind ("unknown") until staff choose it.
+    """
 
     __tablename__ = "profiles"
     __table_args__ = (
-        CheckConstraint("kind IN ('company', 'trust', 'individual')", name="kind"),
+        CheckConstraint("kind IN ('company', 'trust', 'individual', 'unknown')", name="kind"),
+        # XPM may say too little about a related client to tell; never about a client.
+        CheckConstraint("kind <> 'unknown' OR standing = 'contact'", name="unknown_kind_contact"),
         CheckConstraint("standing IN ('client', 'contact')", name="standing"),
         CheckConstraint("setup_status IN ('preparing', 'complete')", name="setup_status"),
         CheckConstraint(

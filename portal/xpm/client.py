@@ -167,8 +167,17 @@ class XpmApi:
         return list(parsers.clients_in(self._get("client.api/search", params)))
 
     def get(self, uuid: str) -> records.XpmClient:
-        """One client, detailed: relationships, groups, notes and tax fields included."""
-        return parsers.single_client(self._get(f"client.api/get/{_segment(uuid)}"))
+        """One client, detailed: relationships, groups, notes and tax fields included.
+
+        An answer about any other client than the one asked for (or about no client at
+        all) is refused: nothing read from it could be trusted to belong to ``uuid``.
+        """
+        client = parsers.single_client(self._get(f"client.api/get/{_segment(uuid)}"))
+        answered, asked = client.uuid.strip().lower(), uuid.strip()[:40]
+        if answered != asked.lower():
+            said = f"client {answered[:40]}" if answered else "a client without a UUID"
+            raise self._adopt(XpmBadResponse(f"it answered about {said} when asked for {asked}"))
+        return client
 
     def list_modified_since(
         self, since: datetime, detailed: bool = False

@@ -19,7 +19,7 @@ from portal.xpm.records import (
     WorkflowMaxPage,
     XpmClient,
 )
-from portal.xpm.xml import day, decimal, first_text, flag, items, text, whole_number
+from portal.xpm.xml import day, decimal, first_text, flag, items, sent_flag, text, whole_number
 
 FULL_TAX_NUMBER = re.compile(r"\d{8,9}")
 
@@ -96,7 +96,7 @@ def client_from(element: Element) -> XpmClient:
         first_name=text(element, "FirstName"),
         last_name=text(element, "LastName"),
         other_name=text(element, "OtherName"),
-        date_of_birth=day(element, "DateOfBirth"),
+        date_of_birth=day(element, "DateOfBirth", last=True),
         email=text(element, "Email"),
         phone=text(element, "Phone"),
         fax=text(element, "Fax"),
@@ -111,9 +111,9 @@ def client_from(element: Element) -> XpmClient:
         postal_region=text(element, "PostalRegion"),
         postal_post_code=text(element, "PostalPostCode"),
         postal_country=text(element, "PostalCountry"),
-        is_prospect=flag(element, "IsProspect"),
-        is_archived=flag(element, "IsArchived"),
-        is_deleted=flag(element, "IsDeleted"),
+        is_prospect=sent_flag(element, "IsProspect"),
+        is_archived=sent_flag(element, "IsArchived"),
+        is_deleted=sent_flag(element, "IsDeleted"),
         account_manager=text(element.find("AccountManager"), "Name"),
         job_manager=text(element.find("JobManager"), "Name"),
         billing_type=text(element.find("Type"), "Name"),

@@ -1,7 +1,8 @@
 """Typed, immutable records of what XPM says about a practice's clients.
 
-Every field is always filled: a missing element is "" (text), False ("Yes"/"No") or None
-(dates, numbers). Text fields are exactly as XPM sent them. Nothing here decides what a
+Every field is always filled: a missing element is "" (text), None (dates, numbers, and
+the status flags, which some answers leave out) or False (other "Yes"/"No" flags). Text
+fields are exactly as XPM sent them. Nothing here decides what a
 client *is* (company, trust, individual): that is the import service's rule.
 """
 
@@ -93,9 +94,10 @@ class XpmClient:
     postal_region: str = ""
     postal_post_code: str = ""
     postal_country: str = ""
-    is_prospect: bool = False
-    is_archived: bool = False
-    is_deleted: bool = False
+    #: None when the answer did not say (search and get answers leave these out).
+    is_prospect: bool | None = None
+    is_archived: bool | None = None
+    is_deleted: bool | None = None
     account_manager: str = ""
     job_manager: str = ""
     billing_type: str = ""  # Type/Name: billing terms, never the kind of entity

@@ -147,7 +147,7 @@ def error_for(response: requests.Response, body: bytes) -> XpmError | None:
 
 def provider_detail(body: bytes) -> str:
     """The provider's short reason (JSON ``Detail``, e.g. ``TokenExpired``), made safe to show."""
-    head = body[:ERROR_BODY_BYTES].strip()
+    head = body[:ERROR_BODY_BYTES].removeprefix(b"\xef\xbb\xbf").strip()
     if head.startswith(b"{"):
         try:
             data = json.loads(head)

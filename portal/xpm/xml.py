@@ -32,7 +32,11 @@ ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]*(?:Z|[+-]\d{2}:?\d{
 WHOLE_NUMBER = re.compile(r"-?\d{1,18}(?:\.0+)?")
 DECIMAL_NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,15})?")
 YES = {"yes", "y", "true", "1"}
-NOT_FOUND = re.compile(r"not found|does not exist|doesn't exist|no such|unknown", re.IGNORECASE)
+# XPM's own wording is "Invalid client identifier" (and "Invalid … identifier" for others).
+NOT_FOUND = re.compile(
+    r"invalid [\w ]{0,40}identifier|not found|does not exist|doesn't exist|no such|unknown",
+    re.IGNORECASE,
+)
 REFUSED = {
     DTDForbidden: "a document type (DTD)",
     EntitiesForbidden: "entities",
@@ -174,9 +178,21 @@ def flag(element: Element, name: str) -> bool:
     return text(element, name).strip().lower() in YES
 
 
-def day(element: Element, name: str) -> date | None:
-    """A date sent as ``1970-11-26`` or ``1970-11-26T00:00:00``; None when empty or unusable."""
-    match = ISO_DATE.fullmatch(text(element, name).strip())
+def sent_flag(element: Element, name: str) -> bool | None:
+    """A "Yes"/"No" flag that some answers leave out: None when XPM did not send it (its
+    search and get answers say nothing of IsArchived or IsDeleted)."""
+    return None if element.find(name) is None else flag(element, name)
+
+
+def day(element: Element, name: str, *, last: bool = False) -> date | None:
+    """A date sent as ``1970-11-26`` or ``1970-11-26T00:00:00``; None when empty or unusable.
+
+    ``last``: of several elements of that name, the last one's (XPM's ``get`` sends
+    ``DateOfBirth`` twice, and only the second is the person's, "Individual Only").
+    """
+    found = element.findall(name) if last and element is not None else []
+    value = "".join(found[-1].itertext()) if found else text(element, name)
+    match = ISO_DATE.fullmatch(value.strip())
     if match is None:
         return None
     try:

@@ -84,7 +84,29 @@ def test_unusable_relationships_are_left_out_with_a_note():
         notes,
     )
     assert (odd.percentage, odd.shares, odd.end_date) == (None, None, None)
+    owner = link_from("A", relationship("Owner", number_of_shares=-5), notes)
+    assert owner.shares is None
     assert len(notes) == 4
+
+
+@pytest.mark.parametrize(
+    ("label", "shares", "percentage", "kept"),
+    [
+        ("Shareholder", 600, Decimal("0"), (600, None)),
+        ("Owner", 10, Decimal("50"), (10, None)),
+        ("Partner", None, Decimal("25.5"), (None, Decimal("25.5"))),
+        ("Partner", 0, Decimal("0"), (None, None)),  # XPM's 0: nothing was entered
+        ("Director", 0, Decimal("0"), (None, None)),
+        ("Trustee", 5, Decimal("40"), (None, None)),
+    ],
+)
+def test_shares_and_percentage_are_kept_only_where_xpm_gives_them_meaning(
+    label, shares, percentage, kept
+):
+    link = link_from(
+        "A", relationship(label, number_of_shares=shares, percentage=percentage), []
+    )
+    assert (link.shares, link.percentage) == kept
 
 
 @pytest.mark.parametrize(

@@ -210,8 +210,14 @@ def test_an_unmapped_structure_is_the_users_choice_and_can_be_remembered(
     stored = profiles(sessions)
     assert stored["Ōtaki Rugby Club Incorporated"].kind == "company"
     assert stored["Tama Ruru"].kind == "individual"
-    assert stored["Smith & Jones Partners"].kind == "company"
-    assert any("Smith & Jones Partners came in as a company" in n for n in outcome.notes)
+    # An unmapped structure is not guessed, for a related client either: it is asked later.
+    assert stored["Smith & Jones Partners"].kind == "unknown"
+    assert stored["Smith & Jones Partners"].standing == "contact"
+    assert any(
+        "Smith & Jones Partners: XPM does not say what kind of client it is (its structure "
+        "“Partnership” is not mapped to a kind)" in n
+        for n in outcome.notes
+    )
     with sessions() as session:
         mapping = session.scalar(
             select(StructureMapping).where(

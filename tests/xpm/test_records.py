@@ -161,7 +161,9 @@ def test_missing_elements_are_empty_not_errors():
     assert record.name == "" and record.email == "" and record.business_structure == ""
     assert record.billing_type == "" and record.account_manager == ""
     assert record.tax_number == "" and not record.tax_number_masked
-    assert record.is_archived is False
+    # XPM's search and get answers say nothing of these flags: not said, rather than No.
+    assert record.is_archived is None and record.is_deleted is None
+    assert client("<UUID>a</UUID><IsArchived />").is_archived is False
 
 
 def test_text_is_kept_exactly_as_received():
