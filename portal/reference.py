@@ -83,6 +83,7 @@ def a_kind(kind: str) -> str:
     """The kind as a sentence says it: "a company", "an individual"."""
     return f"{'an' if kind in ('individual', 'unknown') else 'a'} {kind}"
 
+
 STANDINGS = (("client", "Client"), ("contact", "Contact"))
 SETUP_STATUSES = (("preparing", "Preparing"), ("complete", "Complete"))
 

@@ -5,6 +5,12 @@ XPM's answers go into the directory, and the panel always shows the directory: t
 one way rows are drawn, whatever answered. A search XPM has answered is remembered for a
 minute, and so is every longer search inside it: what XPM finds for "kowhai" is among
 what it found for "kow", which is already stored.
+
+XPM's search does not say whether a client is archived or deleted. The directory lists
+every active client (a full read, then the changes), so a client only the search knows is
+either new since the last read, or archived or deleted: the change listing, read at once
+(one call, and only when that happens), lists the new ones; the rest are archived or
+deleted (which of the two, XPM does not say; a later listing corrects it if need be).
 """
 
 import threading
@@ -13,11 +19,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import sessionmaker
 
 from portal.db import utcnow, writing
-from portal.directory import store
+from portal.directory import state, store, sync
 from portal.directory.jobs import Jobs
 from portal.directory.store import Practice
 from portal.text import fold
@@ -30,6 +37,8 @@ REMEMBER_SECONDS = 60.0
 COVERS_UP_TO = 200
 #: Few enough local matches to ask for details (company numbers) at little cost.
 DETAILED_UP_TO = 50
+#: The changes are read at once, however recently they were last read.
+AT_ONCE = timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,13 @@ def _search(
         return Confirmation(error=error)
     with sessions() as db, writing(db):
         changed = store.upsert(db, practice, found, detailed=detailed, now=utcnow())
+        unknown = store.not_said(db, practice, [client.uuid for client in found])
+    if unknown:  # new since the last read, or archived or deleted: the changes say which
+        answered = utcnow()
+        changed += sync.refresh(sessions, api, practice, sooner=AT_ONCE)
+        with sessions() as db, writing(db):
+            if state.read_since(db, practice, answered):
+                store.settle_unlisted(db, practice, unknown)
     memo.remember(practice, text, len(found))
     return Confirmation(changed=changed)
 

@@ -71,8 +71,13 @@ def prepare(db: Session, practice: Practice, now: datetime) -> Freshness:
     )
 
 
-def claim(db: Session, practice: Practice, now: datetime) -> Claim | None:
-    """Take the practice's refresh if one is due and nobody holds it; None otherwise."""
+def claim(
+    db: Session, practice: Practice, now: datetime, sooner: timedelta | None = None
+) -> Claim | None:
+    """Take the practice's refresh if one is due and nobody holds it; None otherwise.
+
+    ``sooner``: also when not due yet, if the last read began longer ago than that.
+    """
     try:
         with writing(db):
             row = _row(db, practice, lock=True)
@@ -87,7 +92,7 @@ def claim(db: Session, practice: Practice, now: datetime) -> Claim | None:
             elif row.tenant_id != practice.tenant_id:
                 _start_afresh(db, row, practice)
             held = row.claimed_until is not None and row.claimed_until > now
-            if held or not _due(row, now):
+            if held or not (_due(row, now) or _older(row, now, sooner)):
                 return None
             row.claimed_until, row.last_attempt_at = now + LEASE, now
             if row.full_synced_at is None or row.full_synced_at < now - FULL_READ_EVERY:
@@ -95,6 +100,16 @@ def claim(db: Session, practice: Practice, now: datetime) -> Claim | None:
             return Claim(full=False, since=row.modified_synced_at - OVERLAP)
     except IntegrityError:  # another worker created the row at the same moment: it refreshes
         return None
+
+
+def read_since(db: Session, practice: Practice, moment: datetime) -> bool:
+    """True if a read of XPM's changes that began at ``moment`` or later has completed."""
+    row = _row(db, practice)
+    return (
+        row is not None
+        and row.modified_synced_at is not None
+        and (row.modified_synced_at >= moment)
+    )
 
 
 def renew(db: Session, practice: Practice, now: datetime, changed: bool) -> None:
@@ -135,6 +150,15 @@ def finish(
             row.last_error = str(error)[:500]
             wait = timedelta(seconds=float(getattr(error, "retry_after", 0) or 0))
             row.next_refresh_at = now + max(REFRESH_EVERY, wait)
+
+
+def _older(row: DirectorySync, now: datetime, sooner: timedelta | None) -> bool:
+    read = row.modified_synced_at
+    return (
+        sooner is not None
+        and row.full_synced_at is not None
+        and (read is None or read < now - sooner)
+    )
 
 
 def _due(row: DirectorySync, now: datetime) -> bool:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
-from sqlalchemy import and_, delete, func, select, tuple_
+from sqlalchemy import and_, delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -50,11 +50,13 @@ class Row:
     name: str
     business_structure: str
     company_number: str
-    is_archived: bool
-    is_deleted: bool
-    is_prospect: bool
+    is_archived: bool | None  # None: XPM has not said (a search found it)
+    is_deleted: bool | None
+    is_prospect: bool | None
     profile_id: int | None
     standing: str | None  # the profile's: "client" (imported) or "contact"
+    #: A detailed answer has given its structure (basic listings leave it out).
+    detailed: bool = False
 
     @property
     def imported(self) -> bool:
@@ -92,6 +94,7 @@ def rows_with_profiles():
         entry.is_prospect,
         Profile.id,
         Profile.standing,
+        entry.detailed_at.is_not(None),
     ).outerjoin(Profile, linked)
 
 
@@ -164,14 +167,16 @@ def upsert(
 def _upsert_batch(
     db: Session, practice: Practice, clients: list[XpmClient], detailed: bool, now: datetime
 ) -> int:
-    values = {c.uuid: _values(practice, c, now) for c in clients if c.uuid}
+    values = {c.uuid: _values(practice, c, now, detailed) for c in clients if c.uuid}
     if not values:
         return 0
     entry = DirectoryEntry
     existing = {
         row.client_uuid: row
         for row in db.execute(
-            select(entry.client_uuid, *(getattr(entry, name) for name in COMPARED)).where(
+            select(
+                entry.client_uuid, entry.detailed_at, *(getattr(entry, name) for name in COMPARED)
+            ).where(
                 entry.firm_id == practice.firm_id,
                 entry.provider == practice.provider,
                 entry.client_uuid.in_(list(values)),
@@ -184,14 +189,15 @@ def _upsert_batch(
         if old is not None and not detailed:
             for name in DETAIL_FIELDS:
                 new[name] = new[name] or getattr(old, name)
-        for name in FLAGS:  # not said: as stored, or (new) active, until a listing says
-            if new[name] is None:
-                new[name] = getattr(old, name) if old is not None else False
+            new["detailed_at"] = old.detailed_at
+        for name in FLAGS:  # not said: as stored (a new entry stays "not said")
+            if new[name] is None and old is not None:
+                new[name] = getattr(old, name)
         if old is None or any(new[name] != getattr(old, name) for name in COMPARED):
             changed += 1
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(entry).values(list(values.values()))
-    updated = (*COMPARED, "sort_name", "seen_at")
+    updated = (*COMPARED, "sort_name", "seen_at", "detailed_at")
     db.execute(
         statement.on_conflict_do_update(
             index_elements=["firm_id", "provider", "client_uuid"],
@@ -201,7 +207,7 @@ def _upsert_batch(
     return changed
 
 
-def _values(practice: Practice, client: XpmClient, now: datetime) -> dict:
+def _values(practice: Practice, client: XpmClient, now: datetime, detailed: bool) -> dict:
     """The entry's columns, clipped to their sizes (the directory is a copy, not a record)."""
     return {
         "firm_id": practice.firm_id,
@@ -217,7 +223,40 @@ def _values(practice: Practice, client: XpmClient, now: datetime) -> dict:
         "is_deleted": client.is_deleted,
         "is_prospect": client.is_prospect,
         "seen_at": now,
+        "detailed_at": now if detailed else None,
     }
+
+
+def not_said(db: Session, practice: Practice, uuids: Iterable[str]) -> list[str]:
+    """Those of ``uuids`` XPM has never said are active, archived or deleted."""
+    entry = DirectoryEntry
+    return list(
+        db.scalars(
+            select(entry.client_uuid).where(
+                entry.firm_id == practice.firm_id,
+                entry.provider == practice.provider,
+                entry.client_uuid.in_(list(uuids)),
+                entry.is_archived.is_(None),
+            )
+        )
+    )
+
+
+def settle_unlisted(db: Session, practice: Practice, uuids: Iterable[str]) -> int:
+    """Mark as archived (or deleted: which, XPM does not say) the clients of ``uuids`` that
+    its search found but neither its list of active clients nor its changes since hold."""
+    entry = DirectoryEntry
+    result = db.execute(
+        update(entry)
+        .where(
+            entry.firm_id == practice.firm_id,
+            entry.provider == practice.provider,
+            entry.client_uuid.in_(list(uuids)),
+            entry.is_archived.is_(None),
+        )
+        .values(is_archived=True, is_prospect=False)
+    )
+    return result.rowcount or 0
 
 
 def remove_unseen(db: Session, practice: Practice, since: datetime) -> int:

@@ -8,7 +8,7 @@ goes on.
 
 import logging
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,11 +26,18 @@ WORKFLOWMAX_PAGE_SIZE = 1000
 Clock = Callable[[], datetime]
 
 
-def refresh(sessions: sessionmaker, api: XpmApi, practice: Practice, now: Clock = utcnow) -> int:
-    """Bring the directory up to date if a refresh is due and no worker holds it; returns
-    how many entries were new or changed. XPM's failures are recorded, not raised."""
+def refresh(
+    sessions: sessionmaker,
+    api: XpmApi,
+    practice: Practice,
+    now: Clock = utcnow,
+    sooner: timedelta | None = None,
+) -> int:
+    """Bring the directory up to date if a refresh is due (or, with ``sooner``, the last
+    began longer ago than that) and no worker holds it; returns how many entries were new
+    or changed. XPM's failures are recorded, not raised."""
     with sessions() as db:
-        claim = state.claim(db, practice, now())
+        claim = state.claim(db, practice, now(), sooner)
         if claim is None:
             return 0
         started, changed, error = now(), 0, None

@@ -169,8 +169,10 @@ def contact_kind(client: XpmClient, mappings: dict[str, str], notes: list[str]) 
     if client.first_name.strip() or client.last_name.strip():
         return "individual"
     structure = client.business_structure.strip()
-    said = f"its structure “{structure}” is not mapped to a kind" if structure else (
-        "it has no structure"
+    said = (
+        f"its structure “{structure}” is not mapped to a kind"
+        if structure
+        else ("it has no structure")
     )
     notes.append(
         f"{client.name}: XPM does not say what kind of client it is ({said}), so it came in "

@@ -9,7 +9,8 @@ from portal.db import Base, utcnow
 
 
 class DirectoryEntry(Base):
-    """One XPM client as last seen in the practice's list (basic fields only).
+    """One XPM client as last seen in the practice's list (basic fields, and the structure
+    and numbers once a detailed answer has given them).
 
     Kept per firm so scrolling and searching the "Add client" panel are answered locally,
     within XPM's shared limits; refreshed from ``paged-list`` and ``modifiedsince``.
@@ -42,10 +43,14 @@ class DirectoryEntry(Base):
     company_number: Mapped[str] = mapped_column(String(50), default="")
     business_number: Mapped[str] = mapped_column(String(50), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
-    is_archived: Mapped[bool] = mapped_column(default=False)
-    is_deleted: Mapped[bool] = mapped_column(default=False)
-    is_prospect: Mapped[bool] = mapped_column(default=False)
+    #: None: XPM has not said (its search answers leave these flags out).
+    is_archived: Mapped[bool | None] = mapped_column(default=False)
+    is_deleted: Mapped[bool | None] = mapped_column(default=False)
+    is_prospect: Mapped[bool | None] = mapped_column(default=False)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When a detailed answer (get, or a detailed search) last gave its structure and
+    #: numbers; None: only basic listings have been read, which leave them out.
+    detailed_at: Mapped[datetime | None]
 
 
 class DirectorySync(Base):

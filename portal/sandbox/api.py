@@ -20,6 +20,9 @@ xpm.after_request(add_api_headers)
 workflowmax_api.after_request(add_api_headers)
 
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 500
+#: XPM's words for a UUID it does not know (HTTP 200, Status ERROR).
+INVALID_CLIENT = "Invalid client identifier"
+INVALID_GROUP = "Invalid client group identifier"
 WORKFLOWMAX_PAGE_SIZE, WORKFLOWMAX_MAX_PAGE_SIZE = 100, 1000
 
 
@@ -40,18 +43,18 @@ def _clients(
     connection,
     tenant: str,
     entries: list[dict],
-    detailed: bool,
-    contacts: bool = True,
+    shape: str,
+    detailed: bool = False,
     before=(),
     after=(),
 ) -> Response:
-    """Stream ``entries`` as ``<Clients>``, reading what detailed records need first."""
+    """Stream ``entries`` as ``<Clients>`` in ``shape``, reading what detailed ones need first."""
     uuids = [entry["uuid"] for entry in entries]
     related = records.relationships_of(connection, tenant, uuids) if detailed else {}
     grouped = records.groups_of(connection, tenant, uuids) if detailed else {}
     elements = (
         xml.client_element(
-            entry, detailed, contacts, related.get(entry["uuid"]), grouped.get(entry["uuid"])
+            entry, shape, detailed, related.get(entry["uuid"]), grouped.get(entry["uuid"])
         )
         for entry in entries
     )
@@ -76,21 +79,27 @@ def client_list(tenant: str):
         return _xml(xml.error("List", problem))
     with _connection() as connection:
         entries = records.all_clients(connection, tenant, since)
-        return _clients("List", connection, tenant, entries, _flag("detailed"))
+        return _clients("List", connection, tenant, entries, "list", _flag("detailed"))
 
 
 def workflowmax_client_list(tenant: str):
-    """GET client.api/list, WorkflowMax's way: numbered pages with a total."""
+    """GET client.api/list, WorkflowMax's way: numbered pages with a total, when asked for
+    (a page below 1 is the first page, as BlueRock documents)."""
     since, problem = _modified_since()
-    page = request.args.get("page", 1, type=int)
+    paged = "page" in request.args or "pagesize" in request.args
+    page = max(1, request.args.get("page", 1, type=int))
     size = request.args.get("pagesize", WORKFLOWMAX_PAGE_SIZE, type=int)
-    if problem or page < 1 or not 1 <= size <= WORKFLOWMAX_MAX_PAGE_SIZE:
-        return _xml(xml.error("List", problem or "page must be 1 or more and pagesize 1 to 1000"))
+    if problem or not 1 <= size <= WORKFLOWMAX_MAX_PAGE_SIZE:
+        return _xml(xml.error("List", problem or "pagesize must be from 1 to 1000"))
     with _connection() as connection:
+        detailed = _flag("detailed")
+        if not paged:
+            entries = records.all_clients(connection, tenant, since)
+            return _clients("List", connection, tenant, entries, "list", detailed)
         total = records.count_clients(connection, tenant, since)
         entries = records.all_clients(connection, tenant, since, (page - 1) * size, size)
         paging = xml.fields(Page=page, PageSize=size, TotalRecords=total)
-        return _clients("List", connection, tenant, entries, _flag("detailed"), before=paging)
+        return _clients("List", connection, tenant, entries, "list", detailed, after=paging)
 
 
 def _page_token(after: int) -> str:
@@ -133,8 +142,7 @@ def client_paged_list(tenant: str):
             connection,
             tenant,
             entries,
-            False,
-            contacts=False,
+            "paged-list",
             after=[xml.pagination(first, following)],
         )
 
@@ -146,7 +154,7 @@ def client_search(tenant: str):
         return _xml(xml.error("Search", "A search query is required"))
     with _connection() as connection:
         entries = records.search(connection, tenant, text)
-        return _clients("Search", connection, tenant, entries, _flag("detailed"))
+        return _clients("Search", connection, tenant, entries, "search", _flag("detailed"))
 
 
 def _is_uuid(value: str) -> bool:
@@ -158,18 +166,19 @@ def _is_uuid(value: str) -> bool:
 
 
 def client_get(tenant: str, client_uuid: str):
-    """GET client.api/get/<uuid>: one client, detailed."""
+    """GET client.api/get/<uuid>: one client, detailed; a deleted client is gone."""
     with _connection() as connection:
         entry = (
             records.get_client(connection, tenant, client_uuid.lower())
             if _is_uuid(client_uuid)
             else None
         )
-        if entry is None:
-            return _xml(xml.error("Get", f"Client not found: {client_uuid}"))
+        if entry is None or entry["is_deleted"]:
+            return _xml(xml.error("Get", INVALID_CLIENT))
         related = records.relationships_of(connection, tenant, [entry["uuid"]])[entry["uuid"]]
         grouped = records.groups_of(connection, tenant, [entry["uuid"]])[entry["uuid"]]
-    return _xml(xml.response("Get", xml.client_element(entry, True, True, related, grouped)))
+    client = xml.client_element(entry, "get", True, related, grouped)
+    return _xml(xml.response("Get", xml.web_url(entry["seq"]), client))
 
 
 def group_list(tenant: str):
@@ -184,7 +193,7 @@ def group_get(tenant: str, group_uuid: str):
     with _connection() as connection:
         group, members = records.client_group(connection, tenant, group_uuid.lower())
     if group is None:
-        return _xml(xml.error("Get", f"Client group not found: {group_uuid}"))
+        return _xml(xml.error("Get", INVALID_GROUP))
     return _xml(xml.response("Get", xml.group_element(group, members)))
 
 

@@ -10,6 +10,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from dataclasses import asdict, dataclass
 
 from flask import Response
@@ -29,6 +30,7 @@ KINDS = (
     "huge",
     "trickle",
     "encoding",
+    "maintenance",
 )
 MAX_LATENCY_MS = 120_000
 
@@ -173,9 +175,49 @@ HOSTILE_DTD = (
 XML_TYPE = "text/xml; charset=utf-8"
 
 
-def _problem(status: int, title: str, detail: str) -> Response:
-    body = {"Type": None, "Title": title, "Status": status, "Detail": detail}
-    return Response(json.dumps(body), status, content_type="application/json")
+TITLES = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 503: "Unavailable"}
+#: What api.xero.com says on a 500 (it has no Type or Extensions, unlike the others).
+SERVER_ERROR = {
+    "Title": "An error occurred",
+    "Detail": "An error occurred in Xero. Check the API Status page "
+    "http://status.developer.xero.com for current service status.",
+    "Status": 500,
+}
+MAINTENANCE = b"The Xero API is currently offline for maintenance"
+
+
+def problem(status: int, detail: str) -> Response:
+    """Xero's compact JSON problem body; its Instance is the call's correlation id."""
+    body = {
+        "Type": None,
+        "Title": TITLES.get(status, "Error"),
+        "Status": status,
+        "Detail": detail,
+        "Instance": str(uuid.uuid4()),
+        "Extensions": {},
+    }
+    response = Response(json.dumps(body, separators=(",", ":")), status)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer error=invalid_token"
+    if detail.startswith("TokenExpired"):
+        del response.headers["Content-Type"]  # as recorded
+    else:
+        response.headers["Content-Type"] = "application/json"
+    return response
+
+
+def rate_limited(retry_after: int, limit: str) -> Response:
+    """A 429 as Xero sends it: an empty body and no Content-Type."""
+    response = Response(b"", 429)
+    del response.headers["Content-Type"]
+    response.headers["Retry-After"] = str(retry_after)
+    response.headers["X-Rate-Limit-Problem"] = limit
+    return response
+
+
+def _server_error() -> Response:
+    body = {**SERVER_ERROR, "Instance": str(uuid.uuid4())}
+    return Response(json.dumps(body, separators=(",", ":")), 500, content_type="application/json")
 
 
 def _huge():
@@ -193,22 +235,17 @@ def response_for(rule: Rule) -> Response | None:
     """The answer a fault gives instead of the real one (None: the real one, maybe delayed)."""
     match rule.fault:
         case "401":
-            return _problem(401, "Unauthorized", "AuthenticationUnsuccessful")
+            return problem(401, "AuthenticationUnsuccessful")
         case "403":
-            return _problem(403, "Forbidden", "AuthorizationUnsuccessful")
+            return problem(403, "AuthenticationUnsuccessful")
         case "500":
-            return _problem(500, "An error occurred", "InternalServerError")
+            return _server_error()
         case "503":
-            return _problem(503, "Service Unavailable", "ServiceNotAvailable")
+            return problem(503, "ServiceNotAvailable")
+        case "maintenance":
+            return Response(MAINTENANCE, 503, content_type="text/html")
         case "429":
-            return Response(
-                b"",
-                429,
-                headers={
-                    "Retry-After": str(rule.retry_after),
-                    "X-Rate-Limit-Problem": "minute",
-                },
-            )
+            return rate_limited(rule.retry_after, "minute")
         case "malformed":
             return Response(MALFORMED, 200, content_type=XML_TYPE)
         case "html":
@@ -217,9 +254,9 @@ def response_for(rule: Rule) -> Response | None:
             return Response(HOSTILE_DTD, 200, content_type=XML_TYPE)
         case "error":
             return Response(
-                b'<Response api-method="Error"><Status>ERROR</Status>'
-                b"<ErrorDescription>The request could not be processed. Try again later."
-                b"</ErrorDescription></Response>",
+                b'<Response api-method="Get"><Status>ERROR</Status>'
+                b"<ErrorDescription>A detailed explanation of the error</ErrorDescription>"
+                b"</Response>",
                 200,
                 content_type=XML_TYPE,
             )

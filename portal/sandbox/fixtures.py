@@ -3,8 +3,11 @@
 They come first, so they exist whatever the practice's size: a chain of ownership, a
 relationship cycle, a person with many roles, a company with 40 related parties, names
 with macrons, ampersands and apostrophes, duplicate names, hostile text for XSS tests,
-archived, deleted and prospect clients, and every odd BusinessStructure seen in practice.
+archived, deleted and prospect clients, every odd BusinessStructure seen in practice, and
+one client whose detailed answers are not well-formed XML.
 """
+
+MALFORMED_COMPANY = "Smith & Sons Plumbing Limited"
 
 #: Text a browser would run if the portal forgot to escape it.
 XSS_NAME = "<script>alert(1)</script> Holdings Limited"
@@ -121,7 +124,19 @@ def _awkward_names(practice) -> None:
     p.relate(oconnor, p.person("Seán", "O'Connor", status="active"), "Trustee")
     bakery = p.company("Te Whare o Mere's Bakery Limited", "Ltd Co", status="active")
     p.relate(bakery, p.person("Mere", "Te Whata", status="active"), "Director")
-    p.company("Smith & Sons Plumbing Limited", "Company", status="active")
+    p.company(MALFORMED_COMPANY, "Company", status="active")
+    # A note pasted from a word processor with a vertical tab in it: XPM writes it into its
+    # XML as it is, so every detailed answer holding this client is not well-formed (Xero's
+    # own documented samples are not always well-formed either).
+    p.data.clients[-1]["data"]["Notes"] = [
+        {
+            "Title": "Call notes",
+            "Text": "Invoice query\x0bresolved by phone",
+            "Folder": "",
+            "Date": "2025-06-02T10:00:00",
+            "CreatedBy": "Jo Bloggs",
+        }
+    ]
 
     second = p.company(CHAIN_COMPANY, "Ltd Co", status="active")  # same name, other client
     for _ in range(3):

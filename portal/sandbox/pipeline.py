@@ -2,7 +2,6 @@
 API calls are also authenticated (bearer token, tenant header) and rate-limited per tenant.
 """
 
-import json
 import time
 import uuid
 from functools import wraps
@@ -48,14 +47,7 @@ def api_endpoint(label: str, provider: str):
             decision = sandbox.limits.acquire(tenant)
             g.sandbox_limits = decision
             if not decision.allowed:
-                return Response(
-                    b"",
-                    429,
-                    headers={
-                        "Retry-After": str(decision.retry_after),
-                        "X-Rate-Limit-Problem": decision.problem,
-                    },
-                )
+                return faults.rate_limited(decision.retry_after, decision.problem)
             try:
                 response = _run(sandbox, label, True, lambda: view(tenant, *args, **kwargs))
             except BaseException:
@@ -74,9 +66,7 @@ def _authorised_tenant(sandbox, provider: str) -> str:
         raise grants.AccessDenied(401, "AuthenticationUnsuccessful")
     access = grants.verify(sandbox, token.strip(), provider)
     if provider == "xero" and not any(s.startswith("practicemanager") for s in access.scopes):
-        raise grants.AccessDenied(
-            403, "AuthorizationUnsuccessful: the token lacks the practicemanager scope"
-        )
+        raise grants.AccessDenied(401, "AuthorizationUnsuccessful")
     tenant = g.sandbox_tenant
     if (
         not tenant
@@ -85,7 +75,7 @@ def _authorised_tenant(sandbox, provider: str) -> str:
     ):
         tenant = next(iter(access.tenants)) if len(access.tenants) == 1 else ""
     if not tenant or tenant not in access.tenants:
-        raise grants.AccessDenied(403, "AuthorizationUnsuccessful")
+        raise grants.AccessDenied(403, "AuthenticationUnsuccessful")  # Xero's own word for it
     return tenant
 
 
@@ -127,17 +117,9 @@ def _release_when_sent(response: Response, sandbox, tenant: str) -> Response:
 
 
 def problem(status: int, detail: str) -> Response:
-    """Xero's JSON problem body, as its API answers 401 and 403."""
-    title = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}.get(status, "Error")
-    body = {
-        "Type": None,
-        "Title": title,
-        "Status": status,
-        "Detail": detail,
-        "Instance": str(uuid.uuid4()),
-        "Extensions": {},
-    }
-    return Response(json.dumps(body), status, content_type="application/json")
+    """Xero's JSON problem body, as its API answers 401 and 403 (a 401 says so in
+    ``WWW-Authenticate`` too, and an expired token's 401 comes with no Content-Type)."""
+    return faults.problem(status, detail)
 
 
 def add_api_headers(response: Response) -> Response:

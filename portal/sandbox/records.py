@@ -87,9 +87,12 @@ def client_page(
 
 
 def search(connection: Connection, tenant: str, text: str) -> list[dict]:
-    """Clients whose name contains ``text``, ignoring case and macrons."""
+    """Clients whose name contains ``text``, ignoring case and macrons: archived ones too
+    (the answer does not say which), deleted ones not."""
     query = select(clients).where(
-        clients.c.tenant == tenant, func.instr(clients.c.search_name, fold(text)) > 0
+        clients.c.tenant == tenant,
+        func.instr(clients.c.search_name, fold(text)) > 0,
+        clients.c.is_deleted.is_(False),
     )
     return [
         _entry(row) for row in connection.execute(query.order_by(clients.c.name, clients.c.seq))

@@ -14,6 +14,11 @@ from portal.models import DirectorySync
 from portal.xpm import XpmClient, XpmRateLimited, XpmUnavailable
 
 
+def listed(**fields) -> XpmClient:
+    """A client as a list or a page of XPM's sends it: with its status flags."""
+    return XpmClient(**{"is_archived": False, "is_deleted": False, "is_prospect": False, **fields})
+
+
 @pytest.fixture
 def practice(app, user):
     return Practice(firm_id=user[1], provider="xpm", tenant_id="tenant-1")
@@ -68,7 +73,7 @@ def test_failures_are_recorded_in_words_and_a_429_waits_its_time(session, practi
 
 def test_connecting_to_another_practice_starts_afresh(session, practice):
     with writing(session):
-        upsert(session, practice, [XpmClient(uuid="a", name="Aroha")], detailed=False, now=utcnow())
+        upsert(session, practice, [listed(uuid="a", name="Aroha")], detailed=False, now=utcnow())
     now = utcnow()
     finish(session, practice, now, claim=claim(session, practice, now), started=now, changed=1)
     assert listing(session, practice, Search()).total == 1

@@ -13,6 +13,11 @@ from portal.models import Profile, SubscriptionPlan
 from portal.xpm import XpmClient
 
 
+def listed(**fields) -> XpmClient:
+    """A client as a list or a page of XPM's sends it: with its status flags."""
+    return XpmClient(**{"is_archived": False, "is_deleted": False, "is_prospect": False, **fields})
+
+
 @pytest.fixture
 def practice(app, user):
     return Practice(firm_id=user[1], provider="xpm", tenant_id="tenant-1")
@@ -35,9 +40,9 @@ def names(result):
 
 
 def test_search_ignores_case_and_macrons_and_pages_without_gaps(app, practice):
-    clients = [XpmClient(uuid=f"u{i:03}", name=f"Kōwhai Holdings {i:03}") for i in range(30)]
-    clients.append(XpmClient(uuid="dup-b", name="Tūī & Kea Trust"))
-    clients.append(XpmClient(uuid="dup-a", name="Tūī & Kea Trust"))
+    clients = [listed(uuid=f"u{i:03}", name=f"Kōwhai Holdings {i:03}") for i in range(30)]
+    clients.append(listed(uuid="dup-b", name="Tūī & Kea Trust"))
+    clients.append(listed(uuid="dup-a", name="Tūī & Kea Trust"))
     assert stored(app, practice, clients) == 32
 
     first = page(app, practice, text="KOWHAI")
@@ -60,8 +65,8 @@ def test_wildcards_and_quotes_are_searched_literally(app, practice, text):
         app,
         practice,
         [
-            XpmClient(uuid="plain", name="Plain Limited"),
-            XpmClient(uuid="odd", name=f"Odd {text} Limited"),
+            listed(uuid="plain", name="Plain Limited"),
+            listed(uuid="odd", name=f"Odd {text} Limited"),
         ],
     )
     assert [row.client_uuid for row in page(app, practice, text=text).rows] == ["odd"]
@@ -72,10 +77,10 @@ def test_archived_and_deleted_are_hidden_unless_asked_for(app, practice):
         app,
         practice,
         [
-            XpmClient(uuid="a", name="Active Limited"),
-            XpmClient(uuid="b", name="Archived Limited", is_archived=True),
-            XpmClient(uuid="c", name="Deleted Limited", is_deleted=True),
-            XpmClient(uuid="d", name="Prospect Limited", is_prospect=True),
+            listed(uuid="a", name="Active Limited"),
+            listed(uuid="b", name="Archived Limited", is_archived=True),
+            listed(uuid="c", name="Deleted Limited", is_deleted=True),
+            listed(uuid="d", name="Prospect Limited", is_prospect=True),
         ],
     )
     assert names(page(app, practice)) == ["Active Limited", "Prospect Limited"]
@@ -88,15 +93,15 @@ def test_archived_and_deleted_are_hidden_unless_asked_for(app, practice):
 
 
 def test_a_basic_listing_never_blanks_what_a_detailed_one_said(app, practice):
-    detailed = XpmClient(
+    detailed = listed(
         uuid="k", name="Kea Limited", company_number="1234567", business_structure="Company"
     )
     assert stored(app, practice, [detailed], detailed=True) == 1
-    assert stored(app, practice, [XpmClient(uuid="k", name="Kea Limited")]) == 0
+    assert stored(app, practice, [listed(uuid="k", name="Kea Limited")]) == 0
     row = page(app, practice).rows[0]
     assert (row.company_number, row.business_structure) == ("1234567", "Company")
-    assert stored(app, practice, [XpmClient(uuid="k", name="Kea Holdings Limited")]) == 1
-    assert stored(app, practice, [XpmClient(uuid="k", name="Kea Holdings")], detailed=True) == 1
+    assert stored(app, practice, [listed(uuid="k", name="Kea Holdings Limited")]) == 1
+    assert stored(app, practice, [listed(uuid="k", name="Kea Holdings")], detailed=True) == 1
     row = page(app, practice).rows[0]
     assert (row.name, row.company_number) == ("Kea Holdings", "")
 
@@ -105,7 +110,7 @@ def test_rows_say_what_the_firm_has_made_of_each_client(app, practice, other_fir
     stored(
         app,
         practice,
-        [XpmClient(uuid=u, name=f"{u.title()} Limited") for u in ("client", "contact", "new")],
+        [listed(uuid=u, name=f"{u.title()} Limited") for u in ("client", "contact", "new")],
     )
     with app.app_context():
         session = db.session()
@@ -151,8 +156,8 @@ def test_a_complete_read_drops_active_entries_it_no_longer_lists(app, practice):
         app,
         practice,
         [
-            XpmClient(uuid="gone", name="Gone Limited"),
-            XpmClient(uuid="kept", name="Archived Limited", is_archived=True),
+            listed(uuid="gone", name="Gone Limited"),
+            listed(uuid="kept", name="Archived Limited", is_archived=True),
         ],
     )
     with app.app_context():
@@ -160,3 +165,33 @@ def test_a_complete_read_drops_active_entries_it_no_longer_lists(app, practice):
         with writing(session):
             assert remove_unseen(session, practice, utcnow() + timedelta(seconds=1)) == 1
     assert names(page(app, practice, archived=True)) == ["Archived Limited"]
+
+
+def test_what_a_search_answer_leaves_out_is_not_said(app, practice):
+    stored(app, practice, [listed(uuid="known", name="Kōwhai Known", is_archived=True)])
+    stored(
+        app,
+        practice,
+        [XpmClient(uuid="known", name="Kōwhai Known"), XpmClient(uuid="new", name="Kōwhai New")],
+    )  # search answers: no IsArchived, no IsDeleted
+    assert names(page(app, practice, text="kowhai")) == []
+    everything = page(app, practice, text="kowhai", archived=True).rows
+    assert [(r.name, r.is_archived) for r in everything] == [
+        ("Kōwhai Known", True),  # kept what the listing said
+        ("Kōwhai New", None),  # not said: not shown as active
+    ]
+    with app.app_context():
+        from portal.directory.store import not_said
+
+        assert not_said(db.session(), practice, ["known", "new", "other"]) == ["new"]
+    stored(app, practice, [listed(uuid="new", name="Kōwhai New")])  # the change listing
+    assert names(page(app, practice, text="kowhai")) == ["Kōwhai New"]
+
+
+def test_the_structure_is_known_once_a_detailed_answer_gave_it(app, practice):
+    stored(app, practice, [listed(uuid="a", name="Aroha")])
+    assert page(app, practice).rows[0].detailed is False
+    stored(app, practice, [listed(uuid="a", name="Aroha", business_structure="")], detailed=True)
+    stored(app, practice, [listed(uuid="a", name="Aroha")])  # a later basic listing
+    row = page(app, practice).rows[0]
+    assert row.detailed is True and row.business_structure == ""

@@ -11,7 +11,7 @@ from tests.importing.conftest import table_counts
 def find(app, firm_id: int, name: str, structure: str | None = None) -> str:
     """The UUID of the sandbox client called ``name`` (the first, if XPM has several)."""
     with app.app_context():
-        found = practice_api(db.session(), firm_id).search(name)
+        found = practice_api(db.session(), firm_id).search(name, detailed=structure is not None)
     matches = [c for c in found if c.name == name]
     if structure is not None:
         matches = [c for c in matches if c.business_structure == structure]

@@ -103,9 +103,7 @@ def test_unusable_relationships_are_left_out_with_a_note():
 def test_shares_and_percentage_are_kept_only_where_xpm_gives_them_meaning(
     label, shares, percentage, kept
 ):
-    link = link_from(
-        "A", relationship(label, number_of_shares=shares, percentage=percentage), []
-    )
+    link = link_from("A", relationship(label, number_of_shares=shares, percentage=percentage), [])
     assert (link.shares, link.percentage) == kept
 
 

@@ -97,7 +97,8 @@ def test_an_unmapped_structure_asks_what_to_import_it_as(app, client, connected)
     assert profile_named(app, "Tōtara Partnership Example Limited").kind == "trust"
     with app.app_context():
         api = practice_api(db.session(), connected[1])
-        others = [c for c in api.search("Partners") if c.business_structure == "Partnership"]
+        found = api.search("Partners", detailed=True)
+        others = [c for c in found if c.business_structure == "Partnership"]
     page = client.get(import_url(others[0].uuid)).get_data(as_text=True)
     assert "is not mapped" not in page and "<strong>Trust</strong>" in page
 

@@ -42,13 +42,29 @@ def test_a_client_added_in_xpm_a_minute_ago_is_found_by_confirming(client, synce
     assert confirmed.status_code == 200 and rows(confirmed) == [uuid]
     assert "1 client matches “zyzzyva”" in confirmed.text
     assert confirmed.headers["X-Panel-Query"] == "q=zyzzyva&archived="
-    assert sandbox_control.calls() == {"client.api/search": 1}
+    # XPM's search does not say whether a client is active: a client it finds that the
+    # directory does not hold costs one read of the changes, which lists it as active.
+    both = {"client.api/search": 1, "client.api/list": 1}
+    assert sandbox_control.calls() == both
+    assert "Archived" not in confirmed.text and "not known" not in confirmed.text
 
     # Remembered for a minute, with every longer search inside it: no more calls.
     assert fragment(client, "/clients/add/confirm", q="zyzzyva").status_code == 204
     longer = fragment(client, "/clients/add/results", q="Zyzzyva Or")
     assert rows(longer) == [uuid] and "/confirm" not in longer.text
-    assert sandbox_control.calls() == {"client.api/search": 1}
+    assert sandbox_control.calls() == both
+
+
+def test_a_client_only_xpms_search_finds_is_archived_or_deleted(client, synced, sandbox_control):
+    # Kauri Timber Limited was archived years ago: paged-list leaves it out, and so does
+    # the change listing; XPM's search finds it but does not say it is archived.
+    confirmed = fragment(client, "/clients/add/confirm", q="kauri timber")
+    assert sandbox_control.calls() == {"client.api/search": 1, "client.api/list": 1}
+    assert rows(confirmed) == []
+    shown = fragment(client, "/clients/add/results", q="kauri timber", archived="1")
+    assert len(rows(shown)) == 1 and "Archived or deleted</span>" in shown.text
+    fragment(client, "/clients/add/confirm", q="kauri timber limited")  # nothing new: no read
+    assert sandbox_control.calls() == {"client.api/search": 1, "client.api/list": 1}
 
 
 def test_confirming_what_changed_nothing_answers_204(client, synced, sandbox_control):

@@ -4,6 +4,7 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import pytest
 
@@ -43,31 +44,56 @@ def test_every_answer_carries_correlation_id_and_limits(client, xpm):
     assert int(second.headers["X-DayLimit-Remaining"]) == 4998
 
 
-def test_list_has_every_client_with_basic_fields(client, xpm):
+def test_list_has_every_client_with_basic_fields_only(client, xpm):
     response = api(client, xpm, "client.api/list")
     root = parse(response)
     assert response.headers["Content-Type"] == "text/xml; charset=utf-8"
     assert root.tag == "Response" and root.get("api-method") == "List"
+    assert not response.data.startswith(b"<?xml")  # no declaration, as XPM sends it
     assert root.findtext("Status") == "OK"
     listed = clients_of(root)
     assert len(listed) >= 300
     assert {c.findtext("IsArchived") for c in listed} == {"Yes", "No"}
     assert {c.findtext("IsDeleted") for c in listed} == {"Yes", "No"}
-    assert {c.findtext("IsProspect") for c in listed} == {"Yes", "No"}
-    for field in BASIC_ONLY:
+    # XPM 3.1's list sends no IsProspect, and none of the detailed fields: not even the
+    # BusinessStructure, which only get and detailed answers carry.
+    for field in (*BASIC_ONLY, "IsProspect", "BusinessStructure", "CompanyNumber"):
         assert all(c.find(field) is None for c in listed), field
-    structures = [c.find("BusinessStructure") for c in listed]
-    assert any(s is None for s in structures), "some records have no BusinessStructure at all"
-    assert any(s is not None and s.text is None for s in structures), "and some an empty one"
+    assert all(c.find("Title") is not None and c.find("Gender") is not None for c in listed)
+    assert any(c.find("Email") is None for c in listed), "an empty Email is left out"
+    births = [c.findtext("DateOfBirth") for c in listed if c.findtext("DateOfBirth")]
+    assert births and all(re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00", d) for d in births)
 
 
 def test_detailed_list_adds_relationships_groups_notes_and_tax(client, xpm):
-    listed = clients_of(parse(api(client, xpm, "client.api/list", detailed="true")))
+    response = api(client, xpm, "client.api/list", detailed="true")
+    with pytest.raises(ElementTree.ParseError):  # the sandbox's one malformed client
+        parse(response)
+    listed = clients_of(parse(response, lenient=True))
     for field in BASIC_ONLY:
         assert all(c.find(field) is not None for c in listed if field != "JobManager"), field
     assert sum(len(c.find("Relationships")) for c in listed) > 300
     masked = [c.findtext("TaxNumber") for c in listed if c.findtext("TaxNumber")]
     assert masked and all(re.fullmatch(r"\*{6}\d{3}", value) for value in masked)
+    structures = [c.findtext("BusinessStructure") for c in listed]
+    assert "" in structures and "Company" in structures  # some practices leave it empty
+
+
+def test_search_sends_neither_status_flags_nor_person_fields(client, xpm):
+    found = clients_of(parse(api(client, xpm, "client.api/search", query="ngata")))
+    assert found
+    for field in (
+        "IsArchived",
+        "IsDeleted",
+        "IsProspect",
+        "Title",
+        "FirstName",
+        "BusinessStructure",
+    ):
+        assert all(c.find(field) is None for c in found), field
+    assert all(c.find("BillingClient") is not None for c in found)
+    births = [c.findtext("DateOfBirth") for c in found if c.findtext("DateOfBirth")]
+    assert births and all(re.fullmatch(r"\d{4}-\d\d-\d\d", d) for d in births)
 
 
 def test_text_is_escaped_by_the_serializer(client, xpm):
@@ -91,7 +117,9 @@ def _chain_company(client, xpm):
 
 
 def test_get_is_detailed(client, xpm):
-    company = _chain_company(client, xpm)
+    root = parse(api(client, xpm, "client.api/get/" + _chain_company(client, xpm).findtext("UUID")))
+    assert [child.tag for child in root] == ["Status", "WebUrl", "Client"]
+    company = root.find("Client")
     relationships = company.find("Relationships").findall("Relationship")
     kinds = {(r.findtext("Type"), r.findtext("RelatedClient/Name")) for r in relationships}
     assert ("Director", "Aroha Ngata") in kinds
@@ -101,11 +129,29 @@ def test_get_is_detailed(client, xpm):
         r for r in relationships if r.findtext("RelatedClient/Name") == "Pōhutukawa Family Trust"
     )
     assert trust_holding.findtext("NumberOfShares") == "600"
-    director = next(r for r in relationships if r.findtext("Type") == "Director")
-    assert director.find("NumberOfShares") is None
+    assert {r.findtext("Percentage") for r in relationships} == {"0"}  # XPM's 0, not a value
     assert [g.findtext("Name") for g in company.find("Groups")] == ["Ngata Family"]
     assert company.find("Contacts/Contact/IsPrimary").text == "Yes"
     assert company.findtext("BusinessStructure") == "Company"
+    # get says nothing of archived or deleted, and sends DateOfBirth twice.
+    assert company.find("IsArchived") is None and company.find("IsDeleted") is None
+    assert len(company.findall("DateOfBirth")) == 2
+
+
+def test_shares_on_other_relationships_are_left_out_or_zero(client, xpm):
+    response = api(client, xpm, "client.api/list", detailed="true")
+    listed = clients_of(parse(response, lenient=True))
+    directors = [
+        r for c in listed for r in c.find("Relationships") if r.findtext("Type") == "Director"
+    ]
+    sent = {r.findtext("NumberOfShares") for r in directors}
+    assert sent == {None, "0"}
+
+
+def test_some_companies_have_a_date_of_birth(client, xpm):
+    listed = clients_of(parse(api(client, xpm, "client.api/list")))
+    companies = [c for c in listed if c.findtext("Name").endswith("Limited")]
+    assert any(c.findtext("DateOfBirth") for c in companies)
 
 
 def test_a_relationship_shows_on_both_records(client, xpm):
@@ -130,8 +176,8 @@ def test_a_relationship_shows_on_both_records(client, xpm):
 
 def test_xpms_parsing_traps_are_all_present(client, xpm):
     response = api(client, xpm, "client.api/list", detailed="true")
-    listed = clients_of(parse(response))
-    births = [c.findtext("DateOfBirth") for c in listed if c.findtext("DateOfBirth")]
+    listed = clients_of(parse(response, lenient=True))
+    births = [d.text for c in listed for d in c.findall("DateOfBirth") if d.text]
     assert any(re.fullmatch(r"\d{4}-\d\d-\d\d", d) for d in births)
     assert any(re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00", d) for d in births)
     assert any("\n" in (c.findtext("PostalAddress") or "") for c in listed)
@@ -147,12 +193,25 @@ def test_xpms_parsing_traps_are_all_present(client, xpm):
     assert "0" in percentages
 
 
-def test_unknown_client_is_a_business_error_with_http_200(client, xpm):
-    for identifier in (str(uuid.uuid4()), "not-a-uuid"):
+def test_unknown_and_deleted_clients_are_xpms_invalid_identifier(client, xpm):
+    listed = clients_of(parse(api(client, xpm, "client.api/list")))
+    deleted = next(c.findtext("UUID") for c in listed if c.findtext("IsDeleted") == "Yes")
+    for identifier in (str(uuid.uuid4()), "not-a-uuid", deleted):
         response = api(client, xpm, "client.api/get/" + identifier)
         root = parse(response)
         assert root.findtext("Status") == "ERROR"
-        assert identifier in root.findtext("ErrorDescription")
+        assert root.findtext("ErrorDescription") == "Invalid client identifier"
+
+
+def test_one_client_is_answered_with_malformed_xml(client, xpm):
+    (record,) = by_name(
+        parse(api(client, xpm, "client.api/search", query=fixtures.MALFORMED_COMPANY)),
+        fixtures.MALFORMED_COMPANY,
+    )
+    response = api(client, xpm, "client.api/get/" + record.findtext("UUID"))
+    assert response.status_code == 200 and b"\x0b" in response.data
+    with pytest.raises(ElementTree.ParseError):
+        parse(response)
 
 
 def test_paged_list_walks_every_active_client_once(client, xpm):

@@ -182,7 +182,7 @@ def test_workflowmax_account_id_header_survives_real_http(make_app, live_server)
         timeout=10,
     ).json()
     response = requests.get(
-        f"{base}/workflowmax/api/client.api/list",
+        f"{base}/workflowmax/api/client.api/list?page=1",
         timeout=10,
         headers={
             "Authorization": f"Bearer {tokens['access_token']}",

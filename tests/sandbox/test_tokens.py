@@ -1,5 +1,6 @@
 """Xero's token side: codes with PKCE, refresh rotation, expiry, revocation, connections."""
 
+import json
 import re
 
 from portal.sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, tenants
@@ -153,7 +154,9 @@ def test_expired_access_token_gets_xeros_401(client):
     advance(client, 30 * 60 + 1)
     response = api(client, connection, "client.api/list")
     assert response.status_code == 401
-    body = response.json
+    assert "Content-Type" not in response.headers  # as Xero sends it
+    assert response.headers["WWW-Authenticate"] == "Bearer error=invalid_token"
+    body = json.loads(response.data)
     assert body["Type"] is None and body["Title"] == "Unauthorized" and body["Status"] == 401
     assert re.fullmatch(
         r"TokenExpired: token expired at \d\d/\d\d/\d{4} \d\d:\d\d:\d\d", body["Detail"]

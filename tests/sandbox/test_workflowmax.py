@@ -130,9 +130,14 @@ def test_tokens_do_not_cross_providers(client, wfm):
 
 
 def test_list_is_paged_by_page_and_pagesize(client, wfm):
-    first = parse(call(client, wfm, "client.api/list"))
+    unpaged = parse(call(client, wfm, "client.api/list"))
+    assert unpaged.find("TotalRecords") is None  # the counts come only when paging is asked
+    first = parse(call(client, wfm, "client.api/list", page=1))
     total = int(first.findtext("TotalRecords"))
     assert first.findtext("Page") == "1" and first.findtext("PageSize") == "100"
+    assert [child.tag for child in first][-3:] == ["Page", "PageSize", "TotalRecords"]
+    below = parse(call(client, wfm, "client.api/list", page=0, pagesize=20))
+    assert below.findtext("Page") == "1"  # a page below 1 is the first, as documented
     assert total > 40 and len(clients_of(first)) == min(100, total)
     pages = [
         clients_of(parse(call(client, wfm, "client.api/list", page=p, pagesize=20)))
@@ -147,7 +152,8 @@ def test_list_is_paged_by_page_and_pagesize(client, wfm):
 
 
 def test_relationships_are_rare(client, wfm):
-    listed = clients_of(parse(call(client, wfm, "client.api/list", pagesize=1000, detailed="true")))
+    answer = call(client, wfm, "client.api/list", pagesize=1000, detailed="true")
+    listed = clients_of(parse(answer, lenient=True))
     related = [c for c in listed if len(c.find("Relationships"))]
     assert len(related) < len(listed) / 5
 

@@ -1,10 +1,12 @@
-"""Contacts of unknown kind: a related client XPM says too little about to tell what it is.
+"""What XPM does not say: contacts of unknown kind, and directory entries whose status
+(archived, deleted, prospect) or structure XPM's answer left out.
 
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01 11:00:00.000000
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
@@ -14,6 +16,7 @@ depends_on = None
 
 THREE = "kind IN ('company', 'trust', 'individual')"
 FOUR = "kind IN ('company', 'trust', 'individual', 'unknown')"
+FLAGS = ("is_archived", "is_deleted", "is_prospect")
 
 
 def upgrade():
@@ -23,9 +26,21 @@ def upgrade():
         batch_op.create_check_constraint(
             op.f("ck_profiles_unknown_kind_contact"), "kind <> 'unknown' OR standing = 'contact'"
         )
+    with op.batch_alter_table("directory_entries", schema=None) as batch_op:
+        for flag in FLAGS:
+            batch_op.alter_column(flag, existing_type=sa.Boolean(), nullable=True)
+        batch_op.add_column(sa.Column("detailed_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("directory_entries", schema=None) as batch_op:
+        batch_op.drop_column("detailed_at")
+    entries = sa.table("directory_entries", *(sa.column(flag, sa.Boolean()) for flag in FLAGS))
+    for flag in FLAGS:
+        op.execute(entries.update().where(entries.c[flag].is_(None)).values({flag: False}))
+    with op.batch_alter_table("directory_entries", schema=None) as batch_op:
+        for flag in FLAGS:
+            batch_op.alter_column(flag, existing_type=sa.Boolean(), nullable=False)
     # Contacts of unknown kind cannot be kept under the old rule: they become companies,
     # as the portal made them before this revision.
     op.execute("UPDATE profiles SET kind = 'company' WHERE kind = 'unknown'")
