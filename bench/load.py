@@ -24,6 +24,7 @@ Run: /work/main/.venv/bin/python bench/load.py [--users 50] [--seconds 60] [--cl
 
 import argparse
 import html
+import itertools
 import json
 import math
 import os
@@ -40,11 +41,11 @@ import unicodedata
 from collections import Counter, defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import ExitStack, suppress
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -69,6 +70,7 @@ CONFIRM_DELAY = 0.500  # the confirm element's hx-trigger="load delay:500ms"
 STATUS_DELAY = 1.500  # #panel-sync polls with hx-trigger="load delay:1500ms"
 TIMEOUT = (5, 30)  # connect, read: a request still unanswered after 30 s is a timeout
 PAGE_SIZE = 500  # XPM's largest paged-list page, which the directory reads with
+PROCESSES: dict[str, subprocess.Popen] = {}  # started here, by name: for their CPU figures
 
 
 # --------------------------------------------------------------------------------------
@@ -108,6 +110,7 @@ def start_sandbox(stack: ExitStack, directory: Path, clients: int, latency_ms: i
         start_new_session=True,  # Ctrl-C reaches this script only; it stops the rest
     )
     stack.callback(stop, process, "sandbox")
+    PROCESSES["sandbox"] = process
     url = f"http://127.0.0.1:{port}/sandbox"
     wait_until(lambda: control(url, "GET", "calls"), process, "the sandbox", 900)
     return url, database, time.perf_counter() - started
@@ -248,9 +251,9 @@ def start_gunicorn(stack: ExitStack, directory: Path, settings: dict, workers: i
             f"127.0.0.1:{port}",
             "--access-logfile",
             str(access),
-            # method, path?query, status, microseconds, HX-Request, HX-Target
+            # the bench's request id, status, microseconds from the request read to the answer
             "--access-logformat",
-            '%(m)s %(U)s?%(q)s %(s)s %(D)s "%({hx-request}i)s" "%({hx-target}i)s"',
+            "%({x-bench-id}i)s %(s)s %(D)s %(m)s %(U)s",
             "--error-logfile",
             str(directory / "gunicorn-error.log"),
             "--capture-output",
@@ -264,6 +267,7 @@ def start_gunicorn(stack: ExitStack, directory: Path, settings: dict, workers: i
         start_new_session=True,
     )
     stack.callback(stop, process, "gunicorn")
+    PROCESSES["gunicorn"] = process
     base = f"http://127.0.0.1:{port}"
     wait_until(
         lambda: requests.get(f"{base}/login", timeout=5).raise_for_status(), process, "gunicorn", 60
@@ -280,6 +284,57 @@ def pg(database_url: str, query: str, *params):
         return connection.execute(query, params).fetchall()
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by this script, the sandbox, gunicorn, PostgreSQL and Redis
+    (read from /proc; PostgreSQL's backends that have ended are not counted), and by the
+    whole machine (busy, total)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = defaultdict(float)
+    sandbox, gunicorn = PROCESSES.get("sandbox"), PROCESSES.get("gunicorn")
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry.name}/stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :]
+        fields = fields.split()
+        pid, ppid, seconds = int(entry.name), int(fields[1]), (int(fields[11]) + int(fields[12]))
+        if pid == os.getpid():
+            label = "this script (the simulated browsers)"
+        elif sandbox and pid == sandbox.pid:
+            label = "sandbox"
+        elif gunicorn and gunicorn.pid in (pid, ppid):
+            label = "gunicorn"
+        elif name.startswith("postgres"):
+            label = "PostgreSQL"
+        elif name.startswith("redis"):
+            label = "Redis"
+        else:
+            continue
+        used[label] += seconds / tick
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
+    used["machine busy"] = (sum(values) - values[3] - values[4]) / tick
+    used["machine total"] = sum(values) / tick
+    return used
+
+
+def cpu_report(before: dict[str, float], after: dict[str, float], seconds: float) -> str:
+    cores = os.cpu_count() or 1
+    total = after["machine total"] - before["machine total"]
+    busy = (after["machine busy"] - before["machine busy"]) / total * 100 if total else 0
+    parts = [
+        f"{label} {(after[label] - before.get(label, 0)) / seconds * 100:.0f}%"
+        for label in after
+        if not label.startswith("machine")
+    ]
+    return (
+        f"\nCPU during the run ({cores} cores; 100% = one core): machine {busy * cores:.0f}% "
+        f"busy of {cores * 100}%; " + ", ".join(parts)
+    )
+
+
 # --------------------------------------------------------------------------------------
 # Recording every request
 
@@ -293,6 +348,7 @@ class Sample:
     seconds: float
     error: str = ""  # "5xx", "connection", "timeout"
     started: float = 0.0
+    id: int = 0  # sent as X-Bench-Id, logged by gunicorn: the server's time for this request
 
 
 class Recorder:
@@ -304,6 +360,7 @@ class Recorder:
         self.form_problems: Counter = Counter()
         self.notes: Counter = Counter()
         self.recording = True
+        self.ids = itertools.count(1)
 
     def add(self, sample: Sample) -> None:
         if self.recording:
@@ -349,6 +406,8 @@ class Browser:
     ) -> Answer:
         url = urljoin(self.base, path)
         headers = dict(kwargs.pop("headers", {}))
+        number = next(self.recorder.ids)
+        headers["X-Bench-Id"] = str(number)
         if hx is not None:
             headers.update({"HX-Request": "true", "HX-Current-URL": self.location})
             headers.update({f"HX-{k}": v for k, v in hx.items() if v})
@@ -365,7 +424,9 @@ class Browser:
         else:
             answer = Answer(response, "5xx" if response.status_code >= 500 else "")
         seconds = time.perf_counter() - started
-        self.recorder.add(Sample(group, method, url, answer.status, seconds, answer.error, started))
+        self.recorder.add(
+            Sample(group, method, url, answer.status, seconds, answer.error, started, number)
+        )
         return answer
 
     def page(self, group: str, path: str) -> Answer:
@@ -571,50 +632,92 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+class Stampede:
+    """Members of staff who look for one client at the same moment and press Create on it
+    together: each arrives once its form is open; Create is pressed when all who are still
+    in have arrived (or 30 s after the first, at the latest)."""
+
+    def __init__(self, client: dict, size: int):
+        self.client, self.size = client, size
+        self.joined = self.arrived = self.pressed = 0
+        self.expected = size
+        self.opened = time.monotonic()
+        self._ready = threading.Condition()
+        self._go = False
+
+    def arrive(self, timeout: float = 30.0) -> None:
+        with self._ready:
+            self.arrived += 1
+            self._check()
+            self._ready.wait_for(lambda: self._go, timeout)
+            self.pressed += 1
+
+    def leave(self) -> None:
+        """A member who cannot press Create (no form, or the client not found)."""
+        with self._ready:
+            self.expected -= 1
+            self._check()
+
+    def close(self) -> None:
+        """No more members will join: wait only for those who did."""
+        with self._ready:
+            self.expected -= self.size - self.joined
+            self._check()
+
+    def abort(self) -> None:
+        with self._ready:
+            self._go = True
+            self._ready.notify_all()
+
+    def _check(self) -> None:
+        if self.arrived and self.arrived >= self.expected:
+            self._go = True
+            self._ready.notify_all()
+
+
 class World:
     """What every simulated person shares: the practice's clients, who looks for whom, and
-    the "stampedes" (16 people pressing Create on one client at once)."""
+    the stampedes (16 people pressing Create on one client at once)."""
 
     def __init__(self, clients: list[dict], seed: int, stampede_size: int, stampede_every: float):
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         pool = [c for c in clients if len(c["name"]) >= 4]
         self.random.shuffle(pool)
-        # A few hundred clients the practice is working on this week: popular ones first.
+        # A few hundred clients the practice is working on this week: popular ones first, so
+        # two people now and then open (and create) the same one.
         self.popular = pool[:300]
         self.weights = [1 / (rank + 1) ** 0.8 for rank in range(len(self.popular))]
         entities = [c for c in pool[300:] if c["related"] and c["structure"] != "Individual"]
         self.hot = entities[:50] or pool[300:350]
         self.stampede_size, self.stampede_every = stampede_size, stampede_every
-        self.stampede: dict | None = None
+        self.stampede: Stampede | None = None
         self.next_stampede = time.monotonic() + min(10.0, stampede_every / 2)
-        self.stampedes: list[dict] = []
+        self.stampedes: list[Stampede] = []
 
-    def pick(self, rng: random.Random) -> tuple[dict, threading.Barrier | None]:
-        """The client this person looks for next, and the barrier to press Create at when
-        they are part of a stampede."""
+    def pick(self, rng: random.Random) -> tuple[dict, Stampede | None]:
+        """The client this person looks for next, and the stampede they are part of."""
         with self.lock:
             now = time.monotonic()
+            if self.stampede is not None and now - self.stampede.opened > 10:
+                self.stampede.close()  # not filled in 10 s: it goes ahead with fewer
+                self.stampede = None
             if self.stampede is None and self.stampede_size > 1 and now >= self.next_stampede:
                 client = self.hot[len(self.stampedes) % len(self.hot)]
-                self.stampede = {
-                    "client": client,
-                    "barrier": threading.Barrier(self.stampede_size),
-                    "joined": 0,
-                }
+                self.stampede = Stampede(client, self.stampede_size)
                 self.stampedes.append(self.stampede)
                 self.next_stampede = now + self.stampede_every
             if self.stampede is not None:
-                self.stampede["joined"] += 1
                 chosen = self.stampede
-                if chosen["joined"] >= self.stampede_size:
+                chosen.joined += 1
+                if chosen.joined >= chosen.size:
                     self.stampede = None
-                return chosen["client"], chosen["barrier"]
+                return chosen.client, chosen
         return rng.choices(self.popular, weights=self.weights)[0], None
 
     def close_stampedes(self) -> None:
         for stampede in self.stampedes:
-            stampede["barrier"].abort()
+            stampede.abort()
 
 
 def query_for(client: dict, rng: random.Random) -> str:
@@ -656,7 +759,8 @@ class Person:
     stopping: threading.Event
     query: str = ""  # what the panel's search box holds
     panel_open: bool = False
-    created: list = field(default_factory=list)
+    stampede: "Stampede | None" = None
+    arrived: bool = False  # at the stampede's Create
 
     def think(self, low: float, high: float) -> None:
         self.stopping.wait(self.rng.uniform(low, high))
@@ -665,8 +769,17 @@ class Person:
 def visit(person: Person) -> None:
     """One errand: open the panel, find a client by typing its name, open its import form,
     and sometimes press Create. Adapt this function when the portal's pages change."""
-    b, rng = person.browser, person.rng
-    client, barrier = person.world.pick(rng)
+    client, stampede = person.world.pick(person.rng)
+    person.stampede, person.arrived = stampede, False
+    try:
+        errand(person, client, stampede)
+    finally:
+        if stampede is not None and not person.arrived:
+            stampede.leave()
+
+
+def errand(person: Person, client: dict, stampede: "Stampede | None") -> None:
+    b, rng, note = person.browser, person.rng, person.recorder.notes
 
     # 1. Open "Add client" (from the Clients page's menu, by htmx; now and then by address).
     if not person.panel_open:
@@ -699,6 +812,9 @@ def visit(person: Person) -> None:
     if rng.random() < 0.1 and rows and rows[-1].more_url:  # scrolls to the end of the list
         more = b.hx_get("more rows", rows[-1].more_url, target=f"client-{rows[-1].uuid}")
         rows += panel_rows(more.text)
+    if target is None and stampede is not None:
+        note["stampede member left: the client was not among the rows shown"] += 1
+        return
     if target is None:
         target = next((r for r in rows if r.import_url or r.open_url), None)
     if target is None or person.stopping.is_set():
@@ -706,6 +822,8 @@ def visit(person: Person) -> None:
 
     # 3. Open the row: "Open" for a client already imported, else its import form.
     if target.import_url is None:
+        if stampede is not None:
+            note["stampede member left: the client was already imported (Open)"] += 1
         close_panel(person)
         b.page("profile", target.open_url)
         person.think(1.0, 3.0)
@@ -713,21 +831,32 @@ def visit(person: Person) -> None:
     answer = b.hx_get("import form", target.import_url, target="panel-main")
     b.panel_epoch += 1  # the form replaces the list (and the sync notice with it)
     answer = settle(person, answer, "import form")
+    for attempt in range(2):  # a problem instead of the form: "Try again" once, a bit later
+        if answer.redirect or not answer.ok or import_form(answer.text) is not None:
+            break
+        for problem in messages(answer.text) or ["(no form and no message)"]:
+            person.recorder.form_problems[normalised(problem)] += 1
+        again = re.search(r'hx-get="(/clients/import/[^"]+)"[^>]*>Try again', answer.text)
+        if attempt or again is None:
+            note["Create not possible: the import form showed a problem"] += 1
+            close_panel(person)
+            return
+        person.think(3.0, 6.0)
+        answer = settle(
+            person, b.hx_get("import form (try again)", again.group(1), None), "import form"
+        )
     if answer.redirect:
         close_panel(person)
         b.page("profile", answer.redirect)
         return
     if not answer.ok:
         return
-    problems = messages(answer.text)
-    for problem in problems:
-        person.recorder.form_problems[problem] += 1
-    if barrier is None:
-        person.think(1.5, 4.0)  # reads the form (a stampede's members go straight on)
+    if stampede is None:
+        person.think(1.5, 4.0)  # reads the form (a stampede's members wait for each other)
 
     # 4. Press Create (1 in 4, and every member of a stampede), or go back to the list.
-    if barrier is not None or rng.random() < 0.25:
-        create(person, answer.text, client, barrier)
+    if stampede is not None or rng.random() < 0.25:
+        create(person, answer.text, client, stampede)
         return
     if rng.random() < 0.5:  # "← Back to the list": the panel again, with its search
         params = urlencode({"q": person.query}) if person.query else ""
@@ -833,7 +962,7 @@ def settle(person: Person, answer: Answer, group: str, limit: float = 60.0) -> A
     return answer
 
 
-def create(person: Person, text: str, client: dict, barrier: threading.Barrier | None) -> None:
+def create(person: Person, text: str, client: dict, stampede: Stampede | None) -> None:
     """Fill in the import form as staff do and press Create; follow what the answer says."""
     b, rng = person.browser, person.rng
     form = import_form(text)
@@ -854,16 +983,16 @@ def create(person: Person, text: str, client: dict, barrier: threading.Barrier |
     plans = form.selects.get("subscription_plan_id")
     if plans:
         data["subscription_plan_id"] = rng.choice([o for o in plans["options"] if o] or [""])
-    if barrier is not None:
-        with suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=30)
+    if stampede is not None:
+        person.arrived = True
+        stampede.arrive()
     started = time.perf_counter()
     answer = b.request("Create", "POST", form.action, hx={}, data=data)
     answer = settle(person, answer, "Create")
     record = {
         "uuid": client["uuid"],
         "name": client["name"],
-        "stampede": barrier is not None,
+        "stampede": stampede is not None,
         "seconds": time.perf_counter() - started,
         "status": answer.status,
         "outcome": "",
@@ -979,8 +1108,8 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:7.0f}" if seconds == seconds else "      -"
+def ms(seconds: float, width: int = 7) -> str:
+    return f"{seconds * 1000:{width}.0f}" if seconds == seconds else " " * (width - 1) + "-"
 
 
 GROUP_ORDER = [
@@ -1000,58 +1129,33 @@ GROUP_ORDER = [
 ]
 
 
-def server_times(access_log: Path, since: float) -> dict[str, list[float]]:
-    """Server-side seconds per endpoint group, from gunicorn's access log (%(D)s) of the
-    requests logged after ``since`` (a position in the file)."""
-    groups = defaultdict(list)
+def server_times(access_log: Path) -> dict[int, float]:
+    """Seconds gunicorn spent on each request (``%(D)s``: from reading it to the answer),
+    by the bench's request id; the rest of what the browser waited was queueing for a
+    worker thread (and the network, on loopback)."""
+    times = {}
     with open(access_log, encoding="utf-8", errors="replace") as log:
-        log.seek(since)
         for line in log:
             parts = line.split()
-            if len(parts) < 4 or not parts[3].isdigit():
-                continue
-            method, target, hx = parts[0], parts[1], "true" in parts[4] if len(parts) > 4 else 0
-            groups[group_of(method, target, bool(hx))].append(int(parts[3]) / 1e6)
-    return groups
+            if len(parts) >= 3 and parts[0].isdigit() and parts[2].isdigit():
+                times[int(parts[0])] = int(parts[2]) / 1e6
+    return times
 
 
-def group_of(method: str, target: str, hx: bool) -> str:
-    path, _, query = target.partition("?")
-    if path == "/clients/add/results":
-        return "more rows" if "after" in parse_qs(query) else "search /results"
-    if path == "/clients/add/confirm":
-        return "confirm"
-    if path == "/clients/add/status":
-        return "status"
-    if path == "/clients/add":
-        return "panel (htmx)" if hx else "panel (page)"
-    if path.startswith("/clients/import/"):
-        return "Create" if method == "POST" else "import form"
-    if re.fullmatch(r"/clients/\d+", path):
-        return "profile"
-    if path in ("/clients/", "/clients"):
-        return "clients list"
-    if path == "/login":
-        return "sign in"
-    return "other"
+def normalised(message: str) -> str:
+    return re.sub(r"\b\d+ seconds\b", "N seconds", message)
 
 
-def report(
-    recorder: Recorder,
-    seconds: float,
-    access: dict,
-    database_url: str,
-    sandbox_url: str,
-    stampedes: list[dict],
-) -> None:
+def report(run: dict) -> None:
+    """Print the run's figures."""
+    recorder, seconds, access = run["recorder"], run["seconds"], run["access"]
     samples = recorder.samples
     errors = [s for s in samples if s.error]
     statuses = Counter(s.status for s in samples)
     print(f"\nrequests: {len(samples):,} in {seconds:.0f} s ({len(samples) / seconds:.0f}/s)")
     print(f"  by status: {dict(sorted(statuses.items(), key=lambda kv: str(kv[0])))}")
-    by_kind = Counter((s.error, s.group) for s in errors)
     print(f"errors (5xx, connection errors, timeouts): {len(errors)} (target 0)")
-    for (kind, group), count in by_kind.most_common():
+    for (kind, group), count in Counter((s.error, s.group) for s in errors).most_common():
         print(f"  {count:5} {kind:10} {group}")
     for sample in errors[:5]:
         print(
@@ -1060,46 +1164,87 @@ def report(
         )
     fours = Counter((s.status, s.group) for s in samples if s.status and 400 <= s.status < 500)
     if fours:
-        print(
-            "4xx answers (not counted as errors): "
-            + ", ".join(
-                f"{status} {group} ×{count}" for (status, group), count in fours.most_common()
-            )
-        )
+        listed = ", ".join(f"{st} {g} ×{n}" for (st, g), n in fours.most_common())
+        print(f"4xx answers (not counted as errors): {listed}")
 
     groups = defaultdict(list)
     for sample in samples:
-        groups[sample.group].append(sample.seconds)
-    search = groups.get("search /results", [])
+        groups[sample.group].append(sample)
+    search = [s.seconds for s in groups.get("search /results", [])]
     print(
         f"\nsearch partial /clients/add/results: p50 {ms(percentile(search, 0.5)).strip()} ms, "
         f"p95 {ms(percentile(search, 0.95)).strip()} ms over {len(search)} (target p95 ≤ 300 ms)"
     )
-    print("\nper endpoint group, as the browsers saw it | server time (gunicorn's access log)")
     print(
-        f"  {'group':24} {'count':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} |"
-        f" {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}"
+        "\nper endpoint group: as the browsers waited | as gunicorn served it (%(D)s) | "
+        "the difference, queued for a worker thread"
+    )
+    print(
+        f"  {'group':26} {'count':>5} {'p50':>6} {'p95':>6} {'max':>6} | {'p50':>6} {'p95':>6}"
+        f" {'max':>6} | {'p50':>6} {'p95':>6}   (ms)"
     )
     names = [g for g in GROUP_ORDER if g in groups] + sorted(set(groups) - set(GROUP_ORDER))
     for name in names:
-        values, server = groups[name], access.get(name, [])
+        mine = groups[name]
+        browser = [s.seconds for s in mine]
+        server = [access[s.id] for s in mine if s.id in access]
+        queued = [s.seconds - access[s.id] for s in mine if s.id in access]
         print(
-            f"  {name:24} {len(values):6} {ms(percentile(values, 0.5))} "
-            f"{ms(percentile(values, 0.95))} {ms(max(values))} |"
-            f" {ms(percentile(server, 0.5))} {ms(percentile(server, 0.95))} "
-            f"{ms(max(server) if server else float('nan'))}"
+            f"  {name:26} {len(mine):5} {ms(percentile(browser, 0.5), 6)} "
+            f"{ms(percentile(browser, 0.95), 6)} {ms(max(browser), 6)} |"
+            f" {ms(percentile(server, 0.5), 6)} {ms(percentile(server, 0.95), 6)} "
+            f"{ms(max(server) if server else float('nan'), 6)} |"
+            f" {ms(percentile(queued, 0.5), 6)} {ms(percentile(queued, 0.95), 6)}"
         )
     slowest = max(samples, key=lambda s: s.seconds)
+    served = access.get(slowest.id)
     print(
         f"\nslowest request: {slowest.seconds:.2f} s (target ≤ 2 s): {slowest.method} "
         f"{slowest.url} -> {slowest.status or slowest.error}"
+        + (f" (gunicorn served it in {served:.2f} s)" if served is not None else "")
     )
     over = Counter(s.group for s in samples if s.seconds > 2)
     if over:
-        print("  requests over 2 s: " + ", ".join(f"{g} ×{n}" for g, n in over.most_common()))
+        print(
+            f"  requests over 2 s: {sum(over.values())}: "
+            + ", ".join(f"{g} ×{n}" for g, n in over.most_common())
+        )
+    timeline(samples, run["started"], access)
+    creates_report(recorder, run["database_url"], run["stampedes"])
+    if recorder.form_problems:
+        print("import forms that answered with a problem instead of the client (numbers as N):")
+        for problem, count in recorder.form_problems.most_common():
+            print(f"  {count:5} {problem}")
+    if recorder.notes:
+        print("what the simulated staff could not do:")
+        for note, count in recorder.notes.most_common():
+            print(f"  {count:5} {note}")
+    sandbox_figures(run["sandbox_url"])
+    print(run["cpu"])
 
+
+def timeline(samples: list[Sample], started: float, access: dict[int, float]) -> None:
+    """Every 10 s of the run: requests begun, the search partial's p95 as waited and as
+    served, and the import forms opened."""
+    buckets = defaultdict(list)
+    for sample in samples:
+        buckets[int((sample.started - started) // 10)].append(sample)
+    print("\nevery 10 s: requests | search p95 waited / served (ms) | import forms opened")
+    for bucket in sorted(buckets):
+        mine = buckets[bucket]
+        search = [s for s in mine if s.group == "search /results"]
+        waited = percentile([s.seconds for s in search], 0.95)
+        served = percentile([access[s.id] for s in search if s.id in access], 0.95)
+        forms = sum(1 for s in mine if s.group.startswith("import form"))
+        print(
+            f"  {bucket * 10:3}–{bucket * 10 + 10:<3} s {len(mine):5} | {ms(waited, 6)} /"
+            f" {ms(served, 6)} | {forms:4}"
+        )
+
+
+def creates_report(recorder: Recorder, database_url: str, stampedes: list) -> None:
     creates = recorder.creates
-    outcomes = Counter(c["outcome"] for c in creates)
+    outcomes = Counter(normalised(c["outcome"]) for c in creates)
     asked = {c["uuid"] for c in creates}
     stored = pg(
         database_url,
@@ -1113,13 +1258,13 @@ def report(
         "NULL GROUP BY firm_id, lower(xpm_client_uuid) HAVING count(*) > 1",
     )
     with_message = sum(n for o, n in outcomes.items() if o.startswith("form again"))
+    in_stampedes = [s for s in stampedes if s.pressed]
     print(
-        f"\nCreates: {len(creates)} pressed ({sum(c['stampede'] for c in creates)} in "
-        f"{len([s for s in stampedes if s['joined']])} stampedes of up to 16 on one client) "
-        f"for {len(asked)} distinct clients; {len(asked & clients_stored)} of those clients "
-        f"are now stored as client profiles; profiles in PostgreSQL: {profiles} "
-        f"(with their related contacts)"
+        f"\nCreates pressed: {len(creates)} ({sum(c['stampede'] for c in creates)} of them in "
+        f"{len(in_stampedes)} stampedes on one client) for {len(asked)} distinct clients; "
+        f"{len(asked & clients_stored)} of those clients are stored as client profiles"
     )
+    print(f"  profiles in PostgreSQL: {profiles} (with the related contacts they brought)")
     print(f"  answered with an error message: {with_message}")
     for outcome, count in outcomes.most_common():
         print(f"  {count:5} {outcome}")
@@ -1130,30 +1275,21 @@ def report(
             f"p95 {percentile(times, 0.95):.2f} s, max {max(times):.2f} s"
         )
     for stampede in stampedes:
-        uuid = stampede["client"]["uuid"]
+        uuid = stampede.client["uuid"]
         mine = [c for c in creates if c["uuid"] == uuid and c["stampede"]]
-        if mine:
-            count = sum(1 for u, _ in stored if u == uuid)
-            print(
-                f"  stampede on {stampede['client']['name']} ({stampede['client']['related']} "
-                f"relationships): {len(mine)} Creates → {count} profile(s); "
-                + ", ".join(
-                    f"{o} ×{n}" for o, n in Counter(c["outcome"] for c in mine).most_common()
-                )
-            )
+        count = sum(1 for u, _ in stored if u == uuid)
+        said = ", ".join(
+            f"{o} ×{n}" for o, n in Counter(normalised(c["outcome"]) for c in mine).most_common()
+        )
+        print(
+            f"  stampede on {stampede.client['name']} ({stampede.client['related']} "
+            f"relationships): {stampede.joined} joined, {len(mine)} pressed Create together"
+            f" → {count} profile(s){'; ' + said if said else ''}"
+        )
     print(
         f"duplicates (two profiles with one XPM client UUID): {len(duplicates)} (target 0)"
         + (f": {duplicates[:5]}" if duplicates else "")
     )
-    if recorder.form_problems:
-        print("import forms that showed a problem instead of the client:")
-        for problem, count in recorder.form_problems.most_common():
-            print(f"  {count:5} {problem}")
-    if recorder.notes:
-        print("bench notes:")
-        for note, count in recorder.notes.most_common():
-            print(f"  {count:5} {note}")
-    sandbox_figures(sandbox_url)
 
 
 def sandbox_figures(sandbox_url: str) -> None:
@@ -1166,7 +1302,10 @@ def sandbox_figures(sandbox_url: str) -> None:
     print(f"  admitted calls: {stats['admitted']}; per minute: {stats['per_minute']}")
     print(f"  most calls in flight: {stats['max_in_flight']} (target ≤ 5)")
     print(f"  most calls in a rolling minute: {stats['max_rolling_minute']} (target ≤ 60)")
-    print(f"  429s: {stats['refused_total']} (target 0) {stats['refused']}")
+    print(
+        f"  429s: {stats['refused_total']} (target 0) {stats['refused']}, by endpoint "
+        f"{stats.get('refused_by_endpoint', {})}"
+    )
     print(f"  calls by endpoint: {calls}")
 
 
@@ -1244,7 +1383,7 @@ def run_load(args) -> None:
 
         recorder.samples.clear()
         control(sandbox_url, "POST", "reset", json={})
-        log_position = access.stat().st_size
+        cpu_before = cpu_seconds()
         threads = [threading.Thread(target=person_loop, args=(p,), daemon=True) for p in people]
         started = time.perf_counter()
         for thread in threads:
@@ -1260,14 +1399,19 @@ def run_load(args) -> None:
             thread.join(timeout=40)
         elapsed = time.perf_counter() - started
         recorder.recording = False
+        cpu = cpu_report(cpu_before, cpu_seconds(), elapsed)
         time.sleep(1)  # the access log is written after each response
         report(
-            recorder,
-            elapsed,
-            server_times(access, log_position),
-            database_url,
-            sandbox_url,
-            world.stampedes,
+            {
+                "recorder": recorder,
+                "seconds": elapsed,
+                "started": started,
+                "access": server_times(access),
+                "database_url": database_url,
+                "sandbox_url": sandbox_url,
+                "stampedes": world.stampedes,
+                "cpu": cpu,
+            }
         )
 
 

@@ -25,6 +25,7 @@ class TenantStats:
 
     admitted: int = 0
     refused: Counter = field(default_factory=Counter)  # problem -> 429s
+    refused_calls: Counter = field(default_factory=Counter)  # endpoint -> 429s
     max_in_flight: int = 0
     max_rolling_minute: int = 0
     per_minute: list[int] = field(default_factory=list)  # admitted in whole minute i
@@ -36,6 +37,7 @@ class TenantStats:
             "admitted": self.admitted,
             "refused": {problem: self.refused[problem] for problem in PROBLEMS},
             "refused_total": sum(self.refused.values()),
+            "refused_by_endpoint": dict(sorted(self.refused_calls.items())),
             "in_flight": in_flight,
             "max_in_flight": self.max_in_flight,
             "max_rolling_minute": self.max_rolling_minute,
@@ -79,8 +81,9 @@ class RateLimiter:
             self._stats: defaultdict[str, TenantStats] = defaultdict(TenantStats)
             self._started = self._clock()
 
-    def acquire(self, tenant: str) -> Decision:
-        """Start a call for ``tenant`` if every limit allows it; pair with ``release``."""
+    def acquire(self, tenant: str, endpoint: str = "") -> Decision:
+        """Start a call for ``tenant`` if every limit allows it; pair with ``release``.
+        ``endpoint`` names the call in the statistics of refusals."""
         with self._lock:
             now = self._clock()
             minute_calls, day_calls = self._windows(tenant, now)
@@ -101,6 +104,7 @@ class RateLimiter:
                 self._admitted(stats, now, self._in_flight[tenant], len(minute_calls))
             else:
                 stats.refused[problem] += 1
+                stats.refused_calls[endpoint or "?"] += 1
             return Decision(
                 allowed=problem is None,
                 problem=problem,

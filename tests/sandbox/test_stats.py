@@ -41,7 +41,7 @@ def test_admitted_refused_and_the_busiest_rolling_minute():
     stats = limiter.stats()["t"]
     assert stats["admitted"] == 5
     assert stats["refused"] == {"concurrent": 0, "minute": 1, "day": 0, "appminute": 0}
-    assert stats["refused_total"] == 1
+    assert stats["refused_total"] == 1 and stats["refused_by_endpoint"] == {"?": 1}
     assert stats["max_rolling_minute"] == 3
     assert stats["per_minute"] == [3, 2]
 
@@ -126,6 +126,7 @@ def test_stats_over_the_control_endpoint(make_app):
     assert answer.status_code == 200
     kowhai, totara = answer.json[tenants.KOWHAI.id], answer.json[tenants.TOTARA.id]
     assert kowhai["admitted"] == 60 and kowhai["refused"]["minute"] == 1
+    assert kowhai["refused_by_endpoint"] == {"clientgroup.api/list": 1}
     assert kowhai["max_rolling_minute"] == 60 and kowhai["max_in_flight"] == 1
     assert kowhai["per_minute"] == [60] and kowhai["in_flight"] == 0
     assert totara["admitted"] == 1 and totara["refused_total"] == 0
