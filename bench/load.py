@@ -329,9 +329,11 @@ def cpu_report(before: dict[str, float], after: dict[str, float], seconds: float
         for label in after
         if not label.startswith("machine")
     ]
+    ours = sum(after[k] - before.get(k, 0) for k in after if not k.startswith("machine"))
+    others = max(0.0, busy * cores - ours / seconds * 100)
     return (
         f"\nCPU during the run ({cores} cores; 100% = one core): machine {busy * cores:.0f}% "
-        f"busy of {cores * 100}%; " + ", ".join(parts)
+        f"busy of {cores * 100}%; " + ", ".join(parts) + f"; everything else ≈ {others:.0f}%"
     )
 
 
