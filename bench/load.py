@@ -421,8 +421,9 @@ class Browser:
             response.content  # noqa: B018 - read the body inside the timing
         except requests.Timeout:
             answer = Answer(None, "timeout")
-        except requests.ConnectionError:
+        except requests.ConnectionError as problem:
             answer = Answer(None, "connection")
+            self.recorder.notes[f"connection error: {problem!r}"[:300]] += 1
         else:
             answer = Answer(response, "5xx" if response.status_code >= 500 else "")
         seconds = time.perf_counter() - started
@@ -694,7 +695,8 @@ class World:
         self.hot = entities[:50] or pool[300:350]
         self.stampede_size, self.stampede_every = stampede_size, stampede_every
         self.stampede: Stampede | None = None
-        self.next_stampede = time.monotonic() + min(10.0, stampede_every / 2)
+        # The first early, while XPM's minute still has room for the forms and Creates.
+        self.next_stampede = time.monotonic() + min(3.0, stampede_every)
         self.stampedes: list[Stampede] = []
 
     def pick(self, rng: random.Random) -> tuple[dict, Stampede | None]:
@@ -806,7 +808,8 @@ def errand(person: Person, client: dict, stampede: "Stampede | None") -> None:
     if target is None and wanted != client["name"]:
         rest = fold(client["name"]).lower() if wanted.islower() else client["name"]
         if rest.lower().startswith(wanted.lower()):
-            rows = type_search(person, rest[len(wanted) :], fresh=False)  # keep typing
+            if rest[len(wanted) :]:
+                rows = type_search(person, rest[len(wanted) :], fresh=False)  # keep typing
         else:
             rows = type_search(person, rest, fresh=True)
         target = next((r for r in rows if r.uuid == client["uuid"]), None)
@@ -833,13 +836,16 @@ def errand(person: Person, client: dict, stampede: "Stampede | None") -> None:
     answer = b.hx_get("import form", target.import_url, target="panel-main")
     b.panel_epoch += 1  # the form replaces the list (and the sync notice with it)
     answer = settle(person, answer, "import form")
-    for attempt in range(2):  # a problem instead of the form: "Try again" once, a bit later
+    # A problem instead of the form: "Try again" a bit later, once (a stampede's members,
+    # set on creating that client, up to three times).
+    tries = 4 if stampede is not None else 2
+    for attempt in range(tries):
         if answer.redirect or not answer.ok or import_form(answer.text) is not None:
             break
         for problem in messages(answer.text) or ["(no form and no message)"]:
             person.recorder.form_problems[normalised(problem)] += 1
         again = re.search(r'hx-get="(/clients/import/[^"]+)"[^>]*>Try again', answer.text)
-        if attempt or again is None:
+        if attempt == tries - 1 or again is None:
             note["Create not possible: the import form showed a problem"] += 1
             close_panel(person)
             return
