@@ -43,6 +43,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -158,8 +159,8 @@ def active_clients(sandbox_database: Path) -> list[dict]:
 
     with sqlite3.connect(sandbox_database) as connection:
         rows = connection.execute(
-            "SELECT uuid, name, data FROM clients WHERE tenant = ? AND NOT is_archived "
-            "AND NOT is_deleted ORDER BY seq",
+            "SELECT uuid, name, data, is_prospect FROM clients WHERE tenant = ? "
+            "AND NOT is_archived AND NOT is_deleted ORDER BY seq",
             (TENANT,),
         ).fetchall()
         related = {
@@ -170,15 +171,69 @@ def active_clients(sandbox_database: Path) -> list[dict]:
                 (TENANT,),
             )
         }
-    return [
-        {
-            "uuid": uuid,
-            "name": name,
-            "structure": json.loads(data).get("BusinessStructure") or "",
-            "related": related.get(uuid, 0),
-        }
-        for uuid, name, data in rows
-    ]
+    clients = []
+    for uuid, name, data, prospect in rows:
+        record = json.loads(data)
+        clients.append(
+            {
+                "uuid": uuid,
+                "name": name,
+                "structure": record.get("BusinessStructure") or "",
+                "related": related.get(uuid, 0),
+                "company_number": record.get("CompanyNumber") or "",
+                "business_number": record.get("BusinessNumber") or "",
+                "email": record.get("Email") or "",
+                "prospect": bool(prospect),
+            }
+        )
+    return clients
+
+
+def complete_directory(database_url: str, practice: list[dict]) -> float:
+    """Store every active client in the firm's directory directly (the portal's own upsert),
+    and mark the full read done, so the search can be timed at the practice's full size
+    even when the portal's first read did not get there. Returns the seconds it took."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from portal.db import make_engine, utcnow
+    from portal.directory import store
+    from portal.xpm.records import XpmClient
+
+    started = time.perf_counter()
+    engine = make_engine(database_url)
+    with Session(engine) as db:
+        while db.execute(
+            text("SELECT 1 FROM directory_syncs WHERE claimed_until > now() AT TIME ZONE 'utc'")
+        ).first():
+            db.rollback()
+            time.sleep(0.5)  # a refresh holds the claim: let it end first
+        [(firm_id,)] = db.execute(text("SELECT id FROM firms")).all()
+        where = store.Practice(firm_id=firm_id, provider="xpm", tenant_id=TENANT)
+        records = (
+            XpmClient(
+                uuid=c["uuid"],
+                name=c["name"],
+                business_structure=c["structure"],
+                company_number=c["company_number"],
+                business_number=c["business_number"],
+                email=c["email"],
+                is_prospect=c["prospect"],
+            )
+            for c in practice
+        )
+        now = utcnow()
+        store.upsert(db, where, records, detailed=False, now=now)
+        db.execute(
+            text(
+                "UPDATE directory_syncs SET full_synced_at = :now, modified_synced_at = :now, "
+                "claimed_until = NULL, last_error = '', next_refresh_at = :later"
+            ),
+            {"now": now, "later": now + timedelta(hours=1)},
+        )
+        db.commit()
+    engine.dispose()
+    return time.perf_counter() - started
 
 
 def prepare_database(name: str) -> str:
@@ -1083,26 +1138,43 @@ def directory_size(database_url: str) -> tuple[int, bool]:
     return entries, bool(synced and synced[0][0] is not None)
 
 
-def first_read(admin: Browser, database_url: str, active: int, limit: float) -> dict:
-    """Open the panel once, then follow its status until it no longer says it is reading;
-    returns when every active client was stored and when the read said it was over."""
+def first_read(
+    admin: Browser, database_url: str, active: int, limit: float, reopen: float = 60.0
+) -> dict:
+    """The administrator opens the panel; the browser polls its /status every 1.5 s while
+    it says it is reading; should the read stop short of every active client, the panel is
+    opened again every ``reopen`` seconds (as staff coming back to it would), which starts
+    another refresh when one is due. Returns when every active client was stored and when
+    the read was recorded as over (None: not within ``limit`` s), with the progress."""
     started = time.perf_counter()
     answer = admin.hx_get("panel (htmx)", "/clients/add", target="add-client-body")
-    url, all_in, finished = status_url(answer.text), None, None
+    url, opened, polled = status_url(answer.text), started, started
+    all_in = finished = None
+    progress, errors = [], Counter()
     while time.perf_counter() - started < limit:
+        now = time.perf_counter()
         entries, synced = directory_size(database_url)
-        now = time.perf_counter() - started
+        if not progress or now - started >= len(progress) * 10:
+            progress.append(entries)
         if all_in is None and entries >= active:
-            all_in = now
+            all_in = now - started
         if synced and finished is None:
-            finished = now
+            finished = now - started
         if all_in is not None and finished is not None:
             break
+        if url and now - polled >= STATUS_DELAY:
+            polled = now
+            answer = admin.hx_get("status", url, target="panel-sync", trigger="panel-sync")
+            url = status_url(answer.text)
+        if url is None and now - opened >= reopen:
+            opened = now
+            answer = admin.hx_get("panel (htmx)", "/clients/add", target="add-client-body")
+            url = status_url(answer.text)
+        [(error,)] = pg(database_url, "SELECT last_error FROM directory_syncs") or [("",)]
+        if error:
+            errors[normalised(error)] += 1
         time.sleep(0.2)
-    still = url and reading(
-        admin.hx_get("status", url, target="panel-sync", trigger="panel-sync").text
-    )
-    return {"all_in": all_in, "finished": finished, "still_reading": bool(still)}
+    return {"all_in": all_in, "finished": finished, "progress": progress, "errors": errors}
 
 
 # --------------------------------------------------------------------------------------
@@ -1436,7 +1508,7 @@ def run_scale(args) -> None:
         started = time.perf_counter()
         connect_xpm(admin)
         connected = time.perf_counter() - started
-        read = first_read(admin, database_url, active, 1800)
+        read = first_read(admin, database_url, active, args.read_limit)
         stats = control(sandbox_url, "GET", "stats").get(TENANT, {})
         calls = control(sandbox_url, "GET", "calls")["calls"]
         pages = math.ceil(active / PAGE_SIZE)
@@ -1444,27 +1516,39 @@ def run_scale(args) -> None:
         # Tighter: 60 may go at once, the 61st a minute after the 1st, each call ≥ latency.
         latency = args.latency_ms / 1000
         rolling = 60 * ((pages - 1) // 60) + ((pages - 1) % 60 + 1) * latency
-        total = (read["all_in"] or float("nan")) + connected
         print(
             f"\n(a) first full read of {active:,} active clients ({args.scale:,} in the practice)"
         )
+        print(f"  connecting (Connect → consent → callback): {connected:.1f} s")
+        if read["all_in"] is not None:
+            total = read["all_in"] + connected
+            print(
+                f"  every active client stored {total:.1f} s after Connect was pressed "
+                f"({read['all_in']:.1f} s after the panel first opened); the read recorded as "
+                f"over at {(read['finished'] or float('nan')) + connected:.1f} s"
+            )
+        else:
+            total = float("nan")
+            print(
+                f"  NOT every active client stored within {args.read_limit:.0f} s of opening "
+                f"the panel (the panel reopened every 60 s once it stopped reading)"
+            )
         print(
-            f"  connecting (OAuth flow): {connected:.1f} s; every active client stored "
-            f"{total:.1f} s after Connect was pressed ({read['all_in'] or float('nan'):.1f} s "
-            f"after the panel first opened); the read recorded as over at "
-            f"{(read['finished'] or float('nan')) + connected:.1f} s"
+            "  entries in the directory every 10 s: " + " ".join(f"{n:,}" for n in read["progress"])
         )
+        for error, count in read["errors"].most_common():
+            print(f"  the directory's last error (seen in {count} polls of 0.2 s): {error}")
         print(
             f"  paged-list calls: {calls.get('client.api/paged-list', 0)} (ceil({active}/500) ="
             f" {pages}); all API calls {calls}"
         )
         print(
-            f"  floor at Xero's 60 calls a minute for {pages} calls: {floor:.1f} s; "
-            f"ratio {total / floor:.2f} (target ≤ 1.1)"
+            f"  floor at Xero's 60 calls a minute for {pages} calls ({pages} ÷ 60 a minute): "
+            f"{floor:.1f} s; ratio {total / floor:.2f} (target ≤ 1.1)"
         )
         print(
-            f"  (tighter floor with the rolling minute's burst and {args.latency_ms} ms per "
-            f"call: {rolling:.1f} s; ratio {total / rolling:.2f})"
+            f"  (tighter floor, 60 at once then the 61st a minute after the first, "
+            f"{args.latency_ms} ms each: {rolling:.1f} s; ratio {total / rolling:.2f})"
         )
         if stats:
             print(
@@ -1472,6 +1556,14 @@ def run_scale(args) -> None:
                 f"{stats['max_in_flight']}, most in a rolling minute "
                 f"{stats['max_rolling_minute']}, 429s {stats['refused_total']} "
                 f"{stats['refused']}"
+            )
+        entries, _ = directory_size(database_url)
+        if entries < active:
+            took = complete_directory(database_url, practice)
+            print(
+                f"\n  for (b), the directory was completed from the sandbox's store with the "
+                f"portal's own upsert ({entries:,} → {directory_size(database_url)[0]:,} entries"
+                f", {took:.1f} s) and marked as fully read"
             )
         measure_search(admin, practice, args.searches, args.seed, access)
 
@@ -1550,6 +1642,9 @@ def main() -> None:
         help="instead: first read and search at this practice size (50000)",
     )
     parser.add_argument("--searches", type=int, default=300, help="searches timed in --scale")
+    parser.add_argument(
+        "--read-limit", type=float, default=600, help="seconds --scale waits for the first read"
+    )
     args = parser.parse_args()
 
     def interrupted(*_):
