@@ -16,7 +16,7 @@ URL map (under ``/sandbox``)::
     GET      /xero/practicemanager/3.1/clientgroup.api/{list,get/<uuid>}
     GET|POST /workflowmax/oauth/authorize, POST /workflowmax/oauth/{token,revoke}
     GET      /workflowmax/api/client.api/…, /workflowmax/api/clientgroup.api/…
-             /_control/{faults,calls,reset,clock,clients}   (header X-Sandbox-Control: 1)
+             /_control/{faults,calls,stats,reset,clock,clients}   (header X-Sandbox-Control: 1)
 """
 
 from flask import Blueprint, Flask

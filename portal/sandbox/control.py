@@ -1,4 +1,5 @@
-"""Control endpoints for tests and benchmarks: faults, call counts, reset, clock, data changes.
+"""Control endpoints for tests and benchmarks: faults, call counts, rate-limit statistics,
+reset, clock, data changes.
 
 Every request needs the header ``X-Sandbox-Control: 1`` (and ``SANDBOX_CONTROL`` on), so a
 browser or the portal never reaches them by accident.
@@ -88,6 +89,13 @@ def clear_faults():
 def calls():
     """Calls per endpoint since start or the last reset."""
     return jsonify(calls=runtime.current().calls())
+
+
+@control.get("/stats")
+def stats():
+    """Per tenant, since start or the last reset, as the API saw the calls: admitted, 429s
+    by problem, the most in flight and in any rolling minute, admitted per whole minute."""
+    return jsonify(runtime.current().limits.stats())
 
 
 @control.post("/reset")

@@ -2,15 +2,47 @@
 
 In-process and thread-safe; a portal running several workers with the sandbox mounted
 in each sees each worker's own counters (run the standalone sandbox to share them).
+Beside the windows it keeps statistics since start or the last reset (``stats``), so a
+benchmark can show the calls as the API saw them: admitted, refused by problem, the
+highest in flight and in any rolling minute, and admitted per whole minute.
 """
 
 import math
 import threading
 import time
 from collections import Counter, defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MINUTE, DAY = 60.0, 86_400.0
+
+
+PROBLEMS = ("concurrent", "minute", "day", "appminute")
+
+
+@dataclass
+class TenantStats:
+    """What one tenant's calls looked like to the API since start or the last reset."""
+
+    admitted: int = 0
+    refused: Counter = field(default_factory=Counter)  # problem -> 429s
+    refused_calls: Counter = field(default_factory=Counter)  # endpoint -> 429s
+    max_in_flight: int = 0
+    max_rolling_minute: int = 0
+    per_minute: list[int] = field(default_factory=list)  # admitted in whole minute i
+
+    def as_dict(self, in_flight: int, minutes: int) -> dict:
+        """JSON-ready, with ``per_minute`` padded to the ``minutes`` begun since the reset."""
+        per_minute = self.per_minute + [0] * (minutes - len(self.per_minute))
+        return {
+            "admitted": self.admitted,
+            "refused": {problem: self.refused[problem] for problem in PROBLEMS},
+            "refused_total": sum(self.refused.values()),
+            "refused_by_endpoint": dict(sorted(self.refused_calls.items())),
+            "in_flight": in_flight,
+            "max_in_flight": self.max_in_flight,
+            "max_rolling_minute": self.max_rolling_minute,
+            "per_minute": per_minute,
+        }
 
 
 @dataclass(frozen=True)
@@ -46,9 +78,12 @@ class RateLimiter:
             self._minute_calls: defaultdict[str, deque] = defaultdict(deque)
             self._day_calls: defaultdict[str, deque] = defaultdict(deque)
             self._app_calls: deque = deque()
+            self._stats: defaultdict[str, TenantStats] = defaultdict(TenantStats)
+            self._started = self._clock()
 
-    def acquire(self, tenant: str) -> Decision:
-        """Start a call for ``tenant`` if every limit allows it; pair with ``release``."""
+    def acquire(self, tenant: str, endpoint: str = "") -> Decision:
+        """Start a call for ``tenant`` if every limit allows it; pair with ``release``.
+        ``endpoint`` names the call in the statistics of refusals."""
         with self._lock:
             now = self._clock()
             minute_calls, day_calls = self._windows(tenant, now)
@@ -61,10 +96,15 @@ class RateLimiter:
                 problem, retry = "appminute", self._app_calls[0] + MINUTE - now
             elif self._in_flight[tenant] >= self.concurrent:
                 problem, retry = "concurrent", 1
+            stats = self._stats[tenant]
             if problem is None:
                 self._in_flight[tenant] += 1
                 for calls in (minute_calls, day_calls, self._app_calls):
                     calls.append(now)
+                self._admitted(stats, now, self._in_flight[tenant], len(minute_calls))
+            else:
+                stats.refused[problem] += 1
+                stats.refused_calls[endpoint or "?"] += 1
             return Decision(
                 allowed=problem is None,
                 problem=problem,
@@ -87,6 +127,27 @@ class RateLimiter:
         """Calls of ``tenant`` under way now."""
         with self._lock:
             return self._in_flight[tenant]
+
+    def stats(self) -> dict[str, dict]:
+        """Per tenant that has called since start or the last reset: calls admitted, 429s
+        by problem, calls in flight now and at most, the most admitted in any rolling
+        minute, and admitted per whole minute since the reset (the current one last)."""
+        with self._lock:
+            minutes = int((self._clock() - self._started) // MINUTE) + 1
+            return {
+                tenant: stats.as_dict(self._in_flight[tenant], minutes)
+                for tenant, stats in sorted(self._stats.items())
+            }
+
+    def _admitted(self, stats: TenantStats, now: float, in_flight: int, in_minute: int) -> None:
+        stats.admitted += 1
+        stats.max_in_flight = max(stats.max_in_flight, in_flight)
+        # The window (now - 60 s, now] ends at this call: the busiest windows end at a call.
+        stats.max_rolling_minute = max(stats.max_rolling_minute, in_minute)
+        minute = int((now - self._started) // MINUTE)
+        if minute >= len(stats.per_minute):
+            stats.per_minute.extend([0] * (minute + 1 - len(stats.per_minute)))
+        stats.per_minute[minute] += 1
 
     def _windows(self, tenant: str, now: float) -> tuple[deque, deque]:
         minute_calls, day_calls = self._minute_calls[tenant], self._day_calls[tenant]

@@ -44,7 +44,7 @@ def api_endpoint(label: str, provider: str):
                 tenant = _authorised_tenant(sandbox, provider)
             except grants.AccessDenied as denied:
                 return problem(denied.status, denied.detail)
-            decision = sandbox.limits.acquire(tenant)
+            decision = sandbox.limits.acquire(tenant, label)
             g.sandbox_limits = decision
             if not decision.allowed:
                 return faults.rate_limited(decision.retry_after, decision.problem)
