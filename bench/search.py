@@ -90,7 +90,7 @@ def read_directory(app, client, sandbox_url: str) -> None:
     started = time.perf_counter()
     client.get("/clients/add", headers=HX)
     with app.app_context():
-        app.extensions["portal.directory.jobs"].drain(timeout=600)
+        app.extensions["portal.jobs"].drain(timeout=600)
     seconds = time.perf_counter() - started
     calls = control(sandbox_url, "GET", "calls")["calls"]
     print(f"first read of the directory: {seconds:.1f} s, XPM calls {calls}")

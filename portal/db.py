@@ -91,6 +91,13 @@ def _close_session(_exception) -> None:
         db_session.close()
 
 
+def end_read(db_session: Session) -> None:
+    """End the session's read transaction and give back its connection, so that none is
+    held while waiting on XPM or on another worker (loaded objects stay as they are)."""
+    if db_session.in_transaction():
+        db_session.commit()
+
+
 @contextmanager
 def writing(db_session: Session):
     """Run a unit of work in a write transaction, committed at the end or rolled back.
@@ -98,8 +105,7 @@ def writing(db_session: Session):
     Any read transaction the session holds is ended first, so that on SQLite the write
     transaction starts as ``BEGIN IMMEDIATE`` and waits its turn instead of failing.
     """
-    if db_session.in_transaction():
-        db_session.commit()
+    end_read(db_session)
     db_session.connection(execution_options={"sqlite_immediate": True})
     try:
         yield db_session

@@ -118,7 +118,7 @@ def disconnect(key):
     if row is None:
         abort(404)
     access = _current_access_token(chosen, row)
-    database.commit()  # no transaction stays open while the provider is called
+    db.end_read(database)  # no transaction stays open while the provider is called
     problems = service.revoke_at_provider(vault(), chosen, row, access)
     with db.writing(database):
         service.forget(database, chosen, row, current_user.id, problems)

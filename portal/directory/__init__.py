@@ -10,8 +10,8 @@ staff; the panel cannot ask XPM on every keystroke or every scroll. So each firm
   how many matched a broad search for a few seconds);
 - ``confirm`` checks a settled search against XPM's own ``search`` (remembered briefly),
   so a client added in XPM a minute ago is found too;
-- ``jobs`` runs those XPM calls off the request thread, so a slow or failing XPM never
-  holds a request longer than it chooses to wait; failures become notices, not errors.
+- those XPM calls run off the request thread (``portal.jobs``), so a slow or failing XPM
+  never holds a request longer than it chooses to wait; failures become notices.
 
 The directory is a cache of what XPM says, not the firm's data: writing it from a GET is
 refreshing a cache. Nothing here knows about Flask or the request being answered.
@@ -19,7 +19,6 @@ refreshing a cache. Nothing here knows about Flask or the request being answered
 
 from portal.directory.confirm import Confirmation, SearchMemo, confirm, needs_confirming
 from portal.directory.counts import Counts
-from portal.directory.jobs import Jobs
 from portal.directory.state import Freshness, prepare
 from portal.directory.store import Listing, Practice, Row, Search, listing
 from portal.directory.sync import refresh
@@ -28,7 +27,6 @@ __all__ = [
     "Confirmation",
     "Counts",
     "Freshness",
-    "Jobs",
     "Listing",
     "Practice",
     "Row",

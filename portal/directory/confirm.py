@@ -13,10 +13,8 @@ either new since the last read, or archived or deleted: the change listing, read
 deleted (which of the two, XPM does not say; a later listing corrects it if need be).
 """
 
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
+import contextlib
+import hashlib
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,8 +23,9 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.db import utcnow, writing
 from portal.directory import state, store, sync
-from portal.directory.jobs import Jobs
 from portal.directory.store import Practice
+from portal.jobs import Jobs
+from portal.shared import Unavailable
 from portal.text import fold
 from portal.xpm import XpmApi, XpmError
 
@@ -35,6 +34,8 @@ MIN_LENGTH = 3
 REMEMBER_SECONDS = 60.0
 #: A search with more answers than this may have been cut short by XPM: it covers nothing.
 COVERS_UP_TO = 200
+#: Parts of a search looked for among those remembered: within its first characters.
+MAX_PART = 40
 #: Few enough local matches to ask for details (company numbers) at little cost.
 DETAILED_UP_TO = 50
 #: The changes are read at once, however recently they were last read.
@@ -51,38 +52,43 @@ class Confirmation:
 
 
 class SearchMemo:
-    """The searches XPM answered in the last minute, per practice (in this process)."""
+    """The searches XPM answered in the last minute, per practice, in the installation's
+    shared store (so every worker knows what any of them asked)."""
 
-    def __init__(
-        self,
-        seconds: float = REMEMBER_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-        size: int = 500,
-    ):
-        self._seconds, self._clock, self._size = seconds, clock, size
-        self._lock = threading.Lock()
-        self._answers: OrderedDict[tuple, tuple[float, int]] = OrderedDict()
+    def __init__(self, store, seconds: float = REMEMBER_SECONDS):
+        self._store, self._seconds = store, seconds
 
     def covers(self, practice: Practice, text: str) -> bool:
-        """True if XPM's answer to ``text`` is already in the directory."""
-        wanted, now = _key(text), self._clock()
-        with self._lock:
-            for (owner, query), (expires, results) in list(self._answers.items()):
-                if expires <= now:
-                    del self._answers[(owner, query)]
-                elif owner == practice and (
-                    query == wanted or query in wanted and results <= COVERS_UP_TO
-                ):
-                    return True
+        """True if XPM's answer to ``text`` is already in the directory: ``text`` itself was
+        asked, or a part of it whose answer was not cut short."""
+        wanted = _key(text)
+        parts = _parts(wanted)
+        try:
+            answers = self._store.get_many([_memo_key(practice, part) for part in parts])
+        except Unavailable:
+            return False  # XPM is asked, as if nothing were remembered
+        for part, answer in zip(parts, answers, strict=True):
+            if answer is not None and (part == wanted or int(answer) <= COVERS_UP_TO):
+                return True
         return False
 
     def remember(self, practice: Practice, text: str, results: int) -> None:
         """Note that XPM answered ``text`` with ``results`` clients, all now stored."""
-        with self._lock:
-            self._answers[(practice, _key(text))] = (self._clock() + self._seconds, results)
-            self._answers.move_to_end((practice, _key(text)))
-            while len(self._answers) > self._size:
-                self._answers.popitem(last=False)
+        with contextlib.suppress(Unavailable):  # only a saving: the next search asks again
+            self._store.put(_memo_key(practice, _key(text)), str(results).encode(), self._seconds)
+
+
+def _parts(wanted: str) -> list[str]:
+    """``wanted`` and every part of it long enough to have been asked (of its first
+    characters: a longer search is not typed out anew)."""
+    head = wanted[:MAX_PART]
+    parts = {head[i:j] for i in range(len(head)) for j in range(i + MIN_LENGTH, len(head) + 1)}
+    return sorted(parts | {wanted}, key=len, reverse=True)
+
+
+def _memo_key(practice: Practice, query: str) -> str:
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return f"search:{practice.firm_id}:{practice.provider}:{practice.tenant_id}:{digest}"
 
 
 def needs_confirming(memo: SearchMemo, practice: Practice, text: str) -> bool:

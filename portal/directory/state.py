@@ -23,6 +23,8 @@ OVERLAP = timedelta(minutes=5)
 LEASE = timedelta(minutes=2)
 #: A refresh running longer than this is reported as slow.
 SLOW_AFTER = timedelta(seconds=5)
+#: A full read that stopped part way goes on from there if it began this recently.
+RESUME_WITHIN = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,13 @@ class Freshness:
 
 @dataclass(frozen=True)
 class Claim:
-    """The right to refresh: a full read, or the changes since ``since``."""
+    """The right to refresh: a full read (from its start, or from ``resume_from`` where an
+    earlier attempt stopped), or the changes since ``since``."""
 
     full: bool
     since: datetime | None
+    resume_from: str | None = None
+    started: datetime | None = None  # when the full read began
 
 
 def prepare(db: Session, practice: Practice, now: datetime) -> Freshness:
@@ -96,7 +101,11 @@ def claim(
                 return None
             row.claimed_until, row.last_attempt_at = now + LEASE, now
             if row.full_synced_at is None or row.full_synced_at < now - FULL_READ_EVERY:
-                return Claim(full=True, since=None)
+                began = row.full_read_started_at
+                if row.full_read_from and began is not None and began > now - RESUME_WITHIN:
+                    return Claim(True, None, resume_from=row.full_read_from, started=began)
+                row.full_read_started_at, row.full_read_from = now, None
+                return Claim(full=True, since=None, started=now)
             return Claim(full=False, since=row.modified_synced_at - OVERLAP)
     except IntegrityError:  # another worker created the row at the same moment: it refreshes
         return None
@@ -112,12 +121,16 @@ def read_since(db: Session, practice: Practice, moment: datetime) -> bool:
     )
 
 
-def renew(db: Session, practice: Practice, now: datetime, changed: bool) -> None:
-    """Keep the claim while a long read goes on (and say when it has changed entries, so
-    an open panel fills as the read goes)."""
+def renew(
+    db: Session, practice: Practice, now: datetime, changed: bool, resume_from: str | None = None
+) -> None:
+    """Keep the claim while a long read goes on, note where a full read has got to (so an
+    attempt that stops goes on from there), and say when entries changed (so an open
+    panel fills as the read goes)."""
     row = _row(db, practice)
     if row is not None:
         row.claimed_until = now + LEASE
+        row.full_read_from = resume_from
         if changed:
             row.changed_at = now
 
@@ -142,9 +155,10 @@ def finish(
             row.changed_at = now
         if error is None:
             row.last_error = ""
-            row.modified_synced_at = started
+            row.modified_synced_at = claim.started if claim.full else started
             if claim.full:
                 row.full_synced_at = now
+                row.full_read_from = row.full_read_started_at = None
             row.next_refresh_at = now + REFRESH_EVERY
         else:
             row.last_error = str(error)[:500]

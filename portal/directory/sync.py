@@ -9,14 +9,13 @@ goes on.
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from itertools import islice
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import utcnow, writing
 from portal.directory import state, store
 from portal.directory.store import Practice
-from portal.xpm import XpmApi, XpmClient, XpmError
+from portal.xpm import XpmApi, XpmBadResponse, XpmClient, XpmError
 
 log = logging.getLogger("portal.directory")
 
@@ -42,7 +41,7 @@ def refresh(
             return 0
         started, changed, error = now(), 0, None
         if claim.full:
-            batches = _read_all(db, api, practice, now)
+            batches = _read_all(db, api, practice, now, claim)
         else:
             batches = _read_changes(db, api, practice, now, claim.since)
         try:
@@ -57,16 +56,18 @@ def refresh(
         return changed
 
 
-def _read_all(db: Session, api: XpmApi, practice: Practice, now: Clock) -> Iterator[int]:
-    """Read every client a page at a time; yields how many changed in each page."""
-    started, clients = now(), _every_client(api)
-    while batch := list(islice(clients, PAGE_SIZE)):  # the calls happen here, outside writing
+def _read_all(
+    db: Session, api: XpmApi, practice: Practice, now: Clock, claim: state.Claim
+) -> Iterator[int]:
+    """Read every client a page at a time (from where an earlier attempt stopped, if one
+    did); yields how many changed in each page."""
+    for clients, following in _pages(api, claim.resume_from):  # calls outside writing
         with writing(db):
-            count = store.upsert(db, practice, batch, detailed=False, now=now())
-            state.renew(db, practice, now(), changed=count > 0)
+            count = store.upsert(db, practice, clients, detailed=False, now=now())
+            state.renew(db, practice, now(), changed=count > 0, resume_from=following)
         yield count
     with writing(db):
-        count = store.remove_unseen(db, practice, started)
+        count = store.remove_unseen(db, practice, claim.started)
     yield count
 
 
@@ -80,15 +81,25 @@ def _read_changes(
     yield count
 
 
-def _every_client(api: XpmApi) -> Iterator[XpmClient]:
-    """Every client the practice lists: XPM's paged list, or WorkflowMax's numbered pages."""
-    if api.provider != "workflowmax":
-        yield from api.iter_all_basic(PAGE_SIZE)
-        return
-    page = 1
+def _pages(api: XpmApi, resume_from: str | None) -> Iterator[tuple[list[XpmClient], str | None]]:
+    """Each page of every client the practice lists, with where the next page starts (None
+    after the last): XPM's paged list by its tokens, or WorkflowMax's numbered pages."""
+    if api.provider == "workflowmax":
+        page = int(resume_from) if (resume_from or "").isdigit() else 1
+        while True:
+            listing = api.list_page(page, WORKFLOWMAX_PAGE_SIZE)
+            last = not listing.clients or page * listing.page_size >= listing.total_records
+            yield list(listing.clients), None if last else str(page + 1)
+            if last:
+                return
+            page += 1
+    token, seen = resume_from, set()
     while True:
-        listing = api.list_page(page, WORKFLOWMAX_PAGE_SIZE)
-        yield from listing.clients
-        if not listing.clients or page * listing.page_size >= listing.total_records:
+        page = api.paged_list(PAGE_SIZE, token)
+        yield list(page.clients), page.next_page_token
+        token = page.next_page_token
+        if token is None:
             return
-        page += 1
+        if token in seen:  # a server that loops would otherwise spend the daily budget
+            raise XpmBadResponse("the same page came back twice")
+        seen.add(token)

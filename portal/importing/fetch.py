@@ -43,9 +43,11 @@ def fetch_graph(
     root: XpmClient | None = None,
     max_depth: int = DEFAULT_DEPTH,
     workers: int = IN_FLIGHT,
+    on_read: Callable[[int, int], None] | None = None,
 ) -> Fetched:
     """Read ``root_uuid`` (unless its record is given as ``root``) and its related clients;
-    ``follows`` says whose relationships to follow.
+    ``follows`` says whose relationships to follow; ``on_read(read, known)`` is told each
+    time one more related client has been read.
 
     Raises the XPM error of the first call that fails (a related client that no longer
     exists is noted in ``missing`` instead).
@@ -86,6 +88,8 @@ def fetch_graph(
                     continue
                 fetched.clients[uuid] = client
                 discover(client, fetched.depth[uuid])
+            if on_read is not None:
+                on_read(len(fetched.clients) + len(fetched.missing) - 1, len(fetched.depth) - 1)
     finally:
         # On a failure, calls not yet started are dropped, and those under way are waited
         # for (each within its deadline), so none goes on once the import has answered.

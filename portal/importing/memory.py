@@ -1,67 +1,109 @@
-"""What one process remembers between requests about imports: the clients just reviewed on
-the import form, and the imports under way.
+"""What the installation remembers about imports between requests, in its shared store (in
+Redis when there are several workers, see ``portal.shared``):
 
-A client read to draw the form is kept for a few minutes, so pressing Create does not read
-it again (the user imports what they reviewed, and the import costs one call less). Two
-Creates of one client in this process run as one: the second waits and lands on the same
-profile. Several workers each keep their own memory; the database's unique keys keep them
-consistent, this only saves calls.
+- the client just read from XPM to draw the import form, so Create does not read it again
+  (the user imports what they reviewed, and the import costs one call less);
+- that XPM is being read for a client's form, or why that failed;
+- the one import of a client under way, and how it went: every Create of that client, in
+  any worker, waits on it and opens the same profile.
+
+Everything expires: a worker that dies mid-import holds its client for a few minutes at
+most. Values are JSON, so nothing read back can run code.
 """
 
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-from concurrent.futures import Future
-from typing import TypeVar
+import json
+import secrets
 
-from portal.xpm import XpmClient
+from portal.xpm.records import XpmClient, client_from_json, client_to_json
 
-REVIEWED_SECONDS = 600.0
-REVIEWED_MAX = 256
-T = TypeVar("T")
-
-_reviewed: OrderedDict[tuple, tuple[float, XpmClient]] = OrderedDict()
-_running: dict[tuple, Future] = {}
-_lock = threading.Lock()
+REVIEWED_SECONDS = 600
+#: How long reading a client for its form may claim it (its calls' own budget is less).
+READING_SECONDS = 90
+#: A failed read is shown to whoever is waiting for it, for this long.
+FAILURE_SECONDS = 30
+#: How long an import may claim its client (more than its calls' budget), and how long
+#: its outcome is kept for those still waiting on it.
+IMPORTING_SECONDS = 240
+OUTCOME_SECONDS = 600
 
 
-def remember_reviewed(key: tuple, client: XpmClient) -> None:
-    """Keep ``client`` as just read for the form under ``key``."""
-    with _lock:
-        _reviewed[key] = (time.monotonic(), client)
-        _reviewed.move_to_end(key)
-        while len(_reviewed) > REVIEWED_MAX:
-            _reviewed.popitem(last=False)
+def key(firm_id: int, provider: str, client_uuid: str) -> str:
+    """The name an XPM client of a firm is remembered under."""
+    return f"{firm_id}:{provider}:{client_uuid.strip().lower()}"
 
 
-def reviewed(key: tuple) -> XpmClient | None:
-    """The client read for the form under ``key``, if that was recent enough."""
-    with _lock:
-        found = _reviewed.get(key)
-        if found is None or time.monotonic() - found[0] > REVIEWED_SECONDS:
-            _reviewed.pop(key, None)
-            return None
-        return found[1]
+# --- The client reviewed on the form --------------------------------------------------------
+def remember_reviewed(store, client_key: str, client: XpmClient) -> None:
+    """Keep ``client`` as just read for the form."""
+    store.put(f"reviewed:{client_key}", client_to_json(client).encode(), REVIEWED_SECONDS)
 
 
-def once(key: tuple, work: Callable[[], T]) -> tuple[T, bool]:
-    """``(work(), True)``, or, while work under ``key`` is under way, ``(its result, False)``."""
-    with _lock:
-        running = _running.get(key)
-        leader = running is None
-        if leader:
-            running = _running[key] = Future()
-    if not leader:
-        return running.result(), False
-    try:
-        result = work()
-    except BaseException as error:
-        running.set_exception(error)
-        raise
-    else:
-        running.set_result(result)
-        return result, True
-    finally:
-        with _lock:
-            _running.pop(key, None)
+def reviewed(store, client_key: str) -> XpmClient | None:
+    """The client read for the form lately, if any."""
+    found = store.get(f"reviewed:{client_key}")
+    return None if found is None else client_from_json(found.decode())
+
+
+def forget_reviewed(store, client_key: str) -> None:
+    """Read the client afresh next time (Try again)."""
+    store.delete(f"reviewed:{client_key}")
+
+
+def start_reading(store, client_key: str) -> str | None:
+    """Claim reading the client for its form; a token to end it with, or None if someone
+    (in any worker) is reading it already."""
+    token = secrets.token_hex(8)
+    return token if store.claim(f"reading:{client_key}", token.encode(), READING_SECONDS) else None
+
+
+def end_reading(store, client_key: str, token: str, failure: dict | None = None) -> None:
+    """The read is over; ``failure`` ({"message", "retryable"}) says why it did not succeed."""
+    if failure is not None:
+        store.put(f"read-failed:{client_key}", json.dumps(failure).encode(), FAILURE_SECONDS)
+    store.release(f"reading:{client_key}", token.encode())
+
+
+def reading(store, client_key: str) -> bool:
+    """True while somebody reads the client for its form."""
+    return store.get(f"reading:{client_key}") is not None
+
+
+def read_failure(store, client_key: str) -> dict | None:
+    """Why the last read of the client failed, once (it is forgotten as it is told)."""
+    found = store.get(f"read-failed:{client_key}")
+    if found is None:
+        return None
+    store.delete(f"read-failed:{client_key}")
+    return json.loads(found)
+
+
+# --- The import under way ------------------------------------------------------------------
+def start_import(store, client_key: str) -> str | None:
+    """Claim importing the client; a token, or None while another import of it runs."""
+    token = secrets.token_hex(8)
+    if not store.claim(f"importing:{client_key}", token.encode(), IMPORTING_SECONDS):
+        return None
+    save_import(store, client_key, {"status": "running", "token": token})
+    return token
+
+
+def save_import(store, client_key: str, state: dict) -> None:
+    """Record how the import is going: {"status": "running" | "done" | "failed", …}."""
+    store.put(f"import:{client_key}", json.dumps(state).encode(), OUTCOME_SECONDS)
+
+
+def import_state(store, client_key: str) -> dict | None:
+    """How the latest import of the client is going, or went."""
+    found = store.get(f"import:{client_key}")
+    return json.loads(found) if found else None
+
+
+def end_import(store, client_key: str, token: str, state: dict) -> None:
+    """The import is over (``state`` says how); another may start."""
+    save_import(store, client_key, {**state, "token": token})
+    store.release(f"importing:{client_key}", token.encode())
+
+
+def importing(store, client_key: str) -> bool:
+    """True while an import of the client runs (in any worker)."""
+    return store.get(f"importing:{client_key}") is not None

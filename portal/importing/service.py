@@ -8,7 +8,7 @@ went wrong and that importing again is safe.
 """
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from portal.db import utcnow
-from portal.importing import fetch, memory, write
+from portal.db import end_read, utcnow
+from portal.importing import fetch, write
 from portal.importing.mapping import contact_kind, kind_for, link_from, normal_uuid
 from portal.importing.plan import Choices, build_plan
 from portal.models import DirectoryEntry, Profile, StructureMapping
@@ -99,23 +99,20 @@ def structure_mappings(db: Session, firm_id: int) -> dict[str, str]:
 
 def review(
     db: Session,
-    api: XpmApi,
+    api: XpmApi | None,
     firm_id: int,
     provider: str,
     client_uuid: str,
     *,
-    again: bool = False,
+    client: XpmClient | None = None,
 ) -> Review:
-    """Read the client from XPM (one call; none ``again`` within minutes) and say what
-    importing it would bring."""
-    key = (firm_id, provider, normal_uuid(client_uuid))
+    """What importing the client would bring: ``client`` as already read from XPM, or read
+    now (one call)."""
     contact = stored_profile(db, firm_id, provider, client_uuid)
     mappings = structure_mappings(db, firm_id)
-    _end_read(db)
-    client = memory.reviewed(key) if again else None
+    end_read(db)
     if client is None:
-        client = _read(lambda: api.get(key[2]))
-        memory.remember_reviewed(key, client)
+        client = _read(lambda: api.get(normal_uuid(client_uuid)))
     notes: list[str] = []
     own, seen, rows = normal_uuid(client.uuid), set(), []
     for relationship in client.relationships:
@@ -127,7 +124,7 @@ def review(
     others = {link.party_uuid if link.entity_uuid == own else link.entity_uuid for link, _ in rows}
     stored = _profiles_by_uuid(db, firm_id, provider, others)
     listed = _directory_by_uuid(db, firm_id, provider, others)
-    _end_read(db)
+    end_read(db)
     result = Review(client, kind_for(client.business_structure, mappings), contact, notes=notes)
     for link, name in rows:
         other = link.party_uuid if link.entity_uuid == own else link.entity_uuid
@@ -164,42 +161,42 @@ def import_client(
     client_uuid: str,
     choices: Choices,
     max_depth: int = fetch.DEFAULT_DEPTH,
+    root: XpmClient | None = None,
+    on_read=None,
 ) -> Outcome:
-    """Import the client and everything related to it; raises ``ImportFailed``."""
+    """Import the client and everything related to it; raises ``ImportFailed``.
+
+    ``root``: the client as the user reviewed it (not read again); ``on_read(read,
+    known)`` hears how many related clients have been read of those known so far.
+    """
     uuid = normal_uuid(client_uuid)
     mappings = structure_mappings(db, firm_id)
-    _end_read(db)  # hold no connection while waiting on XPM or on another import
-
-    def run() -> Outcome:
-        # Asked here, one import at a time: one that just finished is found, not repeated.
-        existing = stored_profile(db, firm_id, provider, uuid)
-        if existing is not None and existing.standing == "client":
-            _end_read(db)
-            return Outcome(existing.id, existing.name, already_imported=True)
-        # Read once, so that the database is not touched at all while XPM is being read.
-        stored = _linked_uuids(db, firm_id, provider)
-        _end_read(db)
-        fetched = _read(
-            lambda: fetch.fetch_graph(
-                api,
-                uuid,
-                root=memory.reviewed((firm_id, provider, uuid)),
-                stored_among=stored.intersection,
-                follows=lambda client: contact_kind(client, mappings, []) != "individual",
-                max_depth=max_depth,
-            )
+    existing = stored_profile(db, firm_id, provider, uuid)
+    if existing is not None and existing.standing == "client":
+        end_read(db)
+        return Outcome(existing.id, existing.name, already_imported=True)
+    # Read once, so that the database is not touched at all while XPM is being read.
+    stored = _linked_uuids(db, firm_id, provider)
+    end_read(db)  # hold no connection while waiting on XPM
+    fetched = _read(
+        lambda: fetch.fetch_graph(
+            api,
+            uuid,
+            root=root,
+            stored_among=stored.intersection,
+            follows=lambda client: contact_kind(client, mappings, []) != "individual",
+            max_depth=max_depth,
+            on_read=on_read,
         )
-        if fetched.root.is_deleted:
-            raise ImportFailed(
-                f"{fetched.root.name} is marked as deleted in XPM, so it was not imported.",
-                retryable=False,
-            )
-        now = utcnow()
-        plan = build_plan(fetched, mappings, choices, firm_id=firm_id, provider=provider, now=now)
-        return _save(db, plan, user_id)
-
-    outcome, led = memory.once((firm_id, provider, uuid), run)
-    return outcome if led else replace(outcome, already_imported=True)
+    )
+    if fetched.root.is_deleted:
+        raise ImportFailed(
+            f"{fetched.root.name} is marked as deleted in XPM, so it was not imported.",
+            retryable=False,
+        )
+    now = utcnow()
+    plan = build_plan(fetched, mappings, choices, firm_id=firm_id, provider=provider, now=now)
+    return _save(db, plan, user_id)
 
 
 def _read(call):

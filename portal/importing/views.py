@@ -1,28 +1,35 @@
-"""The import form: where a row's "Import" in the "Add client" panel leads."""
+"""The import form: where a row's "Import" in the "Add client" panel leads.
+
+Neither the form nor Create keeps a request waiting on XPM for more than a moment: the
+form fills itself in once XPM has answered (it asks again every second), and Create shows
+the import's progress until the new profile opens (``runs``).
+"""
 
 import re
 
 from flask import abort, current_app, flash, make_response, redirect, url_for
 from flask_login import current_user
 
-from portal import db
+from portal import db, shared
 from portal.addons.api import practice_api
 from portal.addons.tokens import NotConnected
 from portal.auth.access import require_login
 from portal.clients import service as clients
 from portal.extensions import htmx
-from portal.importing import bp, service, url_if_exists
+from portal.importing import bp, memory, runs, service, url_if_exists
 from portal.importing.fetch import DEFAULT_DEPTH
 from portal.importing.forms import ImportForm
+from portal.jobs import runner
 from portal.web import render
 
 bp.before_request(require_login)
 CLIENT_UUID = re.compile(r"[0-9A-Za-z-]{1,64}")
 SYSTEMS = {"xpm": "Xero Practice Manager", "workflowmax": "WorkflowMax"}
 NOTES_SHOWN = 8
+IMPORT_PATH = "/clients/import/<any(xpm, workflowmax):provider>/<client_uuid>"
 
 
-@bp.route("/clients/import/<any(xpm, workflowmax):provider>/<client_uuid>", methods=["GET", "POST"])
+@bp.route(IMPORT_PATH, methods=["GET", "POST"])
 def new(provider, client_uuid):
     """The import form (GET), and Create (POST): the profile opens when it is stored."""
     if not CLIENT_UUID.fullmatch(client_uuid):
@@ -32,13 +39,18 @@ def new(provider, client_uuid):
     if existing is not None and existing.standing == "client":
         return _open(existing.id)
     form = _form()
+    client_key = memory.key(firm_id, provider, client_uuid)
     try:
         api = practice_api(session, firm_id, provider)
+        db.end_read(session)  # nothing is held while waiting on XPM or another worker
         if form.validate_on_submit():
-            return _create(api, provider, client_uuid, form)
-        # Shown again with errors, it is the client just reviewed: XPM is not asked again.
-        again = form.is_submitted()
-        review = service.review(session, api, firm_id, provider, client_uuid, again=again)
+            return _create(api, provider, client_uuid, client_key, form)
+        client = runs.reviewed_client(
+            shared.store(), runner(), api, client_key, client_uuid, _wait()
+        )
+        if client is None:
+            return _page(provider, client_uuid, form=form, waiting=True)
+        review = service.review(session, None, firm_id, provider, client_uuid, client=client)
     except (NotConnected, service.ImportFailed) as problem:
         not_connected = isinstance(problem, NotConnected)
         return _page(provider, client_uuid, form=form, problem=problem, not_connected=not_connected)
@@ -46,10 +58,23 @@ def new(provider, client_uuid):
     return _page(provider, client_uuid, form=form, review=review)
 
 
-def _create(api, provider: str, client_uuid: str, form: ImportForm):
-    outcome = service.import_client(
-        db.session(),
+@bp.get(IMPORT_PATH + "/progress")
+def progress(provider, client_uuid):
+    """How an import started with Create is going: the profile once it is stored."""
+    if not CLIENT_UUID.fullmatch(client_uuid):
+        abort(404)
+    client_key = memory.key(current_user.firm_id, provider, client_uuid)
+    return _after_create(provider, client_uuid, runs.progress(shared.store(), client_key))
+
+
+def _create(api, provider: str, client_uuid: str, client_key: str, form: ImportForm):
+    state = runs.start_import(
+        shared.store(),
+        runner(),
+        current_app.extensions["portal.sessions"],
         api,
+        client_key=client_key,
+        wait=_wait(),
         firm_id=current_user.firm_id,
         user_id=current_user.id,
         provider=provider,
@@ -57,8 +82,25 @@ def _create(api, provider: str, client_uuid: str, form: ImportForm):
         choices=form.choices(may_remember=current_user.is_admin),
         max_depth=int(current_app.config.get("IMPORT_MAX_DEPTH", DEFAULT_DEPTH)),
     )
-    _tell(outcome)
-    return _open(outcome.profile_id)
+    return _after_create(provider, client_uuid, state, form)
+
+
+def _after_create(provider: str, client_uuid: str, state: dict, form: ImportForm | None = None):
+    """Open the profile, say what failed, or show how far the import has got."""
+    if state["status"] == "done":
+        outcome = runs.outcome_of(state)
+        _tell(outcome)
+        return _open(outcome.profile_id)
+    if state["status"] == "failed":
+        problem = service.ImportFailed(state["message"], state["retryable"])
+        return _page(provider, client_uuid, form=form or _form(), problem=problem)
+    if state["status"] == "none":  # nothing under way here: the form again
+        return redirect(url_for("importing.new", provider=provider, client_uuid=client_uuid))
+    return _page(provider, client_uuid, form=form or _form(), importing=state)
+
+
+def _wait() -> float:
+    return float(current_app.config.get("IMPORT_REQUEST_WAIT", runs.REQUEST_WAIT))
 
 
 def _form() -> ImportForm:
@@ -80,6 +122,7 @@ def _page(provider: str, client_uuid: str, **context):
         provider=provider,
         system=SYSTEMS[provider],
         action=url_for("importing.new", provider=provider, client_uuid=client_uuid),
+        progress_url=url_for("importing.progress", provider=provider, client_uuid=client_uuid),
         **_back(),
         **context,
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from portal.db import utcnow
+from portal.db import end_read, utcnow
 from portal.importing.fetch import fetch_graph
 from portal.importing.mapping import Link, contact_kind, normal_uuid, profile_values
 from portal.importing.service import structure_mappings
@@ -47,7 +47,7 @@ def read_parties(db: Session, api: XpmApi, profile: Profile, record: XpmClient, 
     wanted = {other_uuid(link, own) for link in links}
     stored = set(_ids(db, profile, wanted)) if wanted else set()
     mappings = structure_mappings(db, profile.firm_id)
-    db.rollback()  # no transaction is held while XPM answers
+    end_read(db)  # no transaction is held while XPM answers
     parties = Parties()
     missing = wanted - stored
     if not missing:

@@ -79,7 +79,7 @@ def _xpm_record(profile):
     session = db.session()
     try:
         api = practice_api(session, profile.firm_id, profile.xpm_provider)
-        session.rollback()  # no transaction is held while XPM answers
+        db.end_read(session)  # no transaction is held while XPM answers
         return api, api.get(profile.xpm_client_uuid), None
     except XpmError as error:
         return None, None, str(error) or "The practice manager did not answer."

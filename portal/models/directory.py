@@ -76,6 +76,10 @@ class DirectorySync(Base):
     next_refresh_at: Mapped[datetime | None]
     #: When a refresh last changed an entry, so an open panel knows to reload.
     changed_at: Mapped[datetime | None]
+    #: A full read stopped part way: where it had got to (paged-list's next page token or
+    #: WorkflowMax's next page number) and when it began, so the next attempt goes on.
+    full_read_from: Mapped[str | None] = mapped_column(String(2000))
+    full_read_started_at: Mapped[datetime | None]
 
 
 class StructureMapping(Base):

@@ -1,5 +1,5 @@
 """The signed-in firm's practice: which connection the panel searches, its directory's
-background jobs and remembered searches (one of each per process), and starting a refresh."""
+background jobs, the searches XPM answered lately, and starting a refresh."""
 
 import threading
 from functools import partial
@@ -7,14 +7,20 @@ from functools import partial
 from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal import directory
+from portal import directory, shared
+from portal import jobs as background
 from portal.addons import service as addons
 from portal.addons.api import practice_api
-from portal.directory import Counts, Jobs, Practice, SearchMemo
+from portal.directory import Counts, Practice, SearchMemo
+from portal.jobs import Jobs
 from portal.models import XpmConnection
-from portal.xpm import XpmApi, XpmError
+from portal.xpm import BACKGROUND, SEARCH, XpmApi, XpmError
 
 SYSTEMS = {"xpm": "Xero Practice Manager", "workflowmax": "WorkflowMax"}
+#: Seconds a background call may wait for a slot: longer than a rolling minute.
+BACKGROUND_SLOT_WAIT = 70.0
+#: Seconds a call confirming a search may wait for a slot (its job, not the request).
+SEARCH_SLOT_WAIT = 10.0
 _creating = threading.Lock()
 
 
@@ -36,6 +42,12 @@ def api(db: Session, practice: Practice) -> XpmApi:
     return practice_api(db, practice.firm_id, practice.provider)
 
 
+def search_api(db: Session, practice: Practice) -> XpmApi:
+    """A client for confirming the panel's searches: after what staff wait for, before
+    background work."""
+    return api(db, practice).paced(SEARCH, slot_wait=SEARCH_SLOT_WAIT)
+
+
 def sessions() -> sessionmaker:
     """Sessions for work outside the request (background jobs open their own)."""
     return current_app.extensions["portal.sessions"]
@@ -43,7 +55,7 @@ def sessions() -> sessionmaker:
 
 def jobs() -> Jobs:
     """This process's background jobs for the directory."""
-    return _shared("portal.directory.jobs", Jobs)
+    return background.runner()
 
 
 def counts() -> Counts:
@@ -52,8 +64,8 @@ def counts() -> Counts:
 
 
 def memo() -> SearchMemo:
-    """The searches XPM answered lately, in this process."""
-    return _shared("portal.directory.memo", SearchMemo)
+    """The searches XPM answered lately, shared by the installation's workers."""
+    return SearchMemo(shared.store())
 
 
 def start_refresh(db: Session, practice: Practice) -> None:
@@ -62,6 +74,9 @@ def start_refresh(db: Session, practice: Practice) -> None:
         client = api(db, practice)
     except XpmError:
         return  # the panel already says the connection is not working
+    # Background work: it yields to what staff are waiting for, and waits for the next
+    # minute's calls rather than give up part way through a long read.
+    client = client.paced(BACKGROUND, slot_wait=BACKGROUND_SLOT_WAIT)
     refresh = partial(directory.refresh, sessions(), client, practice)
     jobs().submit(("refresh", practice), refresh)
 

@@ -18,7 +18,7 @@ from portal.web import nzdate
 from portal.xpm import XpmError
 
 #: Seconds a request waits for XPM to confirm a search before answering without it.
-CONFIRM_WAIT = 3.0
+CONFIRM_WAIT = 1.0
 
 bp.before_request(require_login)
 
@@ -72,10 +72,10 @@ def _confirmation(panel: Panel) -> Confirmation:
     session = db.session()
     local = directory.listing(session, panel.practice, panel.search).total or 0
     try:
-        client = practice.api(session, panel.practice)
+        client = practice.search_api(session, panel.practice)
     except XpmError as error:
         return Confirmation(error=error)
-    session.rollback()  # no transaction held while waiting on XPM; the rows are read afresh
+    db.end_read(session)  # no transaction held while waiting on XPM
     return directory.confirm(
         practice.sessions(),
         practice.jobs(),

@@ -19,7 +19,15 @@ from portal.xpm.errors import (
     XpmUnavailable,
     XpmWriteRefused,
 )
-from portal.xpm.limiter import Limits, MemoryBackend, Slot, TenantLimiter
+from portal.xpm.limiter import (
+    BACKGROUND,
+    INTERACTIVE,
+    SEARCH,
+    Limits,
+    MemoryBackend,
+    Slot,
+    TenantLimiter,
+)
 from portal.xpm.records import (
     ClientPage,
     ClientRef,
@@ -34,6 +42,9 @@ from portal.xpm.transport import RetryPolicy
 from portal.xpm.xml import parse_document, read_response
 
 __all__ = [
+    "BACKGROUND",
+    "INTERACTIVE",
+    "SEARCH",
     "ClientPage",
     "ClientRef",
     "Contact",

@@ -33,7 +33,7 @@ from portal.xpm.errors import (
     XpmRateLimited,
     XpmUnavailable,
 )
-from portal.xpm.limiter import TenantLimiter
+from portal.xpm.limiter import INTERACTIVE, TenantLimiter
 from portal.xpm.transport import (
     ERROR_BODY_BYTES,
     BearerAuth,
@@ -106,6 +106,7 @@ class XpmApi:
         self._timeouts = (connect_timeout, read_timeout)
         self._call_deadline = call_deadline
         self._budget_ends: float | None = None  # set by within()
+        self._priority = INTERACTIVE  # set by paced()
         self._retry = retry or RetryPolicy()
         self._max_bytes, self._max_depth = max_bytes, max_depth
         self._slot_timeout = slot_timeout
@@ -118,6 +119,15 @@ class XpmApi:
             "Accept": "text/xml, application/xml",
             "User-Agent": "portal-xpm/1.0",
         }
+
+    def paced(self, priority: str, slot_wait: float | None = None) -> "XpmApi":
+        """This client, for calls of ``priority`` (the limiter's INTERACTIVE, SEARCH or
+        BACKGROUND), each waiting at most ``slot_wait`` seconds for a slot."""
+        paced = copy.copy(self)
+        paced._priority = priority
+        if slot_wait is not None:
+            paced._slot_timeout = slot_wait
+        return paced
 
     def within(self, seconds: float) -> "XpmApi":
         """This client, for one user action that may take ``seconds`` in all: every call,
@@ -267,7 +277,7 @@ class XpmApi:
             if left is not None:
                 limit = self._limiter.timeout if slot_timeout is None else slot_timeout
                 slot_timeout = min(limit, left)
-            with self._limiter.slot(self._limiter_key, timeout=slot_timeout):
+            with self._limiter.slot(self._limiter_key, slot_timeout, self._priority):
                 sent = time.monotonic()
                 response, body = self._exchange(path, params, token, self._deadline_for(sent))
                 status = response.status_code

@@ -11,7 +11,7 @@ import threading
 from flask import current_app
 
 from portal.xpm.client import TokenSource, XpmApi
-from portal.xpm.limiter import TenantLimiter
+from portal.xpm.limiter import Limits, TenantLimiter
 from portal.xpm.xml import DEFAULT_MAX_BYTES
 
 API_URL_KEYS = {"xpm": "XPM_API_URL", "workflowmax": "WORKFLOWMAX_API_URL"}
@@ -24,7 +24,9 @@ def app_limiter() -> TenantLimiter:
     with _creating:
         if "xpm_limiter" not in extensions:
             redis_url = current_app.config.get("REDIS_URL")
-            extensions["xpm_limiter"] = TenantLimiter.from_url(redis_url)
+            extensions["xpm_limiter"] = TenantLimiter.from_url(
+                redis_url, limits=Limits.for_portal()
+            )
         return extensions["xpm_limiter"]
 
 

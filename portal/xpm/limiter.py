@@ -9,6 +9,12 @@ otherwise in this process.
 
 XPM's own counts (``X-MinLimit-Remaining``, ``X-DayLimit-Remaining``) win when they are
 lower than the portal's, and a 429's ``Retry-After`` pauses the whole practice.
+
+Calls have a priority. What a person is waiting for (a form, Create) may use the whole
+budget; confirming a search leaves a few calls of each minute to them; background work
+(reading the client list) leaves more, and so yields when the minute runs low. The portal
+counts a call from the moment it grants the slot, XPM from the moment the call arrives: a
+margin (``Limits.for_portal``) keeps the two from disagreeing about a rolling minute.
 """
 
 import math
@@ -19,12 +25,17 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from portal.xpm.errors import LimiterBusy
 
 Clock = Callable[[], float]
+
+
+#: Priorities, highest first: what a person waits for, a search to confirm, background work.
+INTERACTIVE, SEARCH, BACKGROUND = "interactive", "search", "background"
+PRIORITIES = (INTERACTIVE, SEARCH, BACKGROUND)
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,35 @@ class Limits:
     lease_seconds: float = 180.0  # longer than any call may last: its deadline + a read timeout
     minute_seconds: float = 60.0
     day_seconds: float = 86_400.0  # a rolling day: stricter than a calendar day
+    #: Calls of each minute never used, and seconds a call counts beyond the minute: the
+    #: margin between the portal's count (from the grant) and XPM's (from the arrival).
+    spare_calls: int = 0
+    spare_seconds: float = 0.0
+    #: What each priority leaves to those above it: (calls a minute, in flight, a day).
+    held_back: tuple[tuple[str, int, int, int], ...] = ()
+
+    @classmethod
+    def for_portal(cls, **overrides) -> "Limits":
+        """Xero's limits as the portal paces itself against them."""
+        return cls(
+            spare_calls=2,
+            spare_seconds=2.0,
+            held_back=((SEARCH, 4, 1, 200), (BACKGROUND, 8, 2, 500)),
+            **overrides,
+        )
+
+    def share(self, priority: str = INTERACTIVE) -> "Limits":
+        """The limits a call of ``priority`` is held to."""
+        minute, flight, day = next(
+            (rest for name, *rest in self.held_back if name == priority), (0, 0, 0)
+        )
+        return replace(
+            self,
+            per_minute=max(1, self.per_minute - self.spare_calls - minute),
+            in_flight=max(1, self.in_flight - flight),
+            per_day=max(1, self.per_day - day),
+            minute_seconds=self.minute_seconds + self.spare_seconds,
+        )
 
 
 @dataclass(frozen=True)
@@ -168,22 +208,27 @@ class TenantLimiter:
         return cls(backend, **options)
 
     @contextmanager
-    def slot(self, tenant_id: str, timeout: float | None = None) -> Iterator[Slot]:
+    def slot(
+        self, tenant_id: str, timeout: float | None = None, priority: str = INTERACTIVE
+    ) -> Iterator[Slot]:
         """Hold one of the tenant's call slots for the block; raise ``LimiterBusy`` if none
-        comes free within ``timeout`` seconds."""
+        comes free within ``timeout`` seconds for a call of ``priority``."""
         lease_id = uuid.uuid4().hex
+        limits = self.limits.share(priority)
         grant = self._wait_for_grant(
-            tenant_id, lease_id, self.timeout if timeout is None else timeout
+            tenant_id, lease_id, self.timeout if timeout is None else timeout, limits
         )
         try:
             yield Slot(tenant_id, lease_id, grant.at)
         finally:
             self._backend.release(tenant_id, lease_id)
 
-    def _wait_for_grant(self, tenant_id: str, lease_id: str, timeout: float) -> Grant:
+    def _wait_for_grant(
+        self, tenant_id: str, lease_id: str, timeout: float, limits: Limits
+    ) -> Grant:
         deadline = self._clock() + timeout
         while True:
-            grant = self._backend.acquire(tenant_id, lease_id, self.limits)
+            grant = self._backend.acquire(tenant_id, lease_id, limits)
             if grant.granted:
                 return grant
             remaining = deadline - self._clock()
@@ -207,9 +252,10 @@ class TenantLimiter:
         day_used = 0 if day_remaining is None else limits.per_day - day_remaining
         minute_used, day_used = min(minute_used, limits.per_minute), min(day_used, limits.per_day)
         if minute_used > 0 or day_used > 0:
-            self._backend.reserve(tenant_id, minute_used, day_used, limits)
+            # The windows as every priority keeps them (the margin included).
+            self._backend.reserve(tenant_id, minute_used, day_used, limits.share())
 
     def pause(self, tenant_id: str, seconds: float, problem: str = "minute") -> None:
         """Hold back every call for the tenant, as a 429's ``Retry-After`` asks."""
         if seconds > 0:
-            self._backend.pause(tenant_id, seconds, problem, self.limits)
+            self._backend.pause(tenant_id, seconds, problem, self.limits.share())

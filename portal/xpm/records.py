@@ -6,7 +6,8 @@ fields are exactly as XPM sent them. Nothing here decides what a
 client *is* (company, trust, individual): that is the import service's rule.
 """
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -135,3 +136,42 @@ class WorkflowMaxPage:
     page: int
     page_size: int
     total_records: int
+
+
+# --- Kept between requests (the installation's shared store holds JSON) -----------------------
+_NESTED = {"contacts": Contact, "groups": Group, "notes": Note, "relationships": Relationship}
+_DATES = {"date_of_birth", "date", "start_date", "end_date"}
+
+
+def client_to_json(client: XpmClient) -> str:
+    """``client`` as JSON, every field kept exactly (dates as ISO text, figures as text)."""
+
+    def plain(value):
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        raise TypeError(type(value).__name__)
+
+    return json.dumps(asdict(client), default=plain, ensure_ascii=False)
+
+
+def client_from_json(text: str) -> XpmClient:
+    """The ``XpmClient`` that ``client_to_json`` wrote."""
+    return _build(XpmClient, json.loads(text))
+
+
+def _build(kind, values: dict):
+    built = {}
+    for field in fields(kind):
+        value = values.get(field.name)
+        if field.name in _NESTED:
+            value = tuple(_build(_NESTED[field.name], item) for item in value or ())
+        elif field.name == "clients":
+            value = tuple(_build(ClientRef, item) for item in value or ())
+        elif field.name in _DATES and value:
+            value = date.fromisoformat(value)
+        elif field.name == "percentage" and value is not None:
+            value = Decimal(value)
+        built[field.name] = value
+    return kind(**built)

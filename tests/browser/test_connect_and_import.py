@@ -113,7 +113,7 @@ def deployment(request, tmp_path):
     yield base, elsewhere if request.param == "own origin" else f"{base}/sandbox"
     server.shutdown()
     thread.join(timeout=5)
-    jobs = app.extensions.get("portal.directory.jobs")
+    jobs = app.extensions.get("portal.jobs")
     if jobs is not None:
         jobs.drain()
     empty_tables(app)

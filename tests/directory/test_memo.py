@@ -1,7 +1,14 @@
 """Remembered searches, and marking what a search matched."""
 
+import uuid
+
+import pytest
+import redis
+
 from portal.directory import Practice, SearchMemo, needs_confirming
+from portal.shared import MemoryStore, RedisStore
 from portal.text import matches
+from tests.xpm.conftest import REDIS_URL
 
 PRACTICE = Practice(1, "xpm", "t")
 
@@ -15,7 +22,7 @@ class Clock:
 
 def test_a_remembered_search_covers_the_longer_searches_inside_it():
     clock = Clock()
-    memo = SearchMemo(seconds=60, clock=clock)
+    memo = SearchMemo(MemoryStore(clock=clock), seconds=60)
     assert needs_confirming(memo, PRACTICE, "kow")
     memo.remember(PRACTICE, "Kow", results=12)
     assert not needs_confirming(memo, PRACTICE, "kowhai")
@@ -27,12 +34,28 @@ def test_a_remembered_search_covers_the_longer_searches_inside_it():
 
 
 def test_short_searches_and_large_answers_are_not_relied_on():
-    memo = SearchMemo()
+    memo = SearchMemo(MemoryStore())
     assert not needs_confirming(memo, PRACTICE, "ko")
     assert not needs_confirming(memo, PRACTICE, " ō ")
     memo.remember(PRACTICE, "ltd", results=4000)  # XPM may have cut that short
     assert needs_confirming(memo, PRACTICE, "ltd kowhai")
     assert not needs_confirming(memo, PRACTICE, "ltd")  # itself: asked a minute ago
+
+
+def test_workers_share_what_xpm_answered_through_redis(monkeypatch):
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({error})")
+    practice = Practice(1, "xpm", str(uuid.uuid4()))  # keys of this test's own
+    one = SearchMemo(RedisStore(redis.Redis.from_url(REDIS_URL)))
+    two = SearchMemo(RedisStore(redis.Redis.from_url(REDIS_URL)))
+    assert needs_confirming(two, practice, "kowhai holdings")
+    one.remember(practice, "Kōwhai", results=12)
+    one.remember(practice, "kowhai", results=3)
+    assert not needs_confirming(two, practice, "kowhai holdings")
+    assert needs_confirming(two, practice, "ngata")
 
 
 def test_matches_marks_the_name_as_typed_without_macrons_or_case():

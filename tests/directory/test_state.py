@@ -3,14 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import db
 from portal.db import utcnow, writing
 from portal.directory import Practice, Search, listing, prepare
 from portal.directory.state import FULL_READ_EVERY, LEASE, REFRESH_EVERY, claim, finish
 from portal.directory.store import upsert
-from portal.models import DirectorySync
+from portal.models import DirectoryEntry, DirectorySync
 from portal.xpm import XpmClient, XpmRateLimited, XpmUnavailable
 
 
@@ -83,3 +83,52 @@ def test_connecting_to_another_practice_starts_afresh(session, practice):
     assert listing(session, other, Search()).total == 0
     row = session.scalar(select(DirectorySync))
     assert row.tenant_id == "tenant-2" and row.full_synced_at is None
+
+
+class PagedPractice:
+    """XPM's paged-list over ``total`` clients, ``size`` a page, failing once at ``fail_at``."""
+
+    provider = "xpm"
+
+    def __init__(self, total: int, size: int, fail_at: int | None = None):
+        self.clients = [listed(uuid=f"c{i:04}", name=f"Client {i:04}") for i in range(total)]
+        self.size, self.fail_at, self.asked = size, fail_at, []
+
+    def paged_list(self, page_size, page_token=None):
+        from portal.xpm import ClientPage
+
+        start = int(page_token or 0)
+        self.asked.append(start)
+        if start == self.fail_at:
+            self.fail_at = None
+            raise XpmUnavailable("HTTP 503")
+        end = start + self.size
+        following = str(end) if end < len(self.clients) else None
+        return ClientPage(tuple(self.clients[start:end]), following)
+
+
+def test_a_full_read_that_stops_part_way_goes_on_from_there(app, practice):
+    from portal.directory import refresh
+
+    xpm = PagedPractice(total=1200, size=500, fail_at=1000)
+    sessions = app.extensions["portal.sessions"]
+    with app.app_context():
+        assert refresh(sessions, xpm, practice) == 1000  # two pages, then a 503
+        with sessions() as db_session:
+            row = db_session.scalar(select(DirectorySync))
+            assert row.full_read_from == "1000" and row.full_synced_at is None
+            db_session.execute(DirectorySync.__table__.update().values(next_refresh_at=utcnow()))
+            db_session.commit()
+        assert refresh(sessions, xpm, practice) == 200
+    assert xpm.asked == [0, 500, 1000, 1000]  # the third page again, not the first two
+    with app.app_context():
+        assert listing(db.session(), practice, Search()).total == 1200
+        with sessions() as db_session:
+            row = db_session.scalar(select(DirectorySync))
+            assert row.full_synced_at is not None and row.full_read_from is None
+            count = db_session.scalar(
+                select(func.count())
+                .select_from(DirectoryEntry)
+                .where(DirectoryEntry.firm_id == practice.firm_id)
+            )
+    assert count == 1200  # what the first attempt read was kept

@@ -23,7 +23,6 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.auth import service as auth_service
 from portal.db import Base, make_engine
-from portal.importing import memory
 from portal.importing.plan import Choices
 from portal.models import SubscriptionPlan
 from portal.xpm import Limits, RetryPolicy, TenantLimiter, XpmApi
@@ -147,12 +146,6 @@ class FakePractice:
             f"<RelatedClient><UUID>{other}</UUID><Name>{escape(name)}</Name></RelatedClient>"
             f"{extra}</Relationship>"
         )
-
-
-@pytest.fixture(autouse=True)
-def _forget_reviewed_clients():
-    """Each test starts with no client remembered from an earlier test's import form."""
-    memory._reviewed.clear()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def counts(sessions) -> dict[str, int]:
         return table_counts(session.connection())
 
 
-def run(sessions, api, firm, root):
+def run(sessions, api, firm, client_uuid, root=None):
     firm_id, user_id, plan_id = firm
     with sessions() as session:
         return service.import_client(
@@ -29,8 +29,9 @@ def run(sessions, api, firm, root):
             firm_id=firm_id,
             user_id=user_id,
             provider="xpm",
-            client_uuid=root,
+            client_uuid=client_uuid,
             choices=choices_for("company", plan_id),
+            root=root,
         )
 
 
@@ -106,6 +107,6 @@ def test_no_database_connection_is_held_while_xpm_is_called(sessions, api, firm,
     held = []
     practice.on_call = lambda: held.append(pool.checkedout())
     with sessions() as session:
-        service.review(session, api, firm[0], "xpm", ngata["holdings"])
-    run(sessions, api, firm, ngata["holdings"])
+        reviewed = service.review(session, api, firm[0], "xpm", ngata["holdings"])
+    run(sessions, api, firm, ngata["holdings"], root=reviewed.client)
     assert len(held) == 1 + 7 and set(held) == {0}

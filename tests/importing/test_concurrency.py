@@ -26,6 +26,7 @@ CREATES = 20
 
 
 def test_twenty_simultaneous_creates_over_http(app, client, connected, sandbox_control):
+    app.config["IMPORT_REQUEST_WAIT"] = 30  # each waits for the outcome (here: no progress page)
     firm_id = connected[1]
     holdings = find(app, firm_id, CHAIN_COMPANY, "Company")
     form = {

@@ -3,10 +3,10 @@
 import threading
 
 import pytest
-from sqlalchemy import func, select
 
-from portal.importing import fetch, service
-from portal.models import Association, Profile
+from portal.importing import fetch, memory, runs
+from portal.jobs import Jobs
+from portal.shared import MemoryStore
 from portal.xpm import XpmBusinessError
 from tests.importing.conftest import choices_for
 
@@ -74,26 +74,32 @@ def test_a_failed_call_stops_the_reading(api, practice, large):
 
 
 def test_concurrent_imports_of_one_client_share_one_reading(sessions, api, firm, practice, large):
+    """Six Creates of one client at once, as six staff (in any worker) press it: one runs,
+    the others wait on it, XPM is read once and every Create ends on the same profile."""
     company, parties = large
     firm_id, user_id, plan_id = firm
-    outcomes, errors = [], []
+    store, jobs = MemoryStore(), Jobs()
+    states, errors = [], []
     start = threading.Barrier(6)
 
     def create():
         start.wait()
         try:
-            with sessions() as session:
-                outcomes.append(
-                    service.import_client(
-                        session,
-                        api,
-                        firm_id=firm_id,
-                        user_id=user_id,
-                        provider="xpm",
-                        client_uuid=company,
-                        choices=choices_for("company", plan_id),
-                    )
+            states.append(
+                runs.start_import(
+                    store,
+                    jobs,
+                    sessions,
+                    api,
+                    client_key=memory.key(firm_id, "xpm", company),
+                    wait=30,
+                    firm_id=firm_id,
+                    user_id=user_id,
+                    provider="xpm",
+                    client_uuid=company,
+                    choices=choices_for("company", plan_id),
                 )
+            )
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
@@ -102,9 +108,8 @@ def test_concurrent_imports_of_one_client_share_one_reading(sessions, api, firm,
         thread.start()
     for thread in threads:
         thread.join()
+    jobs.drain()
     assert errors == []
-    assert len({outcome.profile_id for outcome in outcomes}) == 1
+    assert [state["status"] for state in states] == ["done"] * 6
+    assert len({state["outcome"]["profile_id"] for state in states}) == 1
     assert sorted(practice.calls) == sorted({company, *parties})  # one reading for all six
-    with sessions() as session:
-        assert session.scalar(select(func.count()).select_from(Profile)) == 41
-        assert session.scalar(select(func.count()).select_from(Association)) == 40

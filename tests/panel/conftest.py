@@ -8,7 +8,7 @@ HX = {"HX-Request": "true"}
 
 def drain(app) -> None:
     """Wait for the panel's background XPM work (refreshes, confirmations) to finish."""
-    jobs = app.extensions.get("portal.directory.jobs")
+    jobs = app.extensions.get("portal.jobs")
     if jobs is not None:
         jobs.drain()
 

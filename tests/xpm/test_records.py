@@ -289,3 +289,15 @@ def test_a_byte_order_mark_and_declaration_are_fine():
         "<Client><UUID>a</UUID><Name>Rātā</Name></Client>"
     )
     assert single_client(read_response(body.encode())).name == "Rātā"
+
+
+def test_a_client_comes_back_from_json_exactly():
+    from pathlib import Path
+
+    from portal.xpm.parsers import single_client
+    from portal.xpm.records import client_from_json, client_to_json
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "xpm"
+    for name in ("get_company_with_relationships.xml", "get_30_style_with_ID.xml"):
+        client = single_client(read_response((fixtures / name).read_bytes()))
+        assert client_from_json(client_to_json(client)) == client

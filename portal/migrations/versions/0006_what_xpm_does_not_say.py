@@ -1,5 +1,6 @@
 """What XPM does not say: contacts of unknown kind, and directory entries whose status
-(archived, deleted, prospect) or structure XPM's answer left out.
+(archived, deleted, prospect) or structure XPM's answer left out; and where a full read of
+the client list that stopped part way had got to.
 
 Revision ID: 0006
 Revises: 0005
@@ -30,9 +31,15 @@ def upgrade():
         for flag in FLAGS:
             batch_op.alter_column(flag, existing_type=sa.Boolean(), nullable=True)
         batch_op.add_column(sa.Column("detailed_at", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("directory_syncs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("full_read_from", sa.String(length=2000), nullable=True))
+        batch_op.add_column(sa.Column("full_read_started_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("directory_syncs", schema=None) as batch_op:
+        batch_op.drop_column("full_read_started_at")
+        batch_op.drop_column("full_read_from")
     with op.batch_alter_table("directory_entries", schema=None) as batch_op:
         batch_op.drop_column("detailed_at")
     entries = sa.table("directory_entries", *(sa.column(flag, sa.Boolean()) for flag in FLAGS))

@@ -1,11 +1,15 @@
-"""A few background threads for the panel's XPM calls, one job per key at a time."""
+"""The application's background threads: XPM work that no request should wait for (the
+panel's refreshes and confirmations, reading a client for the import form, an import),
+one job per key at a time."""
 
 import logging
 import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-log = logging.getLogger("portal.directory")
+log = logging.getLogger("portal.jobs")
+#: Enough for XPM's five calls in flight and the jobs that wait for one.
+WORKERS = 8
 
 
 class Jobs:
@@ -15,8 +19,8 @@ class Jobs:
     name, or two panels opening at once, cost one call.
     """
 
-    def __init__(self, workers: int = 4):
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="directory")
+    def __init__(self, workers: int = WORKERS):
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="portal-job")
         self._lock = threading.Lock()
         self._running: dict[Hashable, Future] = {}
 
@@ -52,5 +56,17 @@ def _logged(work: Callable[[], object]) -> object:
     try:
         return work()
     except Exception:
-        log.exception("A directory job failed")
+        log.exception("A background job failed")
         raise
+
+
+def init_app(app) -> None:
+    """Create the application's background runner once, when the application is made."""
+    app.extensions["portal.jobs"] = Jobs()
+
+
+def runner() -> Jobs:
+    """The current application's background runner."""
+    from flask import current_app
+
+    return current_app.extensions["portal.jobs"]

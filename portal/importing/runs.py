@@ -1,0 +1,154 @@
+"""Reading a client for its form, and importing it, off the request thread.
+
+XPM's 60 calls a minute are shared by every member of staff; when they are spent, a call
+waits for the next one. No request waits long for that: each waits at most a moment
+(``REQUEST_WAIT``) and then answers with what it has, the form that fills itself in when
+XPM answers, or an import's progress. The work goes on in the application's background
+runner, and its state is kept in the installation's shared store (``memory``), so the
+page asking again may be answered by any worker. What a person waits for comes first
+among XPM's calls (``INTERACTIVE``); a call waits for a slot within the action's budget.
+"""
+
+import logging
+import time
+from dataclasses import asdict
+from functools import partial
+
+from sqlalchemy.orm import sessionmaker
+
+from portal.importing import memory
+from portal.importing.service import SAFE, ImportFailed, Outcome, import_client
+from portal.jobs import Jobs
+from portal.shared import Unavailable
+from portal.xpm import INTERACTIVE, XpmApi, XpmClient, XpmError
+
+log = logging.getLogger("portal.importing")
+
+#: Seconds a request waits for XPM before it answers with what it has.
+REQUEST_WAIT = 1.5
+#: Seconds each call may wait for a slot, and seconds all the calls of one action may take.
+SLOT_WAIT = 30.0
+READ_BUDGET = 60.0
+IMPORT_BUDGET = 150.0
+POLL_SECONDS = 0.1
+STORE_DOWN = (
+    "The portal could not reach the store its workers share (Redis), so nothing was "
+    f"imported. Tell your administrator if it keeps happening. {SAFE}"
+)
+
+
+def reviewed_client(
+    store, jobs: Jobs, api: XpmApi, client_key: str, client_uuid: str, wait: float
+) -> XpmClient | None:
+    """The client as XPM describes it, for its form: remembered, or read in the background
+    and waited for ``wait`` seconds at most; None while XPM has not answered. Raises
+    ``ImportFailed`` when reading it failed."""
+    try:
+        return _wait(lambda: _reviewed_or_start(store, jobs, api, client_key, client_uuid), wait)
+    except Unavailable:
+        raise ImportFailed(STORE_DOWN) from None
+
+
+def _reviewed_or_start(store, jobs, api, client_key, client_uuid) -> XpmClient | None:
+    client = memory.reviewed(store, client_key)
+    if client is not None:
+        return client
+    failure = memory.read_failure(store, client_key)
+    if failure is not None:
+        raise ImportFailed(failure["message"], failure["retryable"])
+    token = None if memory.reading(store, client_key) else memory.start_reading(store, client_key)
+    if token is not None:
+        work = partial(_read_for_form, store, api, client_key, client_uuid, token)
+        jobs.submit(("read", client_key), work)
+    return None
+
+
+def _read_for_form(store, api: XpmApi, client_key: str, client_uuid: str, token: str) -> None:
+    failure = None
+    try:
+        client = api.paced(INTERACTIVE, SLOT_WAIT).within(READ_BUDGET).get(client_uuid)
+        memory.remember_reviewed(store, client_key, client)
+    except XpmError as error:
+        log.warning("Reading a client for its form failed: %s", error.detail or error)
+        failure = {"message": f"{error} {SAFE}", "retryable": error.retryable}
+    finally:
+        memory.end_reading(store, client_key, token, failure)
+
+
+def start_import(
+    store,
+    jobs: Jobs,
+    sessions: sessionmaker,
+    api: XpmApi,
+    *,
+    client_key: str,
+    wait: float,
+    **details,
+) -> dict:
+    """Import the client in the background (or join the import of it under way, in any
+    worker) and wait ``wait`` seconds at most; how it is going (``import_state``)."""
+    try:
+        token = memory.start_import(store, client_key)
+        if token is not None:
+            details["root"] = memory.reviewed(store, client_key)
+            work = partial(_import, store, sessions, api, client_key, token, details)
+            jobs.submit(("import", client_key), work)
+        return progress(store, client_key, wait)
+    except Unavailable:
+        raise ImportFailed(STORE_DOWN) from None
+
+
+def progress(store, client_key: str, wait: float = 0.0) -> dict:
+    """How the client's import is going, waiting up to ``wait`` seconds for it to end:
+    {"status": "running", "read", "known"}, {"status": "done", "outcome"} or
+    {"status": "failed", "message", "retryable"}; {"status": "none"} if there is none."""
+    try:
+        state = _wait(lambda: _ended(memory.import_state(store, client_key)), wait)
+        return state or memory.import_state(store, client_key) or {"status": "none"}
+    except Unavailable:
+        return {"status": "failed", "message": STORE_DOWN, "retryable": True}
+
+
+def _ended(state: dict | None) -> dict | None:
+    return state if state is not None and state["status"] != "running" else None
+
+
+def _import(store, sessions, api, client_key: str, token: str, details: dict) -> None:
+    def heard(read: int, known: int) -> None:
+        memory.save_import(
+            store, client_key, {"status": "running", "token": token, "read": read, "known": known}
+        )
+
+    paced = api.paced(INTERACTIVE, SLOT_WAIT).within(IMPORT_BUDGET)
+    try:
+        with sessions() as db:
+            outcome = import_client(db, paced, on_read=heard, **details)
+        state = {"status": "done", "outcome": asdict(outcome)}
+    except ImportFailed as failure:
+        state = {"status": "failed", "message": str(failure), "retryable": failure.retryable}
+    except Exception:
+        log.exception("An import failed unexpectedly")
+        state = {
+            "status": "failed",
+            "message": f"Nothing was imported: something went wrong on the portal's side. {SAFE}",
+            "retryable": True,
+        }
+    memory.end_import(store, client_key, token, state)
+
+
+def outcome_of(state: dict) -> Outcome:
+    """The ``Outcome`` a finished import's state holds."""
+    values = dict(state["outcome"])
+    for name in ("created", "linked", "notes"):
+        values[name] = tuple(values[name])
+    return Outcome(**values)
+
+
+def _wait(look, seconds: float):
+    """``look()`` until it gives something other than None, for ``seconds`` at most."""
+    ends = time.monotonic() + seconds
+    while True:
+        found = look()
+        if found is not None or time.monotonic() >= ends:
+            return found
+        time.sleep(min(POLL_SECONDS, max(0.0, ends - time.monotonic())))

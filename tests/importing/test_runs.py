@@ -1,0 +1,153 @@
+"""No request waits on XPM for more than a moment: the import form fills itself in once XPM
+answers, Create shows its progress until the profile opens, and what one worker read or
+started, another worker sees (through Redis)."""
+
+import uuid
+
+import pytest
+import redis
+from sqlalchemy import select
+
+from portal import create_app, db
+from portal.models import Profile
+from portal.sandbox.fixtures import CHAIN_COMPANY
+from tests.conftest import PASSWORD, empty_tables, make_user, settings_for
+from tests.importing.sandboxed import counts, find, import_url, plan_id, profile_named
+from tests.panel.conftest import drain
+from tests.sandboxed import connect_portal
+from tests.xpm.conftest import REDIS_URL
+
+HTMX = {"HX-Request": "true", "HX-Target": "add-client-body"}
+
+
+def company_form(app, firm_id):
+    return {
+        "kind": "company",
+        "company_type_code": "limited_small",
+        "subscription_plan_id": plan_id(app, firm_id),
+    }
+
+
+@pytest.fixture
+def holdings(app, connected):
+    app.config["IMPORT_REQUEST_WAIT"] = 0  # answer at once, whatever XPM is doing
+    return find(app, connected[1], CHAIN_COMPANY, "Company")
+
+
+def test_the_form_fills_itself_in_when_xpm_has_answered(app, client, holdings, sandbox_control):
+    waiting = client.get(import_url(holdings), headers=HTMX).get_data(as_text=True)
+    assert "Reading this client from Xero Practice Manager…" in waiting
+    assert f'hx-get="{import_url(holdings)}" hx-trigger="load delay:1s"' in waiting
+    assert 'role="status"' in waiting and "Create" not in waiting
+    drain(app)
+    form = client.get(import_url(holdings), headers=HTMX).get_data(as_text=True)
+    assert "Still needed: Company type, Subscription plan" in form and "hx-trigger" not in form
+    assert sandbox_control.calls()["client.api/get"] == 1  # read once, for both requests
+
+
+def test_create_shows_its_progress_until_the_profile_opens(app, client, holdings, connected):
+    client.get(import_url(holdings), headers=HTMX)
+    drain(app)
+    started = client.post(import_url(holdings), data=company_form(app, connected[1]), headers=HTMX)
+    page = started.get_data(as_text=True)
+    progress = f"{import_url(holdings)}/progress"
+    assert "Importing from Xero Practice Manager" in page and f'hx-get="{progress}"' in page
+    again = client.post(import_url(holdings), data=company_form(app, connected[1]), headers=HTMX)
+    assert "Importing from Xero Practice Manager" in again.get_data(as_text=True)  # joins it
+    drain(app)
+    done = client.get(progress, headers=HTMX)
+    profile = profile_named(app, CHAIN_COMPANY)
+    assert done.headers["HX-Redirect"] == f"/clients/{profile.id}"
+    opened = client.get(done.headers["HX-Redirect"]).get_data(as_text=True)
+    assert "Imported Kōwhai Holdings Limited with" in opened
+    assert client.get(progress).headers["Location"] == f"/clients/{profile.id}"  # no JavaScript
+    with app.app_context():
+        stored = db.session().scalars(select(Profile).where(Profile.name == CHAIN_COMPANY)).all()
+    assert len(stored) == 1
+
+
+def test_a_failed_read_is_told_once_and_try_again_reads_afresh(
+    app, client, holdings, sandbox_control
+):
+    sandbox_control("POST", "faults", json={"fault": "503", "endpoints": ["client.api/get"]})
+    client.get(import_url(holdings), headers=HTMX)
+    drain(app)
+    failed = client.get(import_url(holdings), headers=HTMX).get_data(as_text=True)
+    assert "Xero Practice Manager is not answering right now" in failed and "Try again" in failed
+    sandbox_control("DELETE", "faults")
+    client.get(import_url(holdings), headers=HTMX)  # Try again
+    drain(app)
+    form = client.get(import_url(holdings), headers=HTMX).get_data(as_text=True)
+    assert "Still needed: Company type" in form
+
+
+def test_an_import_that_fails_says_so_on_its_progress(
+    app, client, holdings, connected, sandbox_control
+):
+    client.get(import_url(holdings), headers=HTMX)
+    drain(app)
+    before = counts(app)
+    sandbox_control("POST", "faults", json={"fault": "503", "endpoints": ["client.api/get"]})
+    client.post(import_url(holdings), data=company_form(app, connected[1]), headers=HTMX)
+    drain(app)
+    failed = client.get(f"{import_url(holdings)}/progress", headers=HTMX).get_data(as_text=True)
+    assert "Nothing was imported. Xero Practice Manager is not answering" in failed
+    assert "Importing again is safe" in failed
+    assert counts(app) == before
+
+
+def test_progress_with_nothing_under_way_goes_back_to_the_form(client, holdings):
+    answer = client.get(f"{import_url(holdings)}/progress")
+    assert answer.status_code == 302 and answer.headers["Location"] == import_url(holdings)
+
+
+@pytest.fixture
+def shared_redis():
+    """A key prefix of this test's own in the local Redis, or a skip that says why."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({error})")
+    prefix = f"test:shared:{uuid.uuid4().hex}:"
+    yield prefix
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+
+
+def test_what_one_worker_read_and_imported_another_sees(
+    database_url, sandbox_url, sandbox_control, shared_redis
+):
+    settings = settings_for(database_url, REDIS_URL=REDIS_URL, SHARED_KEY_PREFIX=shared_redis)
+    one, two = create_app(settings), create_app(settings)  # two workers, one database
+    try:
+        _, firm_id = make_user(one, admin=True)
+        first, second = one.test_client(), two.test_client()
+        for worker in (first, second):
+            worker.post("/login", data={"email": "staff@kowhai.example", "password": PASSWORD})
+        connect_portal(one, first, sandbox_url)
+        two.config.update(one.config)  # the same provider settings
+        for app in (one, two):
+            app.config["IMPORT_REQUEST_WAIT"] = 0
+        holdings = find(one, firm_id, CHAIN_COMPANY, "Company")
+        sandbox_control("POST", "reset", json={})
+
+        first.get(import_url(holdings), headers=HTMX)  # worker one starts reading
+        waiting = second.get(import_url(holdings), headers=HTMX).get_data(as_text=True)
+        assert "Reading this client" in waiting  # worker two knows, and does not read too
+        drain(one)
+        form = second.get(import_url(holdings), headers=HTMX).get_data(as_text=True)
+        assert "Still needed: Company type" in form
+        assert sandbox_control.calls() == {"client.api/get": 1}
+
+        first.post(import_url(holdings), data=company_form(one, firm_id), headers=HTMX)
+        joined = second.post(import_url(holdings), data=company_form(one, firm_id), headers=HTMX)
+        assert "Importing from" in joined.get_data(as_text=True)  # the same import
+        drain(one)
+        done = second.get(f"{import_url(holdings)}/progress", headers=HTMX)
+        assert done.headers["HX-Redirect"].startswith("/clients/")
+        assert sandbox_control.calls()["client.api/get"] == 1 + 9  # the reviewed client once
+    finally:
+        drain(one)
+        drain(two)
+        empty_tables(one)
