@@ -30,10 +30,11 @@ from sqlalchemy import update
 from werkzeug.serving import make_server
 
 from portal import db, sandbox
-from portal.directory import Listing, Search, SearchMemo, listing
+from portal.directory import Listing, Search, listing
 from portal.models import DirectorySync
 from portal.panel import practice
 from portal.sandbox import server
+from portal.shared import MemoryStore
 from tests.sandboxed import CONTROL, connect_portal
 
 HX = {"HX-Request": "true"}
@@ -170,7 +171,7 @@ def measure_typing(app, sandbox_url: str) -> None:
         page.keyboard.press("Enter")
         page.wait_for_url("**/clients/")
         # Worst case: a minute has passed since the last refresh, and nobody has searched.
-        app.extensions["portal.directory.memo"] = SearchMemo()
+        app.extensions["portal.shared"] = MemoryStore()  # nothing remembered
         with app.app_context():
             session = db.session()
             with db.writing(session):

@@ -15,6 +15,9 @@ from portal.text import fold
 from portal.xpm.records import XpmClient
 
 PAGE_SIZE = 25
+#: A search counts its matches up to this many ("more than 1,000"): counting them all
+#: would cost a scan of the whole directory for a word most names hold.
+COUNT_UP_TO = 1000
 BATCH = 500  # rows per statement: well inside every database's limit on parameters
 #: Fields only detailed answers carry: a basic listing's empty value means "not sent".
 DETAIL_FIELDS = ("business_structure", "company_number", "business_number")
@@ -69,11 +72,14 @@ class Row:
 
 @dataclass(frozen=True)
 class Listing:
-    """One page of rows; ``total`` counts every match (on the first page only)."""
+    """One page of rows; ``total`` counts the matches (on the first page only; a search's
+    up to ``COUNT_UP_TO`` and one more)."""
 
     rows: list[Row]
     total: int | None
     more: bool
+    #: ``COUNT_UP_TO`` when a search has more matches than it counted.
+    more_than: int | None = None
 
 
 def rows_with_profiles():
@@ -126,13 +132,19 @@ def listing(
         total = len(rows)  # a short page counts itself
     elif search.after is None:
         key = (practice, search.archived, needle)
-        total = counts.get(key, lambda: _count(db, matching)) if counts else _count(db, matching)
-    return Listing(rows=rows[: search.limit], total=total, more=more)
+        limit = COUNT_UP_TO + 1 if needle else None
+        count = lambda: _count(db, matching, limit)  # noqa: E731
+        total = counts.get(key, count) if counts else count()
+    more_than = COUNT_UP_TO if needle and total is not None and total > COUNT_UP_TO else None
+    return Listing(rows=rows[: search.limit], total=total, more=more, more_than=more_than)
 
 
-def _count(db: Session, conditions: list) -> int:
+def _count(db: Session, conditions: list, limit: int | None = None) -> int:
     entry = DirectoryEntry
-    return db.scalar(select(func.count()).select_from(entry).where(*conditions)) or 0
+    if limit is None:
+        return db.scalar(select(func.count()).select_from(entry).where(*conditions)) or 0
+    found = select(entry.id).where(*conditions).limit(limit).subquery()
+    return db.scalar(select(func.count()).select_from(found)) or 0
 
 
 def _after(practice: Practice, client_uuid: str):

@@ -61,7 +61,7 @@ class Limits:
         return cls(
             spare_calls=2,
             spare_seconds=2.0,
-            held_back=((SEARCH, 4, 1, 200), (BACKGROUND, 8, 2, 500)),
+            held_back=((SEARCH, 3, 1, 200), (BACKGROUND, 6, 2, 500)),
             **overrides,
         )
 

@@ -195,3 +195,13 @@ def test_the_structure_is_known_once_a_detailed_answer_gave_it(app, practice):
     stored(app, practice, [listed(uuid="a", name="Aroha")])  # a later basic listing
     row = page(app, practice).rows[0]
     assert row.detailed is True and row.business_structure == ""
+
+
+def test_a_search_counts_its_matches_up_to_a_thousand(app, practice):
+    stored(app, practice, [listed(uuid=f"u{i:04}", name=f"Rimu Trust {i:04}") for i in range(1003)])
+    many = page(app, practice, text="trust")
+    assert many.total == 1001 and many.more_than == 1000
+    few = page(app, practice, text="trust 000")
+    assert few.total == 10 and few.more_than is None
+    everyone = page(app, practice)
+    assert everyone.total == 1003 and everyone.more_than is None  # no search: all counted

@@ -1,6 +1,7 @@
 """What XPM does not say: contacts of unknown kind, and directory entries whose status
-(archived, deleted, prospect) or structure XPM's answer left out; and where a full read of
-the client list that stopped part way had got to.
+(archived, deleted, prospect) or structure XPM's answer left out; where a full read of the
+client list that stopped part way had got to; and a trigram index for searching names by
+any part of them on PostgreSQL (pg_trgm, which the database owner may create).
 
 Revision ID: 0006
 Revises: 0005
@@ -31,12 +32,22 @@ def upgrade():
         for flag in FLAGS:
             batch_op.alter_column(flag, existing_type=sa.Boolean(), nullable=True)
         batch_op.add_column(sa.Column("detailed_at", sa.DateTime(), nullable=True))
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")  # a trusted extension
+    op.create_index(
+        "ix_directory_entries_sort_name_trigrams",
+        "directory_entries",
+        ["sort_name"],
+        postgresql_using="gin",
+        postgresql_ops={"sort_name": "gin_trgm_ops"},
+    )
     with op.batch_alter_table("directory_syncs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("full_read_from", sa.String(length=2000), nullable=True))
         batch_op.add_column(sa.Column("full_read_started_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    op.drop_index("ix_directory_entries_sort_name_trigrams", table_name="directory_entries")
     with op.batch_alter_table("directory_syncs", schema=None) as batch_op:
         batch_op.drop_column("full_read_started_at")
         batch_op.drop_column("full_read_from")
