@@ -88,6 +88,9 @@ def settings_for(database_url: str, **overrides) -> dict:
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Tests of what an import does wait for it; tests/importing/test_runs.py covers the
+        # pages that answer before XPM does (the product waits half a second).
+        "IMPORT_REQUEST_WAIT": 20,
         **overrides,
     }
 

@@ -18,7 +18,7 @@ from portal.xpm.records import XpmClient, client_from_json, client_to_json
 
 REVIEWED_SECONDS = 600
 #: How long reading a client for its form may claim it (its calls' own budget is less).
-READING_SECONDS = 90
+READING_SECONDS = 120
 #: A failed read is shown to whoever is waiting for it, for this long.
 FAILURE_SECONDS = 30
 #: How long an import may claim its client (more than its calls' budget), and how long

@@ -24,12 +24,14 @@ from portal.xpm import INTERACTIVE, XpmApi, XpmClient, XpmError
 
 log = logging.getLogger("portal.importing")
 
-#: Seconds a request waits for XPM before it answers with what it has.
-REQUEST_WAIT = 1.5
-#: Seconds each call may wait for a slot, and seconds all the calls of one action may take.
-SLOT_WAIT = 30.0
-READ_BUDGET = 60.0
-IMPORT_BUDGET = 150.0
+#: Seconds a request waits for XPM before it answers with what it has (the page asking
+#: again every second does not wait at all: it only looks).
+REQUEST_WAIT = 0.5
+#: Seconds each call may wait for a slot (longer than XPM's rolling minute: staff see the
+#: page fill in late rather than fail), and seconds all the calls of one action may take.
+SLOT_WAIT = 65.0
+READ_BUDGET = 90.0
+IMPORT_BUDGET = 180.0
 POLL_SECONDS = 0.1
 STORE_DOWN = (
     "The portal could not reach the store its workers share (Redis), so nothing was "

@@ -7,7 +7,7 @@ the import's progress until the new profile opens (``runs``).
 
 import re
 
-from flask import abort, current_app, flash, make_response, redirect, url_for
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from portal import db, shared
@@ -45,9 +45,8 @@ def new(provider, client_uuid):
         db.end_read(session)  # nothing is held while waiting on XPM or another worker
         if form.validate_on_submit():
             return _create(api, provider, client_uuid, client_key, form)
-        client = runs.reviewed_client(
-            shared.store(), runner(), api, client_key, client_uuid, _wait()
-        )
+        wait = 0.0 if request.args.get("waiting") else _wait()  # the page asking again
+        client = runs.reviewed_client(shared.store(), runner(), api, client_key, client_uuid, wait)
         if client is None:
             return _page(provider, client_uuid, form=form, waiting=True)
         review = service.review(session, None, firm_id, provider, client_uuid, client=client)
@@ -122,6 +121,7 @@ def _page(provider: str, client_uuid: str, **context):
         provider=provider,
         system=SYSTEMS[provider],
         action=url_for("importing.new", provider=provider, client_uuid=client_uuid),
+        again_url=url_for("importing.new", provider=provider, client_uuid=client_uuid, waiting=1),
         progress_url=url_for("importing.progress", provider=provider, client_uuid=client_uuid),
         **_back(),
         **context,

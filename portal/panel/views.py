@@ -18,7 +18,7 @@ from portal.web import nzdate
 from portal.xpm import XpmError
 
 #: Seconds a request waits for XPM to confirm a search before answering without it.
-CONFIRM_WAIT = 1.0
+CONFIRM_WAIT = 0.5
 
 bp.before_request(require_login)
 

@@ -10,9 +10,11 @@ otherwise in this process.
 XPM's own counts (``X-MinLimit-Remaining``, ``X-DayLimit-Remaining``) win when they are
 lower than the portal's, and a 429's ``Retry-After`` pauses the whole practice.
 
-Calls have a priority. What a person is waiting for (a form, Create) may use the whole
-budget; confirming a search leaves a few calls of each minute to them; background work
-(reading the client list) leaves more, and so yields when the minute runs low. The portal
+Calls have a priority. What a person waits for (a form, Create) may use the whole
+budget; confirming a search leaves a few calls of each minute to them, and background work
+(reading the client list) a few more. While staff are waiting for XPM (a call of theirs in
+the last minute), the others leave them much more: background work yields when the minute
+runs low. The portal
 counts a call from the moment it grants the slot, XPM from the moment the call arrives: a
 margin (``Limits.for_portal``) keeps the two from disagreeing about a rolling minute.
 """
@@ -52,8 +54,14 @@ class Limits:
     #: margin between the portal's count (from the grant) and XPM's (from the arrival).
     spare_calls: int = 0
     spare_seconds: float = 0.0
-    #: What each priority leaves to those above it: (calls a minute, in flight, a day).
-    held_back: tuple[tuple[str, int, int, int], ...] = ()
+    #: What each priority leaves to those above it: (calls a minute, in flight, a day, and
+    #: calls a minute while staff are waiting for XPM).
+    held_back: tuple[tuple[str, int, int, int, int], ...] = ()
+    #: Seconds a call staff wait for counts as their demand, making the others hold back.
+    demand_seconds: float = 60.0
+    #: Set by ``share``: this call is staff's demand; the cap while there is demand.
+    is_demand: bool = False
+    per_minute_in_demand: int | None = None
 
     @classmethod
     def for_portal(cls, **overrides) -> "Limits":
@@ -61,22 +69,31 @@ class Limits:
         return cls(
             spare_calls=2,
             spare_seconds=2.0,
-            held_back=((SEARCH, 3, 1, 200), (BACKGROUND, 6, 2, 500)),
+            held_back=((SEARCH, 3, 1, 200, 20), (BACKGROUND, 6, 2, 500, 30)),
             **overrides,
         )
 
     def share(self, priority: str = INTERACTIVE) -> "Limits":
         """The limits a call of ``priority`` is held to."""
-        minute, flight, day = next(
-            (rest for name, *rest in self.held_back if name == priority), (0, 0, 0)
+        minute, flight, day, in_demand = next(
+            (rest for name, *rest in self.held_back if name == priority), (0, 0, 0, 0)
         )
+        usable = self.per_minute - self.spare_calls
         return replace(
             self,
-            per_minute=max(1, self.per_minute - self.spare_calls - minute),
+            per_minute=max(1, usable - minute),
             in_flight=max(1, self.in_flight - flight),
             per_day=max(1, self.per_day - day),
             minute_seconds=self.minute_seconds + self.spare_seconds,
+            is_demand=priority == INTERACTIVE,
+            per_minute_in_demand=max(1, usable - in_demand) if in_demand else None,
         )
+
+    def minute_cap(self, demand_at: float, now: float) -> int:
+        """Calls this minute allows such a call, given staff's last demand."""
+        if self.per_minute_in_demand is not None and now - demand_at < self.demand_seconds:
+            return self.per_minute_in_demand
+        return self.per_minute
 
 
 @dataclass(frozen=True)
@@ -115,6 +132,7 @@ class _TenantCounts:
     paused_until: float = 0.0
     paused_problem: str = "minute"
     now: float = 0.0  # the latest time seen, so the clock never runs backwards
+    demand_at: float = float("-inf")  # when staff last asked for a call
 
 
 class MemoryBackend:
@@ -137,12 +155,17 @@ class MemoryBackend:
         """Take a slot if every limit allows it, else say how long to wait."""
         with self._lock:
             counts, now = self._counts(tenant_id, limits)
+            if limits.is_demand:
+                counts.demand_at = now
             if counts.paused_until > now:
                 return Grant(False, now, counts.paused_until - now, counts.paused_problem)
             if len(counts.day) >= limits.per_day:
                 return Grant(False, now, counts.day[0] + limits.day_seconds - now, "day")
-            if len(counts.minute) >= limits.per_minute:
-                return Grant(False, now, counts.minute[0] + limits.minute_seconds - now, "minute")
+            cap = limits.minute_cap(counts.demand_at, now)
+            if len(counts.minute) >= cap:
+                # This call's slot frees when enough of the minute's calls have aged out.
+                frees = counts.minute[len(counts.minute) - cap] + limits.minute_seconds
+                return Grant(False, now, frees - now, "minute")
             if len(counts.leases) >= limits.in_flight:
                 return Grant(False, now, min(counts.leases.values()) - now, "concurrent")
             counts.leases[lease_id] = now + limits.lease_seconds

@@ -38,13 +38,20 @@ local function keep(key, seconds) redis.call('EXPIRE', key, math.ceil(seconds) +
 """
 
 # KEYS: leases, minute, day, state. ARGV: now, lease id, in flight, per minute, per day,
-# lease seconds, minute seconds, day seconds.
+# lease seconds, minute seconds, day seconds, is demand (0/1), per minute in demand (-1:
+# none), demand seconds.
 ACQUIRE = (
     NOW
     + """
 local leases, minute, day = KEYS[1], KEYS[2], KEYS[3]
 local lease_s, minute_s, day_s = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 keep(state, day_s)
+if ARGV[9] == '1' then redis.call('HSET', state, 'demand_at', fmt(now)) end
+local per_minute = tonumber(ARGV[4])
+local demand_at = tonumber(redis.call('HGET', state, 'demand_at'))
+if tonumber(ARGV[10]) >= 0 and demand_at and now - demand_at < tonumber(ARGV[11]) then
+  per_minute = tonumber(ARGV[10])
+end
 local paused = tonumber(redis.call('HGET', state, 'paused_until'))
 if paused and paused > now then
   return {0, fmt(now), fmt(paused - now), redis.call('HGET', state, 'paused_problem')}
@@ -53,12 +60,14 @@ redis.call('ZREMRANGEBYSCORE', leases, '-inf', fmt(now))
 forget(minute, minute_s)
 forget(day, day_s)
 local function full(key, limit, window, problem)
-  if redis.call('ZCARD', key) < limit then return nil end
-  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-  return {0, fmt(now), fmt(tonumber(first[2]) + window - now), problem}
+  local count = redis.call('ZCARD', key)
+  if count < limit then return nil end
+  -- the slot frees when enough of the window's calls have aged out
+  local freeing = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+  return {0, fmt(now), fmt(tonumber(freeing[2]) + window - now), problem}
 end
 local refused = full(day, tonumber(ARGV[5]), day_s, 'day')
-  or full(minute, tonumber(ARGV[4]), minute_s, 'minute')
+  or full(minute, per_minute, minute_s, 'minute')
   or full(leases, tonumber(ARGV[3]), 0, 'concurrent')
 if refused then return refused end
 redis.call('ZADD', leases, fmt(now + lease_s), ARGV[2])
@@ -148,6 +157,9 @@ class RedisBackend:
             limits.lease_seconds,
             limits.minute_seconds,
             limits.day_seconds,
+            1 if limits.is_demand else 0,
+            -1 if limits.per_minute_in_demand is None else limits.per_minute_in_demand,
+            limits.demand_seconds,
         ]
         granted, at, wait, problem = self._run(self._acquire, list(keys.values()), args)
         return Grant(granted == 1, float(at), float(wait), _text(problem))

@@ -37,7 +37,7 @@ def holdings(app, connected):
 def test_the_form_fills_itself_in_when_xpm_has_answered(app, client, holdings, sandbox_control):
     waiting = client.get(import_url(holdings), headers=HTMX).get_data(as_text=True)
     assert "Reading this client from Xero Practice Manager…" in waiting
-    assert f'hx-get="{import_url(holdings)}" hx-trigger="load delay:1s"' in waiting
+    assert f'hx-get="{import_url(holdings)}?waiting=1" hx-trigger="load delay:1s"' in waiting
     assert 'role="status"' in waiting and "Create" not in waiting
     drain(app)
     form = client.get(import_url(holdings), headers=HTMX).get_data(as_text=True)
@@ -131,6 +131,8 @@ def test_what_one_worker_read_and_imported_another_sees(
             app.config["IMPORT_REQUEST_WAIT"] = 0
         holdings = find(one, firm_id, CHAIN_COMPANY, "Company")
         sandbox_control("POST", "reset", json={})
+        slow = {"latency_ms": 1500, "endpoints": ["client.api/get"], "count": 1}
+        sandbox_control("POST", "faults", json=slow)  # XPM takes its time to answer
 
         first.get(import_url(holdings), headers=HTMX)  # worker one starts reading
         waiting = second.get(import_url(holdings), headers=HTMX).get_data(as_text=True)

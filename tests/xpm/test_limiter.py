@@ -10,7 +10,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from portal.xpm import LimiterBusy, LimiterUnavailable, Limits, TenantLimiter
+from portal.xpm import (
+    BACKGROUND,
+    INTERACTIVE,
+    SEARCH,
+    LimiterBusy,
+    LimiterUnavailable,
+    Limits,
+    TenantLimiter,
+)
 from portal.xpm.limiter_redis import RedisBackend
 
 NEVER = 1e9  # a lease or timeout long enough never to matter in the test
@@ -167,3 +175,56 @@ def test_from_url_picks_the_backend(redis_client, redis_prefix):
     with shared.slot("tenant-a", timeout=1):  # the server's own clock is used
         pass
     assert not isinstance(TenantLimiter.from_url(None)._backend, RedisBackend)
+
+
+# --- The portal's pacing: a margin on Xero's minute, and priorities --------------------------
+def portal_limiter(backend, clock):
+    return TenantLimiter(
+        backend, limits=Limits.for_portal(lease_seconds=NEVER), clock=clock, sleep=clock.sleep
+    )
+
+
+def granted_in_a_minute(limiter, priority, tenant="tenant-a") -> int:
+    count = 0
+    while True:
+        try:
+            with limiter.slot(tenant, timeout=0, priority=priority):
+                count += 1
+        except LimiterBusy:
+            return count
+
+
+@pytest.mark.parametrize(("priority", "calls"), [(INTERACTIVE, 58), (SEARCH, 55), (BACKGROUND, 52)])
+def test_each_priority_leaves_calls_to_those_above_it(make_backend, clock, priority, calls):
+    assert granted_in_a_minute(portal_limiter(make_backend(), clock), priority) == calls
+
+
+def test_while_staff_wait_the_others_leave_them_much_more(make_backend, clock):
+    limiter = portal_limiter(make_backend(), clock)
+    with limiter.slot("tenant-a", timeout=0, priority=INTERACTIVE):
+        pass  # a form being read: staff's demand, for a minute
+    assert granted_in_a_minute(limiter, BACKGROUND) == 28 - 1
+    assert granted_in_a_minute(limiter, SEARCH) == 38 - 28
+    assert granted_in_a_minute(limiter, INTERACTIVE) == 58 - 38
+    clock.advance(63)
+    assert granted_in_a_minute(limiter, BACKGROUND) == 52  # no demand any more
+
+
+def test_a_call_counts_a_little_longer_than_xeros_minute(make_backend, clock):
+    limiter = portal_limiter(make_backend(), clock)
+    first = clock()
+    granted_in_a_minute(limiter, INTERACTIVE)
+    with limiter.slot("tenant-a", timeout=120) as slot:  # waits for the oldest to age out
+        assert slot.acquired_at - first >= 62
+
+
+def test_a_lower_priority_is_told_when_its_own_slot_frees(make_backend, clock):
+    limiter = portal_limiter(make_backend(), clock)
+    first = clock()
+    granted_in_a_minute(limiter, INTERACTIVE)  # 58 calls at once
+    with pytest.raises(LimiterBusy) as raised:
+        take(limiter, timeout=1)
+    assert raised.value.problem == "minute" and raised.value.retry_after >= 61
+    clock.advance(70)  # staff's demand is over, and so is that minute
+    with limiter.slot("tenant-a", timeout=0, priority=BACKGROUND) as slot:
+        assert slot.acquired_at - first >= 62
