@@ -6,7 +6,8 @@ waits for the next one. No request waits long for that: each waits at most a mom
 XPM answers, or an import's progress. The work goes on in the application's background
 runner, and its state is kept in the installation's shared store (``memory``), so the
 page asking again may be answered by any worker. What a person waits for comes first
-among XPM's calls (``INTERACTIVE``); a call waits for a slot within the action's budget.
+among XPM's calls (an import first, then the form); a call waits for a slot within the
+action's budget.
 """
 
 import logging
@@ -20,7 +21,7 @@ from portal.importing import memory
 from portal.importing.service import SAFE, ImportFailed, Outcome, import_client
 from portal.jobs import Jobs
 from portal.shared import Unavailable
-from portal.xpm import INTERACTIVE, XpmApi, XpmClient, XpmError
+from portal.xpm import IMPORT, INTERACTIVE, XpmApi, XpmClient, XpmError
 
 log = logging.getLogger("portal.importing")
 
@@ -121,7 +122,7 @@ def _import(store, sessions, api, client_key: str, token: str, details: dict) ->
             store, client_key, {"status": "running", "token": token, "read": read, "known": known}
         )
 
-    paced = api.paced(INTERACTIVE, SLOT_WAIT).within(IMPORT_BUDGET)
+    paced = api.paced(IMPORT, SLOT_WAIT).within(IMPORT_BUDGET)
     try:
         with sessions() as db:
             outcome = import_client(db, paced, on_read=heard, **details)

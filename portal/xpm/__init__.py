@@ -21,6 +21,7 @@ from portal.xpm.errors import (
 )
 from portal.xpm.limiter import (
     BACKGROUND,
+    IMPORT,
     INTERACTIVE,
     SEARCH,
     Limits,
@@ -43,6 +44,7 @@ from portal.xpm.xml import parse_document, read_response
 
 __all__ = [
     "BACKGROUND",
+    "IMPORT",
     "INTERACTIVE",
     "SEARCH",
     "ClientPage",

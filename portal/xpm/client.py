@@ -121,8 +121,8 @@ class XpmApi:
         }
 
     def paced(self, priority: str, slot_wait: float | None = None) -> "XpmApi":
-        """This client, for calls of ``priority`` (the limiter's INTERACTIVE, SEARCH or
-        BACKGROUND), each waiting at most ``slot_wait`` seconds for a slot."""
+        """This client, for calls of ``priority`` (the limiter's IMPORT, INTERACTIVE, SEARCH
+        or BACKGROUND), each waiting at most ``slot_wait`` seconds for a slot."""
         paced = copy.copy(self)
         paced._priority = priority
         if slot_wait is not None:

@@ -10,11 +10,11 @@ otherwise in this process.
 XPM's own counts (``X-MinLimit-Remaining``, ``X-DayLimit-Remaining``) win when they are
 lower than the portal's, and a 429's ``Retry-After`` pauses the whole practice.
 
-Calls have a priority. What a person waits for (a form, Create) may use the whole
-budget; confirming a search leaves a few calls of each minute to them, and background work
-(reading the client list) a few more. While staff are waiting for XPM (a call of theirs in
-the last minute), the others leave them much more: background work yields when the minute
-runs low. The portal
+Calls have a priority: an import staff pressed Create for, then what a person is looking
+at (a form), then confirming a search, then background work (reading the client list).
+Each leaves a few calls of every minute to those above it, and many more while those are
+waiting for XPM (a call of theirs in the last minute): background work yields when the
+minute runs low, and a Create is not held up by forms opened and left. The portal
 counts a call from the moment it grants the slot, XPM from the moment the call arrives: a
 margin (``Limits.for_portal``) keeps the two from disagreeing about a rolling minute.
 """
@@ -35,9 +35,10 @@ from portal.xpm.errors import LimiterBusy
 Clock = Callable[[], float]
 
 
-#: Priorities, highest first: what a person waits for, a search to confirm, background work.
-INTERACTIVE, SEARCH, BACKGROUND = "interactive", "search", "background"
-PRIORITIES = (INTERACTIVE, SEARCH, BACKGROUND)
+#: Priorities, highest first: an import (Create), what a person is looking at, a search to
+#: confirm, background work.
+IMPORT, INTERACTIVE, SEARCH, BACKGROUND = "import", "interactive", "search", "background"
+PRIORITIES = (IMPORT, INTERACTIVE, SEARCH, BACKGROUND)
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,11 @@ class Limits:
     #: What each priority leaves to those above it: (calls a minute, in flight, a day, and
     #: calls a minute while staff are waiting for XPM).
     held_back: tuple[tuple[str, int, int, int, int], ...] = ()
-    #: Seconds a call staff wait for counts as their demand, making the others hold back.
+    #: Seconds a call counts as its priority's demand, making those below hold back.
     demand_seconds: float = 60.0
-    #: Set by ``share``: this call is staff's demand; the cap while there is demand.
-    is_demand: bool = False
+    #: Set by ``share``: the call's priority, those above it, and its cap while they wait.
+    priority: str = ""
+    above: tuple[str, ...] = ()
     per_minute_in_demand: int | None = None
 
     @classmethod
@@ -69,7 +71,11 @@ class Limits:
         return cls(
             spare_calls=2,
             spare_seconds=2.0,
-            held_back=((SEARCH, 3, 1, 200, 20), (BACKGROUND, 6, 2, 500, 30)),
+            held_back=(
+                (INTERACTIVE, 2, 0, 0, 10),
+                (SEARCH, 3, 1, 200, 20),
+                (BACKGROUND, 6, 2, 500, 30),
+            ),
             **overrides,
         )
 
@@ -85,13 +91,17 @@ class Limits:
             in_flight=max(1, self.in_flight - flight),
             per_day=max(1, self.per_day - day),
             minute_seconds=self.minute_seconds + self.spare_seconds,
-            is_demand=priority == INTERACTIVE,
+            priority=priority,
+            above=PRIORITIES[: PRIORITIES.index(priority)] if priority in PRIORITIES else (),
             per_minute_in_demand=max(1, usable - in_demand) if in_demand else None,
         )
 
-    def minute_cap(self, demand_at: float, now: float) -> int:
-        """Calls this minute allows such a call, given staff's last demand."""
-        if self.per_minute_in_demand is not None and now - demand_at < self.demand_seconds:
+    def minute_cap(self, demand: dict[str, float], now: float) -> int:
+        """Calls this minute allows such a call, given when each priority last asked."""
+        waiting = any(
+            now - demand.get(name, -math.inf) < self.demand_seconds for name in self.above
+        )
+        if self.per_minute_in_demand is not None and waiting:
             return self.per_minute_in_demand
         return self.per_minute
 
@@ -132,7 +142,7 @@ class _TenantCounts:
     paused_until: float = 0.0
     paused_problem: str = "minute"
     now: float = 0.0  # the latest time seen, so the clock never runs backwards
-    demand_at: float = float("-inf")  # when staff last asked for a call
+    demand: dict[str, float] = field(default_factory=dict)  # priority -> when it last asked
 
 
 class MemoryBackend:
@@ -155,13 +165,13 @@ class MemoryBackend:
         """Take a slot if every limit allows it, else say how long to wait."""
         with self._lock:
             counts, now = self._counts(tenant_id, limits)
-            if limits.is_demand:
-                counts.demand_at = now
+            if limits.priority:
+                counts.demand[limits.priority] = now
             if counts.paused_until > now:
                 return Grant(False, now, counts.paused_until - now, counts.paused_problem)
             if len(counts.day) >= limits.per_day:
                 return Grant(False, now, counts.day[0] + limits.day_seconds - now, "day")
-            cap = limits.minute_cap(counts.demand_at, now)
+            cap = limits.minute_cap(counts.demand, now)
             if len(counts.minute) >= cap:
                 # This call's slot frees when enough of the minute's calls have aged out.
                 frees = counts.minute[len(counts.minute) - cap] + limits.minute_seconds

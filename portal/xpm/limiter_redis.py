@@ -38,19 +38,21 @@ local function keep(key, seconds) redis.call('EXPIRE', key, math.ceil(seconds) +
 """
 
 # KEYS: leases, minute, day, state. ARGV: now, lease id, in flight, per minute, per day,
-# lease seconds, minute seconds, day seconds, is demand (0/1), per minute in demand (-1:
-# none), demand seconds.
+# lease seconds, minute seconds, day seconds, the call's priority, per minute while a
+# priority above asks (-1: none), demand seconds, then the priorities above it.
 ACQUIRE = (
     NOW
     + """
 local leases, minute, day = KEYS[1], KEYS[2], KEYS[3]
 local lease_s, minute_s, day_s = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 keep(state, day_s)
-if ARGV[9] == '1' then redis.call('HSET', state, 'demand_at', fmt(now)) end
+if ARGV[9] ~= '' then redis.call('HSET', state, 'demand:' .. ARGV[9], fmt(now)) end
 local per_minute = tonumber(ARGV[4])
-local demand_at = tonumber(redis.call('HGET', state, 'demand_at'))
-if tonumber(ARGV[10]) >= 0 and demand_at and now - demand_at < tonumber(ARGV[11]) then
-  per_minute = tonumber(ARGV[10])
+if tonumber(ARGV[10]) >= 0 then
+  for i = 12, #ARGV do
+    local asked = tonumber(redis.call('HGET', state, 'demand:' .. ARGV[i]))
+    if asked and now - asked < tonumber(ARGV[11]) then per_minute = tonumber(ARGV[10]) end
+  end
 end
 local paused = tonumber(redis.call('HGET', state, 'paused_until'))
 if paused and paused > now then
@@ -157,9 +159,10 @@ class RedisBackend:
             limits.lease_seconds,
             limits.minute_seconds,
             limits.day_seconds,
-            1 if limits.is_demand else 0,
+            limits.priority,
             -1 if limits.per_minute_in_demand is None else limits.per_minute_in_demand,
             limits.demand_seconds,
+            *limits.above,
         ]
         granted, at, wait, problem = self._run(self._acquire, list(keys.values()), args)
         return Grant(granted == 1, float(at), float(wait), _text(problem))
