@@ -3,7 +3,8 @@ Redis when there are several workers, see ``portal.shared``):
 
 - the client just read from XPM to draw the import form, so Create does not read it again
   (the user imports what they reviewed, and the import costs one call less);
-- that XPM is being read for a client's form, or why that failed;
+- that XPM is being read for a client's form (and whether anyone still looks at it), or
+  why that failed;
 - the one import of a client under way, and how it went: every Create of that client, in
   any worker, waits on it and opens the same profile.
 
@@ -21,6 +22,8 @@ REVIEWED_SECONDS = 600
 READING_SECONDS = 120
 #: A failed read is shown to whoever is waiting for it, for this long.
 FAILURE_SECONDS = 30
+#: A form not asked for in this long has been left: its read need not spend a call.
+WANTED_SECONDS = 5
 #: How long an import may claim its client (more than its calls' budget), and how long
 #: its outcome is kept for those still waiting on it.
 IMPORTING_SECONDS = 240
@@ -47,6 +50,16 @@ def reviewed(store, client_key: str) -> XpmClient | None:
 def forget_reviewed(store, client_key: str) -> None:
     """Read the client afresh next time (Try again)."""
     store.delete(f"reviewed:{client_key}")
+
+
+def want(store, client_key: str) -> None:
+    """Somebody is looking at the client's form (it asks again every second)."""
+    store.put(f"wanted:{client_key}", b"1", WANTED_SECONDS)
+
+
+def wanted(store, client_key: str) -> bool:
+    """True while somebody looks at the client's form."""
+    return store.get(f"wanted:{client_key}") is not None
 
 
 def start_reading(store, client_key: str) -> str | None:

@@ -21,7 +21,7 @@ from portal.importing import memory
 from portal.importing.service import SAFE, ImportFailed, Outcome, import_client
 from portal.jobs import Jobs
 from portal.shared import Unavailable
-from portal.xpm import IMPORT, INTERACTIVE, XpmApi, XpmClient, XpmError
+from portal.xpm import IMPORT, INTERACTIVE, CallAbandoned, XpmApi, XpmClient, XpmError
 
 log = logging.getLogger("portal.importing")
 
@@ -53,6 +53,7 @@ def reviewed_client(
 
 
 def _reviewed_or_start(store, jobs, api, client_key, client_uuid) -> XpmClient | None:
+    memory.want(store, client_key)
     client = memory.reviewed(store, client_key)
     if client is not None:
         return client
@@ -68,9 +69,18 @@ def _reviewed_or_start(store, jobs, api, client_key, client_uuid) -> XpmClient |
 
 def _read_for_form(store, api: XpmApi, client_key: str, client_uuid: str, token: str) -> None:
     failure = None
+
+    def looked_at() -> bool:  # a form nobody looks at any more spends no call
+        try:
+            return memory.wanted(store, client_key)
+        except Unavailable:
+            return True
+
     try:
-        client = api.paced(INTERACTIVE, SLOT_WAIT).within(READ_BUDGET).get(client_uuid)
-        memory.remember_reviewed(store, client_key, client)
+        paced = api.paced(INTERACTIVE, SLOT_WAIT, wanted=looked_at).within(READ_BUDGET)
+        memory.remember_reviewed(store, client_key, paced.get(client_uuid))
+    except CallAbandoned:
+        log.info("Reading a client for its form was given up: nobody looks at it any more")
     except XpmError as error:
         log.warning("Reading a client for its form failed: %s", error.detail or error)
         failure = {"message": f"{error} {SAFE}", "retryable": error.retryable}

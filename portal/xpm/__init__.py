@@ -7,6 +7,7 @@ storage are kept apart from the client and hand it a ``TokenSource``.
 
 from portal.xpm.client import TokenSource, XpmApi
 from portal.xpm.errors import (
+    CallAbandoned,
     LimiterBusy,
     LimiterUnavailable,
     XpmAuthError,
@@ -47,6 +48,7 @@ __all__ = [
     "IMPORT",
     "INTERACTIVE",
     "SEARCH",
+    "CallAbandoned",
     "ClientPage",
     "ClientRef",
     "Contact",

@@ -25,6 +25,7 @@ from portal.xpm.deadline import Deadline
 from portal.xpm.errors import (
     WORKFLOWMAX,
     XPM,
+    CallAbandoned,
     LimiterBusy,
     XpmAuthError,
     XpmBadResponse,
@@ -107,6 +108,7 @@ class XpmApi:
         self._call_deadline = call_deadline
         self._budget_ends: float | None = None  # set by within()
         self._priority = INTERACTIVE  # set by paced()
+        self._wanted: Callable[[], bool] | None = None
         self._retry = retry or RetryPolicy()
         self._max_bytes, self._max_depth = max_bytes, max_depth
         self._slot_timeout = slot_timeout
@@ -120,11 +122,17 @@ class XpmApi:
             "User-Agent": "portal-xpm/1.0",
         }
 
-    def paced(self, priority: str, slot_wait: float | None = None) -> "XpmApi":
+    def paced(
+        self,
+        priority: str,
+        slot_wait: float | None = None,
+        wanted: Callable[[], bool] | None = None,
+    ) -> "XpmApi":
         """This client, for calls of ``priority`` (the limiter's IMPORT, INTERACTIVE, SEARCH
-        or BACKGROUND), each waiting at most ``slot_wait`` seconds for a slot."""
+        or BACKGROUND), each waiting at most ``slot_wait`` seconds for a slot, and given up
+        (``CallAbandoned``) once ``wanted()`` says nobody waits for the answer."""
         paced = copy.copy(self)
-        paced._priority = priority
+        paced._priority, paced._wanted = priority, wanted
         if slot_wait is not None:
             paced._slot_timeout = slot_wait
         return paced
@@ -250,7 +258,7 @@ class XpmApi:
             self._on_access_lost(error)
 
     def _worth_retrying(self, error: XpmError, attempt: int) -> bool:
-        if attempt >= self._retry.max_attempts or isinstance(error, LimiterBusy):
+        if attempt >= self._retry.max_attempts or isinstance(error, LimiterBusy | CallAbandoned):
             return False
         if isinstance(error, XpmRateLimited):
             return error.problem != "day" and error.retry_after <= self._retry.max_retry_after
@@ -277,7 +285,7 @@ class XpmApi:
             if left is not None:
                 limit = self._limiter.timeout if slot_timeout is None else slot_timeout
                 slot_timeout = min(limit, left)
-            with self._limiter.slot(self._limiter_key, slot_timeout, self._priority):
+            with self._limiter.slot(self._limiter_key, slot_timeout, self._priority, self._wanted):
                 sent = time.monotonic()
                 response, body = self._exchange(path, params, token, self._deadline_for(sent))
                 status = response.status_code

@@ -104,6 +104,15 @@ class LimiterBusy(XpmRateLimited):
         )
 
 
+class CallAbandoned(XpmError):
+    """A call waiting for a slot was given up: nobody waits for its answer any more (the
+    page that asked for it has been left)."""
+
+    @property
+    def message(self) -> str:
+        return f"Nobody was waiting for {self.system}'s answer any more, so it was not asked."
+
+
 class LimiterUnavailable(XpmError):
     """The store that paces calls across workers (Redis) did not answer."""
 

@@ -30,9 +30,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from portal.xpm.errors import LimiterBusy
+from portal.xpm.errors import CallAbandoned, LimiterBusy
 
 Clock = Callable[[], float]
+MAX_SLEEP = 1.0  # seconds a waiting call sleeps before it looks again
 
 
 #: Priorities, highest first: an import (Create), what a person is looking at, a search to
@@ -72,7 +73,7 @@ class Limits:
             spare_calls=2,
             spare_seconds=2.0,
             held_back=(
-                (INTERACTIVE, 2, 0, 0, 10),
+                (INTERACTIVE, 8, 0, 0, 20),
                 (SEARCH, 3, 1, 200, 20),
                 (BACKGROUND, 6, 2, 500, 30),
             ),
@@ -242,14 +243,19 @@ class TenantLimiter:
 
     @contextmanager
     def slot(
-        self, tenant_id: str, timeout: float | None = None, priority: str = INTERACTIVE
+        self,
+        tenant_id: str,
+        timeout: float | None = None,
+        priority: str = INTERACTIVE,
+        wanted: Callable[[], bool] | None = None,
     ) -> Iterator[Slot]:
         """Hold one of the tenant's call slots for the block; raise ``LimiterBusy`` if none
-        comes free within ``timeout`` seconds for a call of ``priority``."""
+        comes free within ``timeout`` seconds for a call of ``priority``, and
+        ``CallAbandoned`` as soon as ``wanted()`` says nobody waits for the call any more."""
         lease_id = uuid.uuid4().hex
         limits = self.limits.share(priority)
         grant = self._wait_for_grant(
-            tenant_id, lease_id, self.timeout if timeout is None else timeout, limits
+            tenant_id, lease_id, self.timeout if timeout is None else timeout, limits, wanted
         )
         try:
             yield Slot(tenant_id, lease_id, grant.at)
@@ -257,10 +263,12 @@ class TenantLimiter:
             self._backend.release(tenant_id, lease_id)
 
     def _wait_for_grant(
-        self, tenant_id: str, lease_id: str, timeout: float, limits: Limits
+        self, tenant_id: str, lease_id: str, timeout: float, limits: Limits, wanted=None
     ) -> Grant:
         deadline = self._clock() + timeout
         while True:
+            if wanted is not None and not wanted():
+                raise CallAbandoned("nobody waits for the call any more")
             grant = self._backend.acquire(tenant_id, lease_id, limits)
             if grant.granted:
                 return grant
@@ -274,7 +282,9 @@ class TenantLimiter:
             if remaining <= 0 or (grant.problem != "concurrent" and wait > remaining):
                 retry_after = 1.0 if grant.problem == "concurrent" else max(grant.wait, 1.0)
                 raise LimiterBusy(retry_after=math.ceil(retry_after), problem=grant.problem)
-            self._sleep(max(0.0, min(wait, remaining)))
+            # Asked again each second at least: whether the call is still wanted, and the
+            # share of the minute, which changes as the other priorities' demand does.
+            self._sleep(max(0.0, min(wait, remaining, MAX_SLEEP)))
 
     def record_remaining(
         self, tenant_id: str, minute_remaining: int | None, day_remaining: int | None

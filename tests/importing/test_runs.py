@@ -2,6 +2,7 @@
 answers, Create shows its progress until the profile opens, and what one worker read or
 started, another worker sees (through Redis)."""
 
+import time
 import uuid
 
 import pytest
@@ -9,7 +10,7 @@ import redis
 from sqlalchemy import select
 
 from portal import create_app, db
-from portal.models import Profile
+from portal.models import Profile, XpmConnection
 from portal.sandbox.fixtures import CHAIN_COMPANY
 from tests.conftest import PASSWORD, empty_tables, make_user, settings_for
 from tests.importing.sandboxed import counts, find, import_url, plan_id, profile_named
@@ -153,3 +154,27 @@ def test_what_one_worker_read_and_imported_another_sees(
         drain(one)
         drain(two)
         empty_tables(one)
+
+
+def test_a_form_left_while_xpm_is_busy_spends_no_call(
+    app, client, holdings, sandbox_control, monkeypatch
+):
+    from portal.importing import memory
+    from portal.xpm.factory import app_limiter
+
+    monkeypatch.setattr(memory, "WANTED_SECONDS", 0.5)
+    with app.app_context():
+        tenant = "xpm:" + db.session().scalar(select(XpmConnection.tenant_id))
+        app_limiter().pause(tenant, 3, "minute")  # every call of the practice waits
+    sandbox_control("POST", "reset", json={})
+    client.get(import_url(holdings), headers=HTMX)  # opened, then left at once
+    drain(app)
+    assert sandbox_control.calls() == {}  # given up, not asked
+    assert "Reading this client" in client.get(import_url(holdings), headers=HTMX).text
+    for _ in range(40):  # looked at again, as the page asks each second: read once free
+        page = client.get(import_url(holdings) + "?waiting=1", headers=HTMX).text
+        if "Still needed" in page:
+            break
+        time.sleep(0.25)
+    assert "Still needed" in page
+    assert sandbox_control.calls() == {"client.api/get": 1}

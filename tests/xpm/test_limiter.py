@@ -15,6 +15,7 @@ from portal.xpm import (
     IMPORT,
     INTERACTIVE,
     SEARCH,
+    CallAbandoned,
     LimiterBusy,
     LimiterUnavailable,
     Limits,
@@ -196,7 +197,7 @@ def granted_in_a_minute(limiter, priority, tenant="tenant-a") -> int:
 
 
 @pytest.mark.parametrize(
-    ("priority", "calls"), [(IMPORT, 58), (INTERACTIVE, 56), (SEARCH, 55), (BACKGROUND, 52)]
+    ("priority", "calls"), [(IMPORT, 58), (INTERACTIVE, 50), (SEARCH, 55), (BACKGROUND, 52)]
 )
 def test_each_priority_leaves_calls_to_those_above_it(make_backend, clock, priority, calls):
     assert granted_in_a_minute(portal_limiter(make_backend(), clock), priority) == calls
@@ -208,8 +209,8 @@ def test_while_staff_wait_the_others_leave_them_much_more(make_backend, clock):
         pass  # a form being read: staff's demand, for a minute
     assert granted_in_a_minute(limiter, BACKGROUND) == 28 - 1
     assert granted_in_a_minute(limiter, SEARCH) == 38 - 28
-    assert granted_in_a_minute(limiter, INTERACTIVE) == 56 - 38
-    assert granted_in_a_minute(limiter, IMPORT) == 58 - 56
+    assert granted_in_a_minute(limiter, INTERACTIVE) == 50 - 38
+    assert granted_in_a_minute(limiter, IMPORT) == 58 - 50
     clock.advance(63)
     assert granted_in_a_minute(limiter, BACKGROUND) == 52  # no demand any more
 
@@ -218,7 +219,7 @@ def test_an_import_waiting_makes_the_forms_leave_it_calls(make_backend, clock):
     limiter = portal_limiter(make_backend(), clock)
     with limiter.slot("tenant-a", timeout=0, priority=IMPORT):
         pass
-    assert granted_in_a_minute(limiter, INTERACTIVE) == 48 - 1
+    assert granted_in_a_minute(limiter, INTERACTIVE) == 38 - 1
 
 
 def test_a_call_counts_a_little_longer_than_xeros_minute(make_backend, clock):
@@ -239,3 +240,18 @@ def test_a_lower_priority_is_told_when_its_own_slot_frees(make_backend, clock):
     clock.advance(70)  # staff's demand is over, and so is that minute
     with limiter.slot("tenant-a", timeout=0, priority=BACKGROUND) as slot:
         assert slot.acquired_at - first >= 62
+
+
+def test_a_call_nobody_waits_for_any_more_is_given_up(make_backend, clock):
+    limiter = portal_limiter(make_backend(), clock)
+    granted_in_a_minute(limiter, IMPORT)  # the minute is spent
+    asked = []
+
+    def wanted():
+        asked.append(clock())
+        return len(asked) < 4  # the page stopped asking after a few seconds
+
+    waiting = limiter.slot("tenant-a", timeout=120, priority=INTERACTIVE, wanted=wanted)
+    with pytest.raises(CallAbandoned), waiting:
+        pass
+    assert len(asked) == 4 and asked[-1] - asked[0] <= 4  # it looked again each second
