@@ -1,6 +1,11 @@
 """The application's background threads: XPM work that no request should wait for (the
 panel's refreshes and confirmations, reading a client for the import form, an import),
-one job per key at a time."""
+one job per key at a time.
+
+Jobs wait for XPM's calls, sometimes for most of a minute, holding their thread while they
+do; so each kind of work has threads of its own (a lane), and an import never queues
+behind forms waiting for a call.
+"""
 
 import logging
 import threading
@@ -8,8 +13,8 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 log = logging.getLogger("portal.jobs")
-#: Enough for XPM's five calls in flight and the jobs that wait for one.
-WORKERS = 8
+#: Threads per lane: enough for XPM's five calls in flight and the jobs that wait for one.
+LANES = {"directory": 4, "read": 8, "import": 4}
 
 
 class Jobs:
@@ -19,18 +24,22 @@ class Jobs:
     name, or two panels opening at once, cost one call.
     """
 
-    def __init__(self, workers: int = WORKERS):
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="portal-job")
+    def __init__(self, lanes: dict[str, int] | None = None):
+        self._pools = {
+            lane: ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"portal-{lane}")
+            for lane, workers in (lanes or LANES).items()
+        }
         self._lock = threading.Lock()
         self._running: dict[Hashable, Future] = {}
 
-    def submit(self, key: Hashable, work: Callable[[], object]) -> Future:
-        """Start ``work`` unless a job with ``key`` is running; the job's future either way."""
+    def submit(self, key: Hashable, work: Callable[[], object], lane: str = "directory") -> Future:
+        """Start ``work`` in ``lane`` unless a job with ``key`` is running; the job's future
+        either way."""
         with self._lock:
             future = self._running.get(key)
             if future is not None:
                 return future
-            future = self._pool.submit(_logged, work)
+            future = self._pools[lane].submit(_logged, work)
             self._running[key] = future
         future.add_done_callback(lambda done: self._forget(key, done))
         return future

@@ -63,7 +63,7 @@ def _reviewed_or_start(store, jobs, api, client_key, client_uuid) -> XpmClient |
     token = None if memory.reading(store, client_key) else memory.start_reading(store, client_key)
     if token is not None:
         work = partial(_read_for_form, store, api, client_key, client_uuid, token)
-        jobs.submit(("read", client_key), work)
+        jobs.submit(("read", client_key), work, lane="read")
     return None
 
 
@@ -105,7 +105,7 @@ def start_import(
         if token is not None:
             details["root"] = memory.reviewed(store, client_key)
             work = partial(_import, store, sessions, api, client_key, token, details)
-            jobs.submit(("import", client_key), work)
+            jobs.submit(("import", client_key), work, lane="import")
         return progress(store, client_key, wait)
     except Unavailable:
         raise ImportFailed(STORE_DOWN) from None
