@@ -1,11 +1,12 @@
 """Reading a page of the directory, and writing into it what XPM said."""
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
-from sqlalchemy import and_, delete, func, select, tuple_, update
+from sqlalchemy import and_, delete, func, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -125,18 +126,36 @@ def listing(
         .order_by(entry.sort_name, entry.client_uuid)
         .limit(search.limit + 1)
     )
-    rows = [Row(*values) for values in db.execute(statement)]
-    more = len(rows) > search.limit
-    total = None
-    if search.after is None and not more:
-        total = len(rows)  # a short page counts itself
-    elif search.after is None:
-        key = (practice, search.archived, needle)
-        limit = COUNT_UP_TO + 1 if needle else None
-        count = lambda: _count(db, matching, limit)  # noqa: E731
-        total = counts.get(key, count) if counts else count()
+    with _by_trigrams(db, needle):
+        rows = [Row(*values) for values in db.execute(statement)]
+        more = len(rows) > search.limit
+        total = None
+        if search.after is None and not more:
+            total = len(rows)  # a short page counts itself
+        elif search.after is None:
+            key = (practice, search.archived, needle)
+            limit = COUNT_UP_TO + 1 if needle else None
+            count = lambda: _count(db, matching, limit)  # noqa: E731
+            total = counts.get(key, count) if counts else count()
     more_than = COUNT_UP_TO if needle and total is not None and total > COUNT_UP_TO else None
     return Listing(rows=rows[: search.limit], total=total, more=more, more_than=more_than)
+
+
+@contextmanager
+def _by_trigrams(db: Session, needle: str):
+    """On PostgreSQL, find the names holding ``needle`` by their trigrams: its planner
+    would rather walk every name in order, which at 50,000 clients costs three times as
+    much for a search that matches a few hundred (a needle of 3 characters or more)."""
+    trigrams = len(needle) >= 3 and db.get_bind().dialect.name == "postgresql"
+    if trigrams:
+        db.execute(text("SET LOCAL enable_seqscan = off"))
+        db.execute(text("SET LOCAL enable_indexscan = off"))
+    try:
+        yield
+    finally:
+        if trigrams:
+            db.execute(text("SET LOCAL enable_seqscan = on"))
+            db.execute(text("SET LOCAL enable_indexscan = on"))
 
 
 def _count(db: Session, conditions: list, limit: int | None = None) -> int:

@@ -8,6 +8,7 @@ goes on.
 
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,7 +62,7 @@ def _read_all(
 ) -> Iterator[int]:
     """Read every client a page at a time (from where an earlier attempt stopped, if one
     did); yields how many changed in each page."""
-    for clients, following in _pages(api, claim.resume_from):  # calls outside writing
+    for clients, following in _ahead(_pages(api, claim.resume_from)):  # calls outside writing
         with writing(db):
             count = store.upsert(db, practice, clients, detailed=False, now=now())
             state.renew(db, practice, now(), changed=count > 0, resume_from=following)
@@ -79,6 +80,16 @@ def _read_changes(
     with writing(db):
         count = store.upsert(db, practice, clients, detailed=False, now=now())
     yield count
+
+
+def _ahead(pages: Iterator):
+    """``pages``, the next one already being read while the caller stores this one (XPM's
+    pages follow one another, so reading and storing in turn would wait for each)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="directory-page") as reader:
+        coming = reader.submit(next, pages, None)
+        while (page := coming.result()) is not None:
+            coming = reader.submit(next, pages, None)
+            yield page
 
 
 def _pages(api: XpmApi, resume_from: str | None) -> Iterator[tuple[list[XpmClient], str | None]]:
