@@ -72,10 +72,12 @@ class Limits:
         return cls(
             spare_calls=2,
             spare_seconds=2.0,
+            # Each a little under the one above when nobody above is waiting (so a full
+            # read of a large practice goes at nearly the full rate), much less while one is.
             held_back=(
-                (INTERACTIVE, 8, 0, 0, 20),
-                (SEARCH, 3, 1, 200, 20),
-                (BACKGROUND, 6, 2, 500, 30),
+                (INTERACTIVE, 1, 0, 0, 16),
+                (SEARCH, 2, 1, 200, 20),
+                (BACKGROUND, 4, 2, 500, 30),
             ),
             **overrides,
         )
