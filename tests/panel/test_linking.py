@@ -37,7 +37,8 @@ def profile(app, profile_id) -> Profile:
 
 def events(app, action) -> list[AuditEvent]:
     with app.app_context():
-        return list(db.session().scalars(select(AuditEvent).where(AuditEvent.action == action)))
+        found = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        return list(db.session().scalars(found))
 
 
 @pytest.fixture
