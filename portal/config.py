@@ -1,6 +1,6 @@
 """Configuration: safe defaults, then instance/config.py, then the environment.
 
-The names are the stable interface of product.md §3. Outside production, a missing
+The names are the stable interface the README lists (Configuration). Outside production, a missing
 SECRET_KEY or PORTAL_TOKEN_KEY is generated once into the instance folder; in production
 the application refuses to start without them and says why in one line.
 """
@@ -23,7 +23,7 @@ XERO_DEFAULTS = {
     "WORKFLOWMAX_API_URL": "https://api.workflowmax2.com/",
 }
 
-#: Every variable read from the environment (product.md §3).
+#: Every variable read from the environment (the README lists them).
 ENVIRONMENT_NAMES = (
     "PORTAL_ENV",
     "SECRET_KEY",

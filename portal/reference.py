@@ -1,4 +1,4 @@
-"""Reference data (product.md §4): NZ-first company and trust types, default plans, roles."""
+"""Reference data: NZ-first company and trust types, default plans, roles."""
 
 COMPANY_TYPES = (
     ("limited_small", "Limited company (small)"),

@@ -1,4 +1,4 @@
-"""What still needs checking or completing on a profile, derived from its data (product.md §1.3).
+"""What still needs checking or completing on a profile, derived from its data.
 
 Nothing here is a fixed list: each item is there because a value is missing, unconfirmed
 (a company number not yet checked with the Companies Office, an IRD number of which XPM

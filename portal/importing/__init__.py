@@ -2,7 +2,7 @@
 client and everything related to it into profiles.
 
 Read in this order: ``views`` (the form), ``service`` (the conversion service), ``fetch``
-(reading XPM), ``plan`` and ``mapping`` (product.md §2), ``write`` (the one transaction).
+(reading XPM), ``plan`` and ``mapping`` (the conversion rules), ``write`` (the one transaction).
 """
 
 from flask import Blueprint, url_for

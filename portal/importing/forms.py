@@ -1,4 +1,4 @@
-"""The import form: what the client is imported as, and its mandatory fields (product.md §1.2)."""
+"""The import form: what the client is imported as, and its mandatory fields."""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField

@@ -1,4 +1,4 @@
-"""The conversion rules of product.md §2, one XPM record at a time.
+"""The conversion rules, one XPM record at a time.
 
 What kind of profile a BusinessStructure makes, which role a relationship label gives and
 which way it points, and the profile columns an ``XpmClient`` fills. Text is kept exactly

@@ -66,7 +66,7 @@ def build_plan(
     provider: str,
     now: datetime,
 ) -> Plan:
-    """Turn what XPM said into the rows of one import, applying product.md §2."""
+    """Turn what XPM said into the rows of one import, by the rules in ``mapping``."""
     notes: list[str] = []
     root_uuid = normal_uuid(fetched.root.uuid)
     clients = _importable(fetched, root_uuid, notes)

@@ -23,7 +23,7 @@ from portal.models.firms import SubscriptionPlan
 
 
 class CompanyType(Base):
-    """One entry of the company type list (product.md §4)."""
+    """One entry of the company type list."""
 
     __tablename__ = "company_types"
 
@@ -33,7 +33,7 @@ class CompanyType(Base):
 
 
 class TrustType(Base):
-    """One entry of the trust type list (product.md §4)."""
+    """One entry of the trust type list."""
 
     __tablename__ = "trust_types"
 
