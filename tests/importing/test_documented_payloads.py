@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from portal.importing import service
 from portal.models import Association, Profile
-from tests.importing.conftest import choices_for
+from tests.importing.test_service import run
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "xpm"
 GET = re.compile(r".*/client\.api/get/(?P<uuid>[^/?]+)$")
@@ -85,17 +84,7 @@ def documented(adapter):
 
 
 def import_company(sessions, api, firm):
-    firm_id, user_id, plan_id = firm
-    with sessions() as session:
-        return service.import_client(
-            session,
-            api,
-            firm_id=firm_id,
-            user_id=user_id,
-            provider="xpm",
-            client_uuid=COMPANY,
-            choices=choices_for("company", plan_id),
-        )
+    return run(sessions, api, firm, COMPANY)
 
 
 def stored(sessions):

@@ -13,20 +13,13 @@ from portal import create_app, db
 from portal.models import Profile, XpmConnection
 from portal.sandbox.fixtures import CHAIN_COMPANY
 from tests.conftest import PASSWORD, empty_tables, make_user, settings_for
-from tests.importing.sandboxed import counts, find, import_url, plan_id, profile_named
+from tests.importing.sandboxed import counts, find, import_url, profile_named
+from tests.importing.test_views import company_form
 from tests.panel.conftest import drain
 from tests.sandboxed import connect_portal
 from tests.xpm.conftest import REDIS_URL
 
 HTMX = {"HX-Request": "true", "HX-Target": "add-client-body"}
-
-
-def company_form(app, firm_id):
-    return {
-        "kind": "company",
-        "company_type_code": "limited_small",
-        "subscription_plan_id": plan_id(app, firm_id),
-    }
 
 
 @pytest.fixture
