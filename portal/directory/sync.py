@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.db import utcnow, writing
 from portal.directory import state, store
 from portal.directory.store import Practice
-from portal.xpm import XpmApi, XpmBadResponse, XpmClient, XpmError
+from portal.xpm import XpmApi, XpmClient, XpmError
 
 log = logging.getLogger("portal.directory")
 
@@ -104,13 +104,5 @@ def _pages(api: XpmApi, resume_from: str | None) -> Iterator[tuple[list[XpmClien
             if last:
                 return
             page += 1
-    token, seen = resume_from, set()
-    while True:
-        page = api.paged_list(PAGE_SIZE, token)
+    for page in api.iter_pages(PAGE_SIZE, resume_from):
         yield list(page.clients), page.next_page_token
-        token = page.next_page_token
-        if token is None:
-            return
-        if token in seen:  # a server that loops would otherwise spend the daily budget
-            raise XpmBadResponse("the same page came back twice")
-        seen.add(token)

@@ -162,18 +162,25 @@ class XpmApi:
             params["pageToken"] = page_token
         return parsers.client_page_from(self._get("client.api/paged-list", params))
 
-    def iter_all_basic(self, page_size: int = MAX_PAGE_SIZE) -> Iterator[records.XpmClient]:
-        """Every non-archived, non-deleted client, a page at a time."""
-        token, seen = None, set()
+    def iter_pages(
+        self, page_size: int = MAX_PAGE_SIZE, page_token: str | None = None
+    ) -> Iterator[records.ClientPage]:
+        """Every page of non-archived, non-deleted clients, from ``page_token`` on."""
+        token, seen = page_token, set()
         while True:
             page = self.paged_list(page_size, token)
-            yield from page.clients
+            yield page
             token = page.next_page_token
             if token is None:
                 return
             if token in seen:  # a server that loops would otherwise spend the daily budget
                 raise self._adopt(XpmBadResponse("the same page came back twice"))
             seen.add(token)
+
+    def iter_all_basic(self, page_size: int = MAX_PAGE_SIZE) -> Iterator[records.XpmClient]:
+        """Every non-archived, non-deleted client, a page at a time."""
+        for page in self.iter_pages(page_size):
+            yield from page.clients
 
     def search(self, query: str, detailed: bool = False) -> list[records.XpmClient]:
         """Clients whose name matches ``query``; no call at all for an empty query."""

@@ -94,6 +94,13 @@ class PagedPractice:
         self.clients = [listed(uuid=f"c{i:04}", name=f"Client {i:04}") for i in range(total)]
         self.size, self.fail_at, self.asked = size, fail_at, []
 
+    def iter_pages(self, page_size, page_token=None):
+        while True:
+            page = self.paged_list(page_size, page_token)
+            yield page
+            if (page_token := page.next_page_token) is None:
+                return
+
     def paged_list(self, page_size, page_token=None):
         from portal.xpm import ClientPage
 

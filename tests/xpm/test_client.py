@@ -161,6 +161,7 @@ def test_the_client_offers_nothing_but_readers():
     assert public - {"within", "paced"} == {
         "paged_list",
         "iter_all_basic",
+        "iter_pages",
         "search",
         "get",
         "list_modified_since",
