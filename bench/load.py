@@ -31,7 +31,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -55,6 +54,7 @@ import psycopg  # noqa: E402
 import redis  # noqa: E402
 import requests  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
+from portal_setup import free_port, sandbox_command  # noqa: E402
 from psycopg import sql  # noqa: E402
 
 from portal import sandbox as sandbox_package  # noqa: E402
@@ -78,12 +78,6 @@ PROCESSES: dict[str, subprocess.Popen] = {}  # started here, by name: for their 
 # Processes: the sandbox, the database, gunicorn
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_sandbox(stack: ExitStack, directory: Path, clients: int, latency_ms: int):
     """``python -m portal.sandbox`` in a process of its own, seeded with ``clients``; returns
     (its /sandbox base URL, its database path, seconds until it answered)."""
@@ -92,19 +86,7 @@ def start_sandbox(stack: ExitStack, directory: Path, clients: int, latency_ms: i
     stack.callback(log.close)
     started = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "portal.sandbox",
-            "--port",
-            str(port),
-            "--clients",
-            str(clients),
-            "--latency-ms",
-            str(latency_ms),
-            "--database",
-            f"sqlite:///{database}",
-        ],
+        sandbox_command(port, clients, latency_ms, f"sqlite:///{database}"),
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -1,5 +1,6 @@
 """What every benchmark starts from: a migrated SQLite portal, one firm and its administrator."""
 
+import socket
 import sys
 from pathlib import Path
 
@@ -47,3 +48,27 @@ def signed_in_client(app):
     client = app.test_client()
     client.post("/login", data={"email": EMAIL, "password": PASSWORD})
     return client
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def sandbox_command(port: int, clients: int, latency_ms: int, database_url: str) -> list[str]:
+    """``python -m portal.sandbox`` on ``port``, as a benchmark starts it in its own process."""
+    return [
+        sys.executable,
+        "-m",
+        "portal.sandbox",
+        "--port",
+        str(port),
+        "--clients",
+        str(clients),
+        "--latency-ms",
+        str(latency_ms),
+        "--database",
+        database_url,
+    ]

@@ -10,8 +10,10 @@ among XPM's calls (an import first, then the form); a call waits for a slot with
 action's budget.
 """
 
+import contextlib
 import logging
 import time
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict
 from functools import partial
 
@@ -102,11 +104,14 @@ def start_import(
     worker) and wait ``wait`` seconds at most; how it is going (``import_state``)."""
     try:
         token = memory.start_import(store, client_key)
-        if token is not None:
-            details["root"] = memory.reviewed(store, client_key)
-            work = partial(_import, store, sessions, api, client_key, token, details)
-            jobs.submit(("import", client_key), work, lane="import")
-        return progress(store, client_key, wait)
+        if token is None:  # another Create of it runs (in any worker): wait on its state
+            return progress(store, client_key, wait)
+        details["root"] = memory.reviewed(store, client_key)
+        work = partial(_import, store, sessions, api, client_key, token, details)
+        started = jobs.submit(("import", client_key), work, lane="import")
+        with contextlib.suppress(FutureTimeout):
+            started.result(timeout=wait)  # answered the moment it ends, not at the next look
+        return progress(store, client_key)
     except Unavailable:
         raise ImportFailed(STORE_DOWN) from None
 
