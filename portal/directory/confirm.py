@@ -60,7 +60,7 @@ class SearchMemo:
 
     def covers(self, practice: Practice, text: str) -> bool:
         """True if XPM's answer to ``text`` is already in the directory: ``text`` itself was
-        asked, or a part of it whose answer was not cut short."""
+        asked, or a part of it (from a word's start) whose answer was not cut short."""
         wanted = _key(text)
         parts = _parts(wanted)
         try:
@@ -79,10 +79,11 @@ class SearchMemo:
 
 
 def _parts(wanted: str) -> list[str]:
-    """``wanted`` and every part of it long enough to have been asked (of its first
-    characters: a longer search is not typed out anew)."""
+    """``wanted`` and the parts of it that may have been asked before: what was typed on
+    the way to it from the start of any of its words (within its first characters)."""
     head = wanted[:MAX_PART]
-    parts = {head[i:j] for i in range(len(head)) for j in range(i + MIN_LENGTH, len(head) + 1)}
+    starts = [0, *(i + 1 for i, c in enumerate(head) if c == " ")]
+    parts = {head[i:j] for i in starts for j in range(i + MIN_LENGTH, len(head) + 1)}
     return sorted(parts | {wanted}, key=len, reverse=True)
 
 

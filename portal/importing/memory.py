@@ -14,6 +14,7 @@ most. Values are JSON, so nothing read back can run code.
 
 import json
 import secrets
+import time
 
 from portal.xpm.records import XpmClient, client_from_json, client_to_json
 
@@ -96,7 +97,7 @@ def start_import(store, client_key: str) -> str | None:
     token = secrets.token_hex(8)
     if not store.claim(f"importing:{client_key}", token.encode(), IMPORTING_SECONDS):
         return None
-    save_import(store, client_key, {"status": "running", "token": token})
+    save_import(store, client_key, {"status": "running", "token": token, "started": time.time()})
     return token
 
 

@@ -132,10 +132,11 @@ def _ended(state: dict | None) -> dict | None:
 
 
 def _import(store, sessions, api, client_key: str, token: str, details: dict) -> None:
+    started = time.time()
+
     def heard(read: int, known: int) -> None:
-        memory.save_import(
-            store, client_key, {"status": "running", "token": token, "read": read, "known": known}
-        )
+        state = {"status": "running", "token": token, "started": started}
+        memory.save_import(store, client_key, {**state, "read": read, "known": known})
 
     paced = api.paced(IMPORT, SLOT_WAIT).within(IMPORT_BUDGET)
     try:

@@ -6,6 +6,7 @@ the import's progress until the new profile opens (``runs``).
 """
 
 import re
+import time
 
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_login import current_user
@@ -95,7 +96,8 @@ def _after_create(provider: str, client_uuid: str, state: dict, form: ImportForm
         return _page(provider, client_uuid, form=form or _form(), problem=problem)
     if state["status"] == "none":  # nothing under way here: the form again
         return redirect(url_for("importing.new", provider=provider, client_uuid=client_uuid))
-    return _page(provider, client_uuid, form=form or _form(), importing=state)
+    waited = max(0, round(time.time() - state.get("started", time.time())))
+    return _page(provider, client_uuid, form=form or _form(), importing={**state, "waited": waited})
 
 
 def _wait() -> float:

@@ -9,9 +9,11 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from portal import create_app, db
+from portal import create_app, db, shared
+from portal.importing import memory
 from portal.models import Profile, XpmConnection
 from portal.sandbox.fixtures import CHAIN_COMPANY
+from portal.xpm.factory import app_limiter
 from tests.conftest import PASSWORD, empty_tables, make_user, settings_for
 from tests.importing.sandboxed import counts, find, import_url, profile_named
 from tests.importing.test_views import company_form
@@ -152,9 +154,6 @@ def test_what_one_worker_read_and_imported_another_sees(
 def test_a_form_left_while_xpm_is_busy_spends_no_call(
     app, client, holdings, sandbox_control, monkeypatch
 ):
-    from portal.importing import memory
-    from portal.xpm.factory import app_limiter
-
     monkeypatch.setattr(memory, "WANTED_SECONDS", 0.5)
     with app.app_context():
         tenant = "xpm:" + db.session().scalar(select(XpmConnection.tenant_id))
@@ -171,3 +170,20 @@ def test_a_form_left_while_xpm_is_busy_spends_no_call(
         time.sleep(0.25)
     assert "Still needed" in page
     assert sandbox_control.calls() == {"client.api/get": 1}
+
+
+def test_an_import_waiting_for_the_next_minute_says_so(app, client, holdings, connected):
+    client.get(import_url(holdings), headers=HTMX)
+    drain(app)
+    with app.app_context():
+        tenant = "xpm:" + db.session().scalar(select(XpmConnection.tenant_id))
+        app_limiter().pause(tenant, 8, "minute")  # the practice's calls are spent
+        store = shared.store()
+    client.post(import_url(holdings), data=company_form(app, connected[1]), headers=HTMX)
+    key = memory.key(connected[1], "xpm", holdings)
+    state = memory.import_state(store, key)
+    memory.save_import(store, key, {**state, "started": state["started"] - 6})
+    page = client.get(f"{import_url(holdings)}/progress", headers=HTMX).text
+    assert "Your practice has used this minute's calls to Xero Practice Manager" in page
+    drain(app)
+    assert "HX-Redirect" in client.get(f"{import_url(holdings)}/progress", headers=HTMX).headers
