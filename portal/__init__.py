@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.account import bp as account_bp
     from portal.addons import bp as addons_bp
     from portal.audit.views import bp as audit_bp
     from portal.auth import bp as auth_bp
@@ -62,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.importing import bp as importing_bp
     from portal.linking import bp as linking_bp
     from portal.panel import bp as panel_bp
+    from portal.staff import bp as staff_bp
     from portal.structures import bp as structures_bp
 
     app.register_blueprint(auth_bp)
@@ -73,6 +75,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(bulk_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(structures_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(staff_bp)
     if app.config["PORTAL_SANDBOX"]:
         from portal import sandbox
 

@@ -7,6 +7,7 @@ the application refuses to start without them and says why in one line.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -37,6 +38,10 @@ ENVIRONMENT_NAMES = (
     "REDIS_URL",
     "PROXY_FIX",
     "SANDBOX_URL",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_LIFETIME_HOURS",
+    "WEBAUTHN_RP_ID",
+    "WEBAUTHN_ORIGIN",
     *XERO_DEFAULTS,
 )
 
@@ -71,7 +76,15 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
-        "LOGIN_ATTEMPT_LIMIT": "10 per 15 minutes",
+        #: Failed sign-ins that slow further attempts down (portal/auth/throttle.py).
+        "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS": "5 per minute; 20 per hour",
+        "LOGIN_FAILURES_PER_ADDRESS": "30 per 15 minutes",
+        "LOGIN_FAILURES_PER_ACCOUNT": "10 per 15 minutes",
+        "TWO_FACTOR_FAILURES_PER_ACCOUNT": "5 per 5 minutes; 20 per day",
+        "SESSION_IDLE_MINUTES": 8 * 60,
+        "SESSION_LIFETIME_HOURS": 7 * 24,
+        "WEBAUTHN_RP_ID": None,
+        "WEBAUTHN_ORIGIN": None,
     }
 
 
@@ -108,6 +121,7 @@ def finalise(config, instance_path: str) -> None:
         )
     _check_token_keys(config["PORTAL_TOKEN_KEY"])
     config["SESSION_COOKIE_SECURE"] = production
+    _check_lifetimes(config)
     config["PORTAL_SANDBOX"] = str(config.get("PORTAL_SANDBOX", "0")).strip() == "1"
 
 
@@ -127,6 +141,18 @@ def _check_production(config) -> None:
         )
     if config.get("DEBUG"):
         raise ConfigurationError("PORTAL_ENV=production refuses to start with debug on.")
+
+
+def _check_lifetimes(config) -> None:
+    """Session lifetimes are whole numbers of minutes and hours; the cookie lasts as long."""
+    for name in ("SESSION_IDLE_MINUTES", "SESSION_LIFETIME_HOURS"):
+        try:
+            config[name] = int(config[name])
+        except (TypeError, ValueError):
+            raise ConfigurationError(f"{name} must be a whole number.") from None
+        if config[name] < 1:
+            raise ConfigurationError(f"{name} must be at least 1.")
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_LIFETIME_HOURS"])
 
 
 def _check_token_keys(value: str) -> None:

@@ -131,7 +131,30 @@ def safe_web_address(value: str) -> bool:
     return value.lower().startswith(("https://", "http://"))
 
 
+#: (marker in the User-Agent, name shown), first match wins: Edge and Chrome both say Safari.
+BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_name(user_agent: str | None) -> str:
+    """ "Chrome on Windows": enough for a person to recognise their own session."""
+    agent = user_agent or ""
+    browser = next((name for marker, name in BROWSERS if marker in agent), None)
+    system = next((name for marker, name in SYSTEMS if marker in agent), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown browser"
+
+
 FILTERS = {
+    "browser_name": browser_name,
     "nzdate": nzdate,
     "nztime": nztime,
     "month_name": month_name,

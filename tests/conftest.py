@@ -31,6 +31,8 @@ SAMPLE_ARGUMENTS = {
     "provider": "xpm",
     "client_uuid": "0f6f2c1e-4b7a-4c1e-9a57-3f2b1d0c9e11",
     "mapping_id": 1,
+    "passkey_id": 1,
+    "user_id": 1,
 }
 LANES = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
 

@@ -73,18 +73,65 @@ def test_non_local_next_is_ignored(client, auth, user, target):
     assert response.headers["Location"] == "/clients/"
 
 
-def test_ten_failures_for_one_account_then_429(auth, user):
-    for attempt in range(10):
+def from_address(address):
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+def test_failures_for_one_account_from_one_address_slow_down(auth, user):
+    for attempt in range(5):
         assert auth.login(password=f"wrong {attempt}").status_code == 200
-    assert auth.login().status_code == 429
+    response = auth.login()  # even the right password waits: it is not checked
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) <= 60
 
 
-def test_ten_failures_from_one_address_then_429(app, auth, user):
+def test_a_stranger_cannot_lock_the_owner_out(app, client, auth, user):
+    assert auth.login().status_code == 302  # the owner's browser has signed in before
+    auth.logout()
+    stranger = app.test_client()
+    for attempt in range(40):
+        address = f"198.51.100.{attempt}"
+        stranger.post(
+            "/login",
+            data={"email": "staff@kowhai.example", "password": f"guess {attempt}"},
+            **from_address(address),
+        )
+    assert auth.login(**from_address("198.51.100.1")).status_code == 302
+
+
+def test_many_addresses_guessing_one_account_slow_down_new_browsers(app, auth, user):
     for attempt in range(10):
+        app.test_client().post(
+            "/login",
+            data={"email": "staff@kowhai.example", "password": f"guess {attempt}"},
+            **from_address(f"198.51.100.{attempt}"),
+        )
+    fresh = app.test_client()
+    response = fresh.post(
+        "/login",
+        data={"email": "staff@kowhai.example", "password": PASSWORD},
+        **from_address("192.0.2.7"),
+    )
+    assert response.status_code == 429
+
+
+def test_one_address_guessing_many_accounts_slows_down(app, auth, user):
+    for attempt in range(30):
         assert auth.login(email=f"n{attempt}@kowhai.example").status_code == 200
     response = auth.login()
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_a_forged_device_cookie_is_not_trusted(app, client, auth, user):
+    client.set_cookie("portal_device", "forged")
+    for attempt in range(10):
+        app.test_client().post(
+            "/login",
+            data={"email": "staff@kowhai.example", "password": f"guess {attempt}"},
+            **from_address(f"198.51.100.{attempt}"),
+        )
+    assert auth.login().status_code == 429
 
 
 def test_successful_sign_ins_do_not_count_towards_the_limit(client, auth, user):
@@ -123,6 +170,8 @@ def test_session_cookie_flags(app, client, auth, user):
     assert cookie.http_only
     assert cookie.same_site == "Lax"
     assert not cookie.secure  # Secure only in production, checked in test_config
+    device = client.get_cookie("portal_device")
+    assert device.http_only and device.same_site == "Lax"
 
 
 class TestWithCsrf:
@@ -168,5 +217,9 @@ class TestWithCsrf:
                 url = rule.build({arg: SAMPLE_ARGUMENTS[arg] for arg in rule.arguments})[1]
                 response = client.post(url, data={})
                 assert response.status_code == 400, rule.rule
-        header = {"X-CSRFToken": token}
-        assert client.post("/logout", headers=header).status_code == 302
+        # The token from before sign-in was replaced at sign-in.
+        assert client.post("/logout", headers={"X-CSRFToken": token}).status_code == 400
+        page = client.get("/clients/").get_data(as_text=True)
+        renewed = page.split('name="csrf_token" value="')[1].split('"')[0]
+        assert renewed != token
+        assert client.post("/logout", headers={"X-CSRFToken": renewed}).status_code == 302

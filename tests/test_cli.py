@@ -24,7 +24,7 @@ def test_users_create_makes_the_firm_with_default_plans(app, runner):
     with app.app_context():
         session = db.session()
         user = session.scalar(select(User))
-        assert user.is_admin and user.password_hash.startswith("scrypt:")
+        assert user.is_admin and user.password_hash.startswith("$argon2id$")
         plans = session.scalars(select(SubscriptionPlan.name).order_by(SubscriptionPlan.position))
         assert list(plans) == ["Guest", "Standard", "Unlimited", "Archive"]
     client = app.test_client()

@@ -9,7 +9,7 @@ from portal.web import origin_of
 from tests.conftest import SAMPLE_ARGUMENTS, settings_for
 
 #: Reachable signed out: the sign-in page, static files, and "/" (a redirect to Clients).
-PUBLIC = {"auth.login", "static", "home"}
+PUBLIC = {"auth.login", "auth.second_factor", "static", "home"}
 
 
 def routes(app, methods=frozenset({"GET"})):

@@ -1,4 +1,5 @@
-"""``flask tokens rotate``: re-encrypt every stored token under the first PORTAL_TOKEN_KEY."""
+"""``flask tokens rotate``: re-encrypt every stored token (OAuth tokens, PKCE verifiers,
+authenticator-app secrets) under the first PORTAL_TOKEN_KEY."""
 
 import click
 from flask.cli import with_appcontext
@@ -6,7 +7,7 @@ from sqlalchemy import select
 
 from portal import db
 from portal.addons.vault import vault
-from portal.models import OAuthRequest, XpmConnection
+from portal.models import OAuthRequest, User, XpmConnection
 
 
 @click.group("tokens")
@@ -28,5 +29,8 @@ def rotate_command():
                     count += 1
         for pending in session.scalars(select(OAuthRequest)):
             pending.code_verifier = vault().rotate(pending.code_verifier)
+            count += 1
+        for user in session.scalars(select(User).where(User.totp_secret.is_not(None))):
+            user.totp_secret = vault().rotate(user.totp_secret)
             count += 1
     click.echo(f"Re-encrypted {count} stored secret(s) under the first key.")

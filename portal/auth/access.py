@@ -3,29 +3,85 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from portal import db
-from portal.auth.service import load_user
+from portal.auth import sessions
 from portal.extensions import htmx, login_manager
+
+#: What a person is told when their session ended without them signing out.
+ENDED = {
+    "idle": "You were signed out after {idle} without activity. Sign in again to carry on.",
+    "expired": "Your session reached its limit of {lifetime}. Sign in again to carry on.",
+    "password changed": "Your password was changed, so this session ended. Sign in again.",
+    "second factor changed": (
+        "Your two-factor sign-in was changed, so this session ended. Sign in again."
+    ),
+    "second factor reset": (
+        "An administrator reset your two-factor sign-in, so this session ended. Sign in again."
+    ),
+    "signed out elsewhere": "This session was signed out from another one. Sign in again.",
+}
+
+
+def lifetimes() -> sessions.Lifetimes:
+    return sessions.Lifetimes.from_config(current_app.config)
 
 
 @login_manager.user_loader
-def _load_user(session_id: str):
-    return load_user(db.session(), session_id)
+def _load_user(token: str):
+    user, reason = sessions.signed_in_user(db.session(), token, lifetimes())
+    g.session_ended = reason
+    return user
+
+
+def _hours(delta) -> str:
+    hours = delta.total_seconds() / 3600
+    if hours >= 48 and hours % 24 == 0:
+        return f"{int(hours // 24)} days"
+    if hours >= 1 and hours == int(hours):
+        return f"{int(hours)} hour" + ("" if hours == 1 else "s")
+    return f"{int(delta.total_seconds() // 60)} minutes"
+
+
+def redirect_to(target: str, status: int = 302):
+    """Go to ``target``: HX-Redirect for htmx (a whole page, never a fragment), else a redirect."""
+    if htmx:
+        response = make_response("", 200 if status < 400 else status)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
 
 
 @login_manager.unauthorized_handler
 def _unauthorized():
-    """Send a signed-out visitor to the login page; htmx gets HX-Redirect, not a fragment."""
+    """Send a signed-out visitor to the login page, saying why a session ended if it did."""
+    message = ENDED.get(g.get("session_ended") or "")
+    if message:
+        spans = lifetimes()
+        flash(message.format(idle=_hours(spans.idle), lifetime=_hours(spans.absolute)))
     if htmx:
         here = urlsplit(htmx.current_url or "")
-        target = url_for("auth.login", next=safe_next(here.path) or None)
-        response = make_response("", 401)
-        response.headers["HX-Redirect"] = target
-        return response
+        return redirect_to(url_for("auth.login", next=safe_next(here.path) or None), 401)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+#: Where staff may go while their firm requires a second factor they have not set up.
+ENROLMENT_ENDPOINTS = {"static", "auth.logout", "auth.login"}
+
+
+def second_factor_required():
+    """Lead staff of a firm that requires two-factor sign-in to set it up before anything else
+    (an ``before_app_request`` hook; the sandbox, a separate service, is left alone)."""
+    endpoint = request.endpoint or ""
+    if endpoint in ENROLMENT_ENDPOINTS or endpoint.startswith(("account.", "sandbox")):
+        return None
+    if not current_user.is_authenticated:
+        return None
+    if current_user.firm.require_two_factor and not current_user.has_second_factor:
+        return redirect_to(url_for("account.index", setup=1))
+    return None
 
 
 def require_login():

@@ -5,8 +5,8 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from portal import db
-from portal.auth import service
+from portal import audit, db
+from portal.auth import service, sessions, two_factor
 
 
 @click.group("users")
@@ -53,9 +53,48 @@ def set_password_command(email, password_stdin):
         )
     session = db.session()
     with db.writing(session):
-        user = service.find_user(session, email)
-        if user is None:
-            raise click.ClickException(f"No user has the e-mail {email}.")
-        user.password_hash = service.hash_password(password)
-        user.session_version += 1
+        user = _user(session, email)
+        service.set_password(session, user, password)
+        audit.record(
+            session,
+            "password_changed",
+            firm_id=user.firm_id,
+            user_id=None,
+            object_type="user",
+            object_id=user.id,
+            summary=f"Password of {user.email} set from the command line; sessions ended",
+        )
     click.echo(f"Password set for {user.email}; their existing sessions have ended.")
+
+
+@users_cli.command("reset-2fa")
+@click.option("--email", required=True)
+@with_appcontext
+def reset_two_factor_command(email):
+    """Remove a user's second factors (app, passkeys, recovery codes) and end their sessions,
+    e.g. for the last administrator, who lost their device."""
+    session = db.session()
+    with db.writing(session):
+        user = _user(session, email)
+        two_factor.reset(session, user)
+        sessions.end_all(session, user.id, "second factor reset")
+        audit.record(
+            session,
+            "two_factor_reset",
+            firm_id=user.firm_id,
+            user_id=None,
+            object_type="user",
+            object_id=user.id,
+            summary=f"Two-factor sign-in of {user.email} reset from the command line",
+        )
+    required = " Their firm requires it: they set up a new one at their next sign-in." * bool(
+        user.firm.require_two_factor
+    )
+    click.echo(f"Two-factor sign-in of {user.email} is reset; their sessions have ended.{required}")
+
+
+def _user(session, email: str):
+    user = service.find_user(session, email)
+    if user is None:
+        raise click.ClickException(f"No user has the e-mail {email}.")
+    return user

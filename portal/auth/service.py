@@ -1,26 +1,19 @@
 """Staff accounts: passwords, sign-in checks and firm creation."""
 
+import hashlib
 import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.auth import passwords, sessions
+from portal.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
+from portal.auth.passwords import hash_password
 from portal.models import Firm, StructureMapping, SubscriptionPlan, User
 from portal.reference import DEFAULT_PLANS, DEFAULT_STRUCTURES
 from portal.text import structure_key
 
-#: scrypt with werkzeug's defaults (n=2**15, r=8, p=1): slow on purpose.
-PASSWORD_METHOD = "scrypt"  # noqa: S105 (a hash method, not a password)
-MIN_PASSWORD_LENGTH = 12
-
-#: Compared against when the address is unknown, so both paths cost the same time.
-_DUMMY_HASH = generate_password_hash("not a real password", method=PASSWORD_METHOD)
-
-
-def hash_password(password: str) -> str:
-    """A slow, salted hash of ``password``."""
-    return generate_password_hash(password, method=PASSWORD_METHOD)
+__all__ = ["MIN_PASSWORD_LENGTH", "hash_password"]
 
 
 def normalise_email(email: str) -> str:
@@ -33,25 +26,29 @@ def find_user(db: Session, email: str) -> User | None:
 
 
 def authenticate(db: Session, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None."""
+    """The active user with this e-mail and password, or None. A hash made with older
+    parameters (or scrypt) is replaced in the session; the caller's write commits it."""
     user = find_user(db, email)
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+    if not passwords.verify(user.password_hash if user else None, password):
         return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    if not user.active:
         return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     return user
 
 
-def load_user(db: Session, session_id: str) -> User | None:
-    """The user a session identifier ("id:version") names, if that session is still valid."""
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = db.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.active:
-        return None
-    return user
+def check_password(user: User, password: str) -> bool:
+    """Whether ``password`` is ``user``'s, for confirming a change while signed in."""
+    return passwords.verify(user.password_hash, password)
+
+
+def set_password(db: Session, user: User, password: str) -> None:
+    """Give ``user`` a new password, ending every session they have."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    user.password_hash = hash_password(password)
+    sessions.end_all(db, user.id, "password changed", keep=user.sign_in)
 
 
 def get_or_create_firm(db: Session, name: str) -> Firm:
@@ -93,3 +90,8 @@ def create_user(db: Session, firm: Firm, email: str, password: str, admin: bool)
     db.add(user)
     db.flush()
     return user
+
+
+def password_fingerprint(user: User) -> str:
+    """A short digest of the stored hash: a half-finished sign-in ends when it changes."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]

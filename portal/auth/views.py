@@ -1,32 +1,57 @@
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+"""Signing in (password, then the second factor if the member of staff has one) and out."""
+
+import time
+
+from flask import (
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import audit, db
-from portal.auth import bp, service
+from portal.addons.vault import vault
+from portal.auth import bp, service, sessions, throttle, two_factor
 from portal.auth.access import safe_next
-from portal.auth.forms import LoginForm
-from portal.extensions import limiter
+from portal.auth.forms import CodeForm, LoginForm, PasskeyAnswerForm, RecoveryForm
+from portal.auth.passkeys import challenges, party
+from portal.extensions import client_address, limiter
+from portal.models import User
 
-
-def _attempt_limit() -> str:
-    return current_app.config["LOGIN_ATTEMPT_LIMIT"]
-
-
-def _account_key() -> str:
-    return "sign-in:" + service.normalise_email(request.form.get("email", ""))
-
-
-def _failed(_response) -> bool:
-    return g.get("sign_in_failed", False)
+#: How long the password step stays good while the second factor is asked for.
+PENDING_SECONDS = 600
+FACTOR_NAMES = {
+    "totp": "authenticator app",
+    "passkey": "passkey",
+    "recovery": "recovery code",
+}
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_attempt_limit, methods=["POST"], deduct_when=_failed, scope="sign-in-address")
 @limiter.limit(
-    _attempt_limit,
-    key_func=_account_key,
+    throttle.limit("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"),
+    key_func=throttle.account_and_address,
     methods=["POST"],
-    deduct_when=_failed,
+    deduct_when=throttle.failed,
+    scope="sign-in-account-address",
+)
+@limiter.limit(
+    throttle.limit("LOGIN_FAILURES_PER_ADDRESS"),
+    methods=["POST"],
+    deduct_when=throttle.failed,
+    scope="sign-in-address",
+)
+@limiter.limit(
+    throttle.limit("LOGIN_FAILURES_PER_ACCOUNT"),
+    key_func=throttle.account,
+    methods=["POST"],
+    deduct_when=throttle.failed,
+    exempt_when=throttle.trusted_device,
     scope="sign-in-account",
 )
 def login():
@@ -34,38 +59,192 @@ def login():
         return redirect(url_for("clients.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        session = db.session()
-        user = service.authenticate(session, form.email.data, form.password.data)
-        with db.writing(session):
+        db_session = db.session()
+        with db.writing(db_session):
+            user = service.authenticate(db_session, form.email.data, form.password.data)
             if user is None:
-                g.sign_in_failed = True
-                known = service.find_user(session, form.email.data)
-                audit.record(
-                    session,
-                    "sign_in",
-                    outcome="failed",
-                    firm_id=known.firm_id if known else None,
-                    user_id=known.id if known else None,
-                    summary=f"Failed sign-in as {service.normalise_email(form.email.data)}",
-                )
-            else:
-                user.last_sign_in_at = db.utcnow()
-                audit.record(session, "sign_in", firm_id=user.firm_id, user_id=user.id)
+                _record_failed_password(db_session, form.email.data)
         if user is not None:
-            login_user(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("clients.index"))
+            target = safe_next(request.args.get("next"))
+            if user.has_second_factor:
+                return _ask_second_factor(user, target)
+            return complete_sign_in(user, None, target)
+        g.sign_in_failed = True
         form.password.errors.append("That e-mail and password do not match an account.")
     return render_template("auth/login.html", form=form)
+
+
+def _record_failed_password(db_session, email: str) -> None:
+    known = service.find_user(db_session, email)
+    audit.record(
+        db_session,
+        "sign_in",
+        outcome="failed",
+        firm_id=known.firm_id if known else None,
+        user_id=known.id if known else None,
+        summary=f"Failed sign-in as {service.normalise_email(email)}",
+    )
+
+
+def _ask_second_factor(user: User, target: str | None):
+    """The password was right: remember that (briefly, in the signed cookie) and ask for
+    the second factor. Nothing from before sign-in is kept."""
+    session.clear()
+    session["pending_sign_in"] = {
+        "user": user.id,
+        "at": time.time(),
+        "next": target,
+        "password": service.password_fingerprint(user),
+    }
+    return redirect(url_for("auth.second_factor"))
+
+
+def pending_user() -> User | None:
+    """The member of staff half-way through signing in, if the password step is still good."""
+    pending = session.get("pending_sign_in")
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session().get(User, pending.get("user"))
+    if user is None or not user.active:
+        return None
+    if pending.get("password") != service.password_fingerprint(user):
+        return None
+    return user
+
+
+def _pending_key() -> str:
+    pending = session.get("pending_sign_in")
+    return f"second-factor:{pending.get('user') if isinstance(pending, dict) else 'none'}"
+
+
+@bp.route("/login/second-factor", methods=["GET", "POST"])
+@limiter.limit(
+    throttle.limit("TWO_FACTOR_FAILURES_PER_ACCOUNT"),
+    key_func=_pending_key,
+    methods=["POST"],
+    deduct_when=throttle.failed,
+    scope="second-factor",
+)
+def second_factor():
+    user = pending_user()
+    if user is None:
+        flash("Sign in with your password first; the step before the code lasts 10 minutes.")
+        return redirect(url_for("auth.login"))
+    method = request.values.get("method") or ("totp" if user.totp_secret else "passkey")
+    forms = {
+        "totp": CodeForm(prefix="totp"),
+        "recovery": RecoveryForm(prefix="recovery"),
+        "passkey": PasskeyAnswerForm(prefix="passkey"),
+    }
+    if method not in forms:
+        method = "totp"
+    if request.method == "POST" and forms[method].validate_on_submit():
+        try:
+            with db.writing(db.session()) as db_session:
+                _check(db_session, user, method, forms[method])
+        except two_factor.NotAccepted as refusal:
+            g.sign_in_failed = True
+            _record_failed_factor(user, method, str(refusal))
+            forms[method].errors_from(refusal)
+        else:
+            return complete_sign_in(user, method, session["pending_sign_in"].get("next"))
+    return _second_factor_page(user, method, forms)
+
+
+def _check(db_session, user: User, method: str, form) -> None:
+    if method == "totp":
+        two_factor.check_totp(db_session, vault(), user, form.code.data)
+    elif method == "recovery":
+        two_factor.use_recovery_code(db_session, user, form.code.data)
+    else:
+        challenge = challenges.take("sign-in", user.id)
+        if challenge is None:
+            raise two_factor.NotAccepted("The passkey request expired; try again.")
+        two_factor.check_passkey(db_session, party(), user, challenge, form.answer.data)
+
+
+def _record_failed_factor(user: User, method: str, reason: str) -> None:
+    with db.writing(db.session()) as db_session:
+        audit.record(
+            db_session,
+            "second_factor",
+            outcome="failed",
+            firm_id=user.firm_id,
+            user_id=user.id,
+            summary=f"Second factor refused ({FACTOR_NAMES[method]}): {reason}",
+        )
+
+
+def _second_factor_page(user: User, method: str, forms: dict):
+    relying = party()
+    options = None
+    if user.passkeys and relying.problem is None:
+        options, challenge = two_factor.authentication_options(relying, user)
+        challenges.keep("sign-in", user.id, challenge)
+    status = 400 if any(form.errors for form in forms.values()) else 200
+    return render_template(
+        "auth/second_factor.html",
+        user=user,
+        method=method,
+        forms=forms,
+        passkey_options=options,
+        passkey_problem=relying.problem if user.passkeys else None,
+        codes_left=two_factor.recovery_codes_left(db.session(), user.id),
+    ), status
+
+
+def complete_sign_in(user: User, second_factor: str | None, target: str | None):
+    """Open a new session for ``user``: a new cookie, a new CSRF token, a new session row."""
+    session.clear()
+    db_session = db.session()
+    with db.writing(db_session):
+        sessions.start(
+            db_session,
+            user,
+            second_factor=second_factor,
+            address=client_address(),
+            agent=request.user_agent.string,
+        )
+        user.last_sign_in_at = db.utcnow()
+        how = f" with {FACTOR_NAMES[second_factor]}" if second_factor else ""
+        audit.record(
+            db_session,
+            "sign_in",
+            firm_id=user.firm_id,
+            user_id=user.id,
+            summary=f"Signed in{how}",
+        )
+        if second_factor == "recovery":
+            left = two_factor.recovery_codes_left(db_session, user.id)
+            flash(
+                f"You signed in with a recovery code; {left} left. "
+                "If you lost your device, set up a new second factor below."
+            )
+    login_user(user)
+    session.permanent = True
+    if second_factor == "recovery":
+        target = url_for("account.index")
+    response = redirect(target or url_for("clients.index"))
+    response.set_cookie(
+        throttle.DEVICE_COOKIE,
+        throttle.device_cookie(user.email),
+        max_age=throttle.DEVICE_DAYS * 86400,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    session = db.session()
+    db_session = db.session()
     user = current_user._get_current_object()
-    with db.writing(session):
-        user.session_version += 1
-        audit.record(session, "sign_out", firm_id=user.firm_id, user_id=user.id)
+    with db.writing(db_session):
+        sessions.end(db_session, user.sign_in, "signed out")
+        audit.record(db_session, "sign_out", firm_id=user.firm_id, user_id=user.id)
     logout_user()
+    session.clear()
     flash("You have signed out.")
     return redirect(url_for("auth.login"))

@@ -4,7 +4,14 @@ from portal.models.audit import AuditEvent
 from portal.models.bulk import BulkImport, BulkImportProblem, BulkImportRow
 from portal.models.connections import OAuthRequest, XpmConnection
 from portal.models.directory import DirectoryEntry, DirectorySync, StructureMapping
-from portal.models.firms import Firm, SubscriptionPlan, User
+from portal.models.firms import (
+    Firm,
+    Passkey,
+    RecoveryCode,
+    SignInSession,
+    SubscriptionPlan,
+    User,
+)
 from portal.models.profiles import Association, CompanyType, Profile, TrustType
 
 __all__ = [
@@ -18,7 +25,10 @@ __all__ = [
     "DirectorySync",
     "Firm",
     "OAuthRequest",
+    "Passkey",
     "Profile",
+    "RecoveryCode",
+    "SignInSession",
     "StructureMapping",
     "SubscriptionPlan",
     "TrustType",

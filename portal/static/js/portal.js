@@ -157,7 +157,47 @@
     });
   }
 
+  // --- Passkeys: the page carries the server's options; the browser's answer goes back in
+  // the form (WebAuthn's JSON forms, so no base64 code here) -----------------------------
+  function passkeyAnswer(kind, options) {
+    if (kind === "create") {
+      return navigator.credentials.create({
+        publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options),
+      });
+    }
+    return navigator.credentials.get({
+      publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options),
+    });
+  }
+
+  function initPasskeyButton(button) {
+    if (button.dataset.passkeyReady) return;
+    button.dataset.passkeyReady = "1";
+    const form = button.form;
+    const status = form.querySelector("[data-passkey-status]");
+    if (!window.PublicKeyCredential || !PublicKeyCredential.parseRequestOptionsFromJSON) {
+      button.disabled = true;
+      status.textContent = "This browser cannot use passkeys; use another way to sign in.";
+      return;
+    }
+    button.addEventListener("click", function () {
+      if (!form.reportValidity()) return;
+      status.textContent = "Waiting for your device…";
+      passkeyAnswer(button.dataset.passkey, JSON.parse(form.dataset.passkeyOptions))
+        .then(function (credential) {
+          form.querySelector("[data-passkey-answer]").value = JSON.stringify(credential.toJSON());
+          form.submit();
+        })
+        .catch(function (error) {
+          status.textContent = error.name === "NotAllowedError"
+            ? "The passkey was not used (cancelled or timed out). Try again."
+            : "The passkey did not work: " + error.message;
+        });
+    });
+  }
+
   function init(root) {
+    root.querySelectorAll("button[data-passkey]").forEach(initPasskeyButton);
     root.querySelectorAll("[data-menu-button]").forEach(initMenuButton);
     root.querySelectorAll("form[data-gate]").forEach(initGate);
     root.querySelectorAll("select[data-kind-choice]").forEach(initKindChoice);

@@ -1,0 +1,7 @@
+"""A member of staff's own account: two-factor sign-in, password and sessions."""
+
+from flask import Blueprint
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+from portal.account import views  # noqa: E402,F401

@@ -1,0 +1,255 @@
+"""Your account: set up and remove second factors, recovery codes, password, sessions."""
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from portal import audit, db
+from portal.account import bp
+from portal.addons.vault import vault
+from portal.auth import service, sessions, two_factor
+from portal.auth.access import lifetimes, require_login
+from portal.auth.forms import (
+    CodeForm,
+    PasskeyForm,
+    PasswordChangeForm,
+    PasswordConfirmForm,
+)
+from portal.auth.passkeys import challenges, party
+from portal.models import Passkey
+
+bp.before_request(require_login)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _record(db_session, action: str, summary: str, outcome: str = "ok") -> None:
+    me = _me()
+    audit.record(
+        db_session,
+        action,
+        firm_id=me.firm_id,
+        user_id=me.id,
+        object_type="user",
+        object_id=me.id,
+        outcome=outcome,
+        summary=summary,
+    )
+
+
+def _factor_changed(db_session, summary: str) -> None:
+    """A second factor was added or removed: every other session ends, and it is recorded."""
+    ended = sessions.end_all(db_session, _me().id, "second factor changed", keep=_me().sign_in)
+    ended_note = f"; {ended} other sessions ended" if ended else ""
+    _record(db_session, "two_factor", summary + ended_note)
+
+
+@bp.get("/")
+def index():
+    return _index(PasswordChangeForm())
+
+
+def _index(password_form: PasswordChangeForm, status: int = 200):
+    db_session = db.session()
+    return render_template(
+        "account/index.html",
+        me=_me(),
+        setup=bool(request.args.get("setup")) and not _me().has_second_factor,
+        codes_left=two_factor.recovery_codes_left(db_session, _me().id),
+        open_sessions=sessions.open_sessions(db_session, _me().id, lifetimes()),
+        password_form=password_form,
+        passkey_problem=party().problem,
+    ), status
+
+
+# --- Authenticator app -----------------------------------------------------------------------
+def _enrolment_secret() -> str:
+    """The secret being set up, kept sealed in the session until a code proves it works."""
+    sealed = session.get("totp_enrolment")
+    if sealed:
+        return vault().open(sealed)
+    secret = two_factor.new_totp_secret()
+    session["totp_enrolment"] = vault().seal(secret)
+    return secret
+
+
+@bp.route("/authenticator", methods=["GET", "POST"])
+def authenticator():
+    if _me().totp_secret is not None:
+        flash("An authenticator app is already set up. Remove it first to set up another.")
+        return redirect(url_for("account.index"))
+    secret = _enrolment_secret()
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            with db.writing(db.session()) as db_session:
+                two_factor.enrol_totp(db_session, vault(), _me(), secret, form.code.data)
+                codes = _first_codes(db_session)
+                _factor_changed(db_session, "Authenticator app set up")
+        except two_factor.NotAccepted as refusal:
+            form.errors_from(refusal)
+        else:
+            session.pop("totp_enrolment", None)
+            return _done("Your authenticator app is set up.", codes)
+    uri = two_factor.provisioning_uri(secret, _me().email)
+    return render_template(
+        "account/authenticator.html",
+        form=form,
+        qr_code=two_factor.qr_code_svg(uri),
+        secret=two_factor.grouped(secret),
+    ), 400 if form.errors else 200
+
+
+def _first_codes(db_session) -> list[str] | None:
+    """Ten recovery codes with the first second factor; None if the user has codes already."""
+    if two_factor.recovery_codes_left(db_session, _me().id):
+        return None
+    return two_factor.new_recovery_codes(db_session, _me())
+
+
+def _done(message: str, codes: list[str] | None):
+    flash(message)
+    if codes:
+        return render_template("account/recovery_codes.html", codes=codes)
+    return redirect(url_for("account.index"))
+
+
+@bp.route("/authenticator/remove", methods=["GET", "POST"])
+def remove_authenticator():
+    if _me().totp_secret is None:
+        abort(404)
+    return _confirmed(
+        title="Remove your authenticator app?",
+        explanation="Its codes will no longer sign you in, and your other sessions will end.",
+        button="Remove authenticator app",
+        change=lambda db_session: (
+            two_factor.remove_totp(_me()),
+            _factor_changed(db_session, "Authenticator app removed"),
+        ),
+        done="Your authenticator app was removed.",
+        leaves_second_factor=bool(_me().passkeys),
+    )
+
+
+def _confirmed(*, title, explanation, button, change, done, leaves_second_factor=True):
+    """Ask for the password, then make ``change``: one way for every change to how you
+    sign in. A firm that requires two-factor sign-in keeps at least one second factor."""
+    form = PasswordConfirmForm()
+    refusal = None
+    if _me().firm.require_two_factor and not leaves_second_factor:
+        refusal = (
+            "Your firm requires two-factor sign-in: add another authenticator app or passkey "
+            "before removing this one."
+        )
+    elif form.validate_on_submit():
+        if service.check_password(_me(), form.password.data):
+            with db.writing(db.session()) as db_session:
+                result = change(db_session)
+            if isinstance(result, list):
+                return _done(done, result)
+            flash(done)
+            return redirect(url_for("account.index"))
+        form.password.errors.append("That is not your password.")
+    return render_template(
+        "account/confirm.html",
+        title=title,
+        explanation=explanation,
+        button=button,
+        form=form,
+        refusal=refusal,
+    ), 400 if form.errors else 200
+
+
+# --- Passkeys ------------------------------------------------------------------------------
+@bp.route("/passkeys/new", methods=["GET", "POST"])
+def add_passkey():
+    relying = party()
+    form = PasskeyForm()
+    if relying.problem is None and form.validate_on_submit():
+        challenge = challenges.take("register", _me().id)
+        try:
+            if challenge is None:
+                raise two_factor.NotAccepted("The request to your device expired; try again.")
+            with db.writing(db.session()) as db_session:
+                two_factor.register_passkey(
+                    relying, _me(), challenge, form.answer.data, form.name.data.strip()
+                )
+                codes = _first_codes(db_session)
+                _factor_changed(db_session, f"Passkey “{form.name.data.strip()}” added")
+        except two_factor.NotAccepted as refusal:
+            form.name.errors = [str(refusal)]
+        else:
+            return _done(f"The passkey “{form.name.data.strip()}” is added.", codes)
+    options = None
+    if relying.problem is None:
+        options, challenge = two_factor.registration_options(relying, _me())
+        challenges.keep("register", _me().id, challenge)
+    return render_template(
+        "account/passkey.html", form=form, options=options, problem=relying.problem
+    ), 400 if form.errors else 200
+
+
+@bp.route("/passkeys/<int:passkey_id>/remove", methods=["GET", "POST"])
+def remove_passkey(passkey_id):
+    passkey = db.session().get(Passkey, passkey_id)
+    if passkey is None or passkey.user_id != _me().id:
+        abort(404)
+    name = passkey.name
+
+    def change(db_session):
+        _me().passkeys.remove(passkey)
+        _factor_changed(db_session, f"Passkey “{name}” removed")
+
+    return _confirmed(
+        title=f"Remove the passkey “{name}”?",
+        explanation="It will no longer sign you in, and your other sessions will end.",
+        button="Remove passkey",
+        change=change,
+        done=f"The passkey “{name}” was removed.",
+        leaves_second_factor=_me().totp_secret is not None or len(_me().passkeys) > 1,
+    )
+
+
+# --- Recovery codes, password, sessions ------------------------------------------------------
+@bp.route("/recovery-codes", methods=["GET", "POST"])
+def recovery_codes():
+    if not _me().has_second_factor:
+        abort(404)
+
+    def change(db_session):
+        codes = two_factor.new_recovery_codes(db_session, _me())
+        _record(db_session, "two_factor", "New recovery codes made; the old ones no longer work")
+        return codes
+
+    return _confirmed(
+        title="Make new recovery codes?",
+        explanation="Your current recovery codes will stop working.",
+        button="Make new recovery codes",
+        change=change,
+        done="Here are your new recovery codes.",
+    )
+
+
+@bp.post("/password")
+def change_password():
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return _index(form, 400)
+    if not service.check_password(_me(), form.password.data):
+        form.password.errors.append("That is not your current password.")
+        return _index(form, 400)
+    with db.writing(db.session()) as db_session:
+        service.set_password(db_session, _me(), form.new_password.data)
+        _record(db_session, "password_changed", "Password changed; other sessions ended")
+    flash("Your password is changed. Your other sessions have ended.")
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/sessions/end-others")
+def end_other_sessions():
+    with db.writing(db.session()) as db_session:
+        ended = sessions.end_all(db_session, _me().id, "signed out elsewhere", keep=_me().sign_in)
+        _record(db_session, "sign_out", f"Signed out of {ended} other sessions")
+    flash(f"Signed out of {ended} other session{'' if ended == 1 else 's'}.")
+    return redirect(url_for("account.index"))
