@@ -13,6 +13,10 @@ from portal.web import NEW_ZEALAND
 ACTIONS = {
     "sign_in": "Sign-in",
     "sign_out": "Sign-out",
+    "second_factor": "Second step of sign-in",
+    "two_factor": "Two-factor sign-in changed",
+    "two_factor_reset": "Two-factor sign-in reset",
+    "password_changed": "Password changed",
     "profile_created": "Client added manually",
     "profile_edited": "Profile edited",
     "connect": "Add-on connected",
