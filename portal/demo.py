@@ -38,4 +38,6 @@ def seed_command():
         f"    e-mail:   {DEMO_EMAIL}\n"
         f"    password: {password}\n"
         "  (shown once; keep it, or reset it with `flask --app wsgi users set-password`)\n"
+        "  To try passkeys, open http://localhost:5000 instead: browsers allow them only on\n"
+        "  a domain name.\n"
     )
