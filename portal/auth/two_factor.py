@@ -15,7 +15,7 @@ import segno
 import webauthn
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -218,7 +218,7 @@ def register_passkey(
             expected_rp_id=party.rp_id,
             expected_origin=party.origin,
         )
-    except InvalidRegistrationResponse as error:
+    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
         raise NotAccepted(f"The passkey could not be added: {error}") from None
     passkey = Passkey(
         credential_id=verified.credential_id,
@@ -245,7 +245,10 @@ def check_passkey(
 ) -> Passkey:
     """Check the browser's answer to ``authentication_options``; the passkey it used."""
     answer = _credential_json(credential)
-    raw_id = webauthn.base64url_to_bytes(str(answer.get("rawId") or answer.get("id") or ""))
+    try:
+        raw_id = webauthn.base64url_to_bytes(str(answer.get("rawId") or answer.get("id") or ""))
+    except ValueError:
+        raise NotAccepted("The browser's passkey answer was not readable.") from None
     passkey = next((key for key in user.passkeys if key.credential_id == raw_id), None)
     if passkey is None:
         raise NotAccepted("That passkey is not one registered for your account.")
@@ -258,7 +261,7 @@ def check_passkey(
             credential_public_key=passkey.public_key,
             credential_current_sign_count=passkey.sign_count,
         )
-    except InvalidAuthenticationResponse as error:
+    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
         raise NotAccepted(f"The passkey's answer was not accepted: {error}") from None
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = utcnow()

@@ -42,10 +42,12 @@ def test_production_takes_the_relying_party_from_configuration_only():
 def test_an_unreadable_answer_is_refused(app, user):
     with app.app_context():
         from portal import db
-        from portal.models import User
+        from portal.models import Passkey, User
 
         person = db.session().get(User, user[0])
         party = two_factor.RelyingParty("localhost", "http://localhost")
-        for answer in ("not json", "[1]", '{"id": "AAAA"}'):
+        person.passkeys.append(Passkey(credential_id=b"\x01\x02", public_key=b"", name="x"))
+        answers = ("not json", "[1]", '{"id": "AAAA"}', '{"id": "!!*"}', '{"id": "AQI"}')
+        for answer in (*answers, '{"id": "AQI", "response": {"clientDataJSON": "e30"}}'):
             with pytest.raises(two_factor.NotAccepted):
                 two_factor.check_passkey(db.session(), party, person, b"challenge", answer)
