@@ -108,7 +108,13 @@ def finalise(config, instance_path: str) -> None:
         )
     _check_token_keys(config["PORTAL_TOKEN_KEY"])
     config["SESSION_COOKIE_SECURE"] = production
-    config["PORTAL_SANDBOX"] = str(config.get("PORTAL_SANDBOX", "0")).strip() == "1"
+    config["PORTAL_SANDBOX"] = _sandbox_on(config)
+
+
+def _sandbox_on(config) -> bool:
+    """``PORTAL_SANDBOX`` as set ("1" in the environment), or as already read (True)."""
+    value = config.get("PORTAL_SANDBOX", "0")
+    return value is True or str(value).strip() == "1"
 
 
 def _check_production(config) -> None:
@@ -127,6 +133,11 @@ def _check_production(config) -> None:
         )
     if config.get("DEBUG"):
         raise ConfigurationError("PORTAL_ENV=production refuses to start with debug on.")
+    if _sandbox_on(config):
+        raise ConfigurationError(
+            "PORTAL_ENV=production refuses to start with PORTAL_SANDBOX=1: the sandbox's "
+            "demo apps and control endpoints are for development and tests only."
+        )
 
 
 def _check_token_keys(value: str) -> None:
