@@ -37,6 +37,8 @@ ENVIRONMENT_NAMES = (
     "REDIS_URL",
     "PROXY_FIX",
     "SANDBOX_URL",
+    "SANDBOX_REDIRECT_URIS",
+    "SANDBOX_CONTROL_TOKEN",
     *XERO_DEFAULTS,
 )
 
@@ -100,10 +102,10 @@ def finalise(config, instance_path: str) -> None:
     if production:
         _check_production(config)
     else:
-        config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(
+        config["SECRET_KEY"] = config.get("SECRET_KEY") or instance_secret(
             instance_path, "secret_key", lambda: secrets.token_urlsafe(48)
         )
-        config["PORTAL_TOKEN_KEY"] = config.get("PORTAL_TOKEN_KEY") or _instance_secret(
+        config["PORTAL_TOKEN_KEY"] = config.get("PORTAL_TOKEN_KEY") or instance_secret(
             instance_path, "token_key", lambda: Fernet.generate_key().decode()
         )
     _check_token_keys(config["PORTAL_TOKEN_KEY"])
@@ -151,8 +153,9 @@ def _check_token_keys(value: str) -> None:
             ) from None
 
 
-def _instance_secret(instance_path: str, name: str, make) -> str:
-    """Read a generated secret from the instance folder, creating it (mode 0600) once."""
+def instance_secret(instance_path: str, name: str, make) -> str:
+    """Read a generated secret from the instance folder, creating it (mode 0600) once
+    (the sandbox keeps its control token this way too)."""
     path = Path(instance_path) / name
     if path.exists():
         return path.read_text().strip()
