@@ -25,9 +25,11 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 from portal_setup import (  # noqa: E402
+    CONTROL,
     bench_portal,
     free_port,
     sandbox_command,
+    sandbox_environment,
     signed_in_client,
 )
 from sqlalchemy import delete, func, select  # noqa: E402
@@ -43,7 +45,6 @@ from portal.shared import MemoryStore  # noqa: E402
 from portal.text import structure_key  # noqa: E402
 
 PASSWORD = "benchmark password 1"
-CONTROL = {"X-Sandbox-Control": "1"}
 MAPPINGS = {structure_key(structure): kind for structure, kind in DEFAULT_STRUCTURES}
 
 
@@ -54,6 +55,7 @@ def start_sandbox(directory: str, clients: int, latency_ms: int):
     process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
         sandbox_command(port, clients, latency_ms, database),
         cwd=ROOT,
+        env=sandbox_environment(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

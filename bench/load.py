@@ -54,13 +54,12 @@ import psycopg  # noqa: E402
 import redis  # noqa: E402
 import requests  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
-from portal_setup import free_port, sandbox_command  # noqa: E402
+from portal_setup import CONTROL, free_port, sandbox_command, sandbox_environment  # noqa: E402
 from psycopg import sql  # noqa: E402
 
 from portal import sandbox as sandbox_package  # noqa: E402
 from portal.sandbox import tenants  # noqa: E402
 
-CONTROL = {"X-Sandbox-Control": "1"}
 TENANT = tenants.KOWHAI.id
 PASSWORD = "load benchmark password 1"
 ADMIN_EMAIL = "admin@load.example.nz"
@@ -78,16 +77,18 @@ PROCESSES: dict[str, subprocess.Popen] = {}  # started here, by name: for their 
 # Processes: the sandbox, the database, gunicorn
 
 
-def start_sandbox(stack: ExitStack, directory: Path, clients: int, latency_ms: int):
-    """``python -m portal.sandbox`` in a process of its own, seeded with ``clients``; returns
-    (its /sandbox base URL, its database path, seconds until it answered)."""
+def start_sandbox(stack: ExitStack, directory: Path, clients: int, latency_ms: int, portal: str):
+    """``python -m portal.sandbox`` in a process of its own, seeded with ``clients``, accepting
+    the callbacks of the portal at ``portal``; returns (its /sandbox base URL, its database
+    path, seconds until it answered)."""
     port, database = free_port(), directory / "sandbox.db"
     log = open(directory / "sandbox.log", "wb")  # noqa: SIM115 - closed by the stack
     stack.callback(log.close)
     started = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-        sandbox_command(port, clients, latency_ms, f"sqlite:///{database}"),
+        sandbox_command(port, clients, latency_ms, f"sqlite:///{database}", portal),
         cwd=ROOT,
+        env=sandbox_environment(),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C reaches this script only; it stops the rest
@@ -269,9 +270,11 @@ def portal_environment(sandbox_url: str, database_url: str) -> dict:
     return settings
 
 
-def start_gunicorn(stack: ExitStack, directory: Path, settings: dict, workers: int, threads: int):
-    """gunicorn from the worktree root with ``settings`` in its environment; returns its URL."""
-    port = free_port()
+def start_gunicorn(
+    stack: ExitStack, directory: Path, settings: dict, workers: int, threads: int, port: int
+):
+    """gunicorn from the worktree root on ``port`` with ``settings`` in its environment;
+    returns its URL."""
     environment = {**os.environ, **settings}
     environment.pop("FLASK_APP", None)
     access = directory / "gunicorn-access.log"
@@ -1377,7 +1380,11 @@ def sandbox_figures(sandbox_url: str) -> None:
 
 def setup(stack: ExitStack, args, directory: Path, clients: int):
     """Sandbox, database, staff, gunicorn, the administrator signed in and connected."""
-    sandbox_url, sandbox_db, seeded = start_sandbox(stack, directory, clients, args.latency_ms)
+    # The portal's port is chosen first: the sandbox must know its callbacks, as Xero does.
+    portal_port = free_port()
+    sandbox_url, sandbox_db, seeded = start_sandbox(
+        stack, directory, clients, args.latency_ms, f"http://127.0.0.1:{portal_port}"
+    )
     practice = active_clients(sandbox_db)
     print(
         f"sandbox: {clients:,} clients ({len(practice):,} active), {args.latency_ms} ms per "
@@ -1394,7 +1401,9 @@ def setup(stack: ExitStack, args, directory: Path, clients: int):
         f"({time.perf_counter() - started:.1f} s)",
         flush=True,
     )
-    base, access = start_gunicorn(stack, directory, settings, args.workers, args.threads)
+    base, access = start_gunicorn(
+        stack, directory, settings, args.workers, args.threads, portal_port
+    )
     print(
         f"gunicorn: {args.workers} workers × {args.threads} threads on {base}; logs in {directory}",
         flush=True,

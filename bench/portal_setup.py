@@ -1,5 +1,8 @@
-"""What every benchmark starts from: a migrated SQLite portal, one firm and its administrator."""
+"""What every benchmark starts from: a migrated SQLite portal, one firm and its administrator;
+and how a benchmark starts the sandbox and calls its control endpoints."""
 
+import os
+import secrets
 import socket
 import sys
 from pathlib import Path
@@ -13,8 +16,15 @@ from portal import create_app, db  # noqa: E402
 from portal.auth import service as auth_service  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
 from portal.models import SubscriptionPlan  # noqa: E402
+from portal.sandbox import redirect_uris  # noqa: E402
 
 EMAIL, PASSWORD = "bench@example.nz", "benchmark password 1"
+#: The sandbox's control token for this run, new each time: the sandbox's process gets it in
+#: its environment (a command line is visible to every user), control requests send it.
+CONTROL_TOKEN = secrets.token_urlsafe(32)
+CONTROL = {"Authorization": f"Bearer {CONTROL_TOKEN}"}
+#: Where the portal is when Flask's test client drives it (what url_for(_external=True) says).
+TEST_CLIENT_PORTAL = "http://localhost"
 
 
 def bench_portal(directory: str, **settings):
@@ -57,9 +67,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def sandbox_command(port: int, clients: int, latency_ms: int, database_url: str) -> list[str]:
-    """``python -m portal.sandbox`` on ``port``, as a benchmark starts it in its own process."""
-    return [
+def sandbox_command(
+    port: int, clients: int, latency_ms: int, database_url: str, portal: str = TEST_CLIENT_PORTAL
+) -> list[str]:
+    """``python -m portal.sandbox`` on ``port``, as a benchmark starts it in its own process
+    (with ``sandbox_environment()``), accepting the callbacks of the portal at ``portal``."""
+    command = [
         sys.executable,
         "-m",
         "portal.sandbox",
@@ -72,3 +85,19 @@ def sandbox_command(port: int, clients: int, latency_ms: int, database_url: str)
         "--database",
         database_url,
     ]
+    for uri in redirect_uris(portal):
+        command += ["--redirect-uri", uri]
+    return command
+
+
+def sandbox_environment() -> dict:
+    """This process's environment and the control token, for the sandbox's process."""
+    return {**os.environ, "SANDBOX_CONTROL_TOKEN": CONTROL_TOKEN}
+
+
+def sandbox_settings() -> dict:
+    """The same for a sandbox application a benchmark runs in one of its own threads."""
+    return {
+        "SANDBOX_CONTROL_TOKEN": CONTROL_TOKEN,
+        "SANDBOX_REDIRECT_URIS": redirect_uris(TEST_CLIENT_PORTAL),
+    }

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import requests
 from flask_login import login_required
 from jinja2_fragments.flask import render_block
-from portal_setup import EMAIL, PASSWORD, bench_portal
+from portal_setup import CONTROL, EMAIL, PASSWORD, bench_portal, sandbox_settings
 from sqlalchemy import update
 from werkzeug.serving import make_server
 
@@ -35,7 +35,7 @@ from portal.models import DirectorySync
 from portal.panel import practice
 from portal.sandbox import server
 from portal.shared import MemoryStore
-from tests.sandboxed import CONTROL, connect_portal
+from tests.sandboxed import connect_portal
 
 HX = {"HX-Request": "true"}
 QUERIES = [
@@ -52,6 +52,7 @@ def start_sandbox(directory: str, clients: int) -> str:
         {
             "SANDBOX_DATABASE_URL": f"sqlite:///{directory}/sandbox.db",
             "SANDBOX_SEED_CLIENTS": clients,
+            **sandbox_settings(),
         }
     )
     http = server.make(app, "127.0.0.1", 0)

@@ -38,6 +38,8 @@ ENVIRONMENT_NAMES = (
     "REDIS_URL",
     "PROXY_FIX",
     "SANDBOX_URL",
+    "SANDBOX_REDIRECT_URIS",
+    "SANDBOX_CONTROL_TOKEN",
     "SESSION_IDLE_MINUTES",
     "SESSION_LIFETIME_HOURS",
     "WEBAUTHN_RP_ID",
@@ -113,16 +115,22 @@ def finalise(config, instance_path: str) -> None:
     if production:
         _check_production(config)
     else:
-        config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(
+        config["SECRET_KEY"] = config.get("SECRET_KEY") or instance_secret(
             instance_path, "secret_key", lambda: secrets.token_urlsafe(48)
         )
-        config["PORTAL_TOKEN_KEY"] = config.get("PORTAL_TOKEN_KEY") or _instance_secret(
+        config["PORTAL_TOKEN_KEY"] = config.get("PORTAL_TOKEN_KEY") or instance_secret(
             instance_path, "token_key", lambda: Fernet.generate_key().decode()
         )
     _check_token_keys(config["PORTAL_TOKEN_KEY"])
     config["SESSION_COOKIE_SECURE"] = production
     _check_lifetimes(config)
-    config["PORTAL_SANDBOX"] = str(config.get("PORTAL_SANDBOX", "0")).strip() == "1"
+    config["PORTAL_SANDBOX"] = _sandbox_on(config)
+
+
+def _sandbox_on(config) -> bool:
+    """``PORTAL_SANDBOX`` as set ("1" in the environment), or as already read (True)."""
+    value = config.get("PORTAL_SANDBOX", "0")
+    return value is True or str(value).strip() == "1"
 
 
 def _check_production(config) -> None:
@@ -141,6 +149,11 @@ def _check_production(config) -> None:
         )
     if config.get("DEBUG"):
         raise ConfigurationError("PORTAL_ENV=production refuses to start with debug on.")
+    if _sandbox_on(config):
+        raise ConfigurationError(
+            "PORTAL_ENV=production refuses to start with PORTAL_SANDBOX=1: the sandbox's "
+            "demo apps and control endpoints are for development and tests only."
+        )
 
 
 def _check_lifetimes(config) -> None:
@@ -166,8 +179,9 @@ def _check_token_keys(value: str) -> None:
             ) from None
 
 
-def _instance_secret(instance_path: str, name: str, make) -> str:
-    """Read a generated secret from the instance folder, creating it (mode 0600) once."""
+def instance_secret(instance_path: str, name: str, make) -> str:
+    """Read a generated secret from the instance folder, creating it (mode 0600) once
+    (the sandbox keeps its control token this way too)."""
     path = Path(instance_path) / name
     if path.exists():
         return path.read_text().strip()

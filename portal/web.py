@@ -23,6 +23,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+#: Production only: over http://127.0.0.1 in development it would lock browsers out.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
 def origin_of(url: str | None) -> str | None:
@@ -91,6 +93,9 @@ def add_security_headers(response: Response) -> Response:
     )
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if current_app.config["PORTAL_ENV"] == "production":
+        # Browsers then refuse plain HTTP for a year, even a first visit typed as http://.
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     if response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -14,9 +14,11 @@ import requests
 
 from portal import sandbox
 from portal.sandbox import server
+from tests.sandbox.flows import CONTROL, CONTROL_TOKEN
 
-CONTROL = {"X-Sandbox-Control": "1"}
 SANDBOX_CLIENTS = 400
+#: Where the portal is when Flask's test client drives it: url_for(_external=True) says so.
+TEST_CLIENT_PORTAL = "http://localhost"
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +29,8 @@ def sandbox_url(tmp_path_factory):
         {
             "SANDBOX_DATABASE_URL": f"sqlite:///{directory / 'sandbox.db'}",
             "SANDBOX_SEED_CLIENTS": SANDBOX_CLIENTS,
+            "SANDBOX_CONTROL_TOKEN": CONTROL_TOKEN,
+            "SANDBOX_REDIRECT_URIS": sandbox.redirect_uris(TEST_CLIENT_PORTAL),
         }
     )
     http = server.make(app, "127.0.0.1", 0)

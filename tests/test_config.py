@@ -24,6 +24,10 @@ def production(**settings):
         (production(SECRET_KEY=STRONG_SECRET), "PORTAL_TOKEN_KEY"),
         (production(SECRET_KEY=STRONG_SECRET, PORTAL_TOKEN_KEY="not-a-key"), "Fernet"),
         (production(SECRET_KEY=STRONG_SECRET, PORTAL_TOKEN_KEY=GOOD_KEY, DEBUG=True), "debug"),
+        (
+            production(SECRET_KEY=STRONG_SECRET, PORTAL_TOKEN_KEY=GOOD_KEY, PORTAL_SANDBOX="1"),
+            "PORTAL_SANDBOX",
+        ),
     ],
 )
 def test_production_refuses_unsafe_settings(settings, reason):

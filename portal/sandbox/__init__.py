@@ -16,7 +16,8 @@ URL map (under ``/sandbox``)::
     GET      /xero/practicemanager/3.1/clientgroup.api/{list,get/<uuid>}
     GET|POST /workflowmax/oauth/authorize, POST /workflowmax/oauth/{token,revoke}
     GET      /workflowmax/api/client.api/…, /workflowmax/api/clientgroup.api/…
-             /_control/{faults,calls,stats,reset,clock,clients}   (header X-Sandbox-Control: 1)
+             /_control/{faults,calls,stats,reset,clock,clients}
+             (Authorization: Bearer <SANDBOX_CONTROL_TOKEN>)
 """
 
 from flask import Blueprint, Flask
@@ -27,6 +28,9 @@ from portal.sandbox.settings import (
     DEMO_CLIENT_SECRET,
     WORKFLOWMAX_DEMO_CLIENT_ID,
     WORKFLOWMAX_DEMO_CLIENT_SECRET,
+)
+from portal.sandbox.settings import (
+    redirect_uris as redirect_uris,  # re-exported: the portal's callbacks, for tests and benchmarks
 )
 
 URL_PREFIX = "/sandbox"

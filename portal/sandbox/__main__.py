@@ -1,9 +1,16 @@
-"""``python -m portal.sandbox``: run the sandbox on its own, with a threaded server."""
+"""``python -m portal.sandbox``: run the sandbox on its own, with a threaded server.
+
+The control endpoints take the token in ``SANDBOX_CONTROL_TOKEN`` (the environment, not the
+command line, where every user of the machine could read it); without one, the token kept in
+the instance folder, which is printed at start-up.
+"""
 
 import argparse
+import os
+from pathlib import Path
 
 from portal.sandbox import create_app, provider_urls, runtime, server, store
-from portal.sandbox.settings import DEFAULT_CLIENTS, MAX_CLIENTS
+from portal.sandbox.settings import CONTROL_TOKEN_FILE, DEFAULT_CLIENTS, MAX_CLIENTS
 
 
 def _clients(value: str) -> int:
@@ -13,8 +20,8 @@ def _clients(value: str) -> int:
     return number
 
 
-def main(argv=None) -> None:
-    """Parse the command line and serve until interrupted."""
+def parse(argv=None) -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(prog="python -m portal.sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5001)
@@ -32,8 +39,19 @@ def main(argv=None) -> None:
         default=1,
         help="practices (and WorkflowMax organisations) the consent page offers",
     )
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--redirect-uri",
+        action="append",
+        dest="redirect_uris",
+        metavar="URI",
+        help="a redirect URI the demo apps accept, exactly (repeat for several; default: "
+        "the portal's callbacks under make run, on 127.0.0.1:5000 and localhost:5000)",
+    )
+    return parser.parse_args(argv)
 
+
+def configuration(args: argparse.Namespace, environ=os.environ) -> dict:
+    """The sandbox's settings for the parsed command line."""
     config = {
         "SANDBOX_SEED_CLIENTS": args.clients or DEFAULT_CLIENTS,
         "SANDBOX_LATENCY_MS": args.latency_ms,
@@ -41,6 +59,17 @@ def main(argv=None) -> None:
     }
     if args.database:
         config["SANDBOX_DATABASE_URL"] = args.database
+    if args.redirect_uris:
+        config["SANDBOX_REDIRECT_URIS"] = args.redirect_uris
+    if environ.get("SANDBOX_CONTROL_TOKEN"):
+        config["SANDBOX_CONTROL_TOKEN"] = environ["SANDBOX_CONTROL_TOKEN"]
+    return config
+
+
+def main(argv=None) -> None:
+    """Parse the command line and serve until interrupted."""
+    args = parse(argv)
+    config = configuration(args)
     app = create_app(config)
     with app.app_context():
         sandbox = runtime.current()
@@ -52,15 +81,30 @@ def main(argv=None) -> None:
             store.seed(sandbox.engine, args.clients)
     http = server.make(app, args.host, args.port)
     base = f"http://{args.host}:{http.server_port}/sandbox"
-    print(f"XPM sandbox on {base} — point the portal at it with:", flush=True)
-    for name, value in provider_urls(base).items():
-        print(f"  {name}={value}", flush=True)
+    _announce(app, base, from_environment="SANDBOX_CONTROL_TOKEN" in config)
     try:
         http.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         http.server_close()
+
+
+def _announce(app, base: str, from_environment: bool) -> None:
+    """Print what the portal, its administrator and a benchmark need to know."""
+    print(f"XPM sandbox on {base} — point the portal at it with:", flush=True)
+    for name, value in provider_urls(base).items():
+        print(f"  {name}={value}", flush=True)
+    print("Redirect URIs the demo apps accept (--redirect-uri):", flush=True)
+    for uri in app.config["SANDBOX_REDIRECT_URIS"]:
+        print(f"  {uri}", flush=True)
+    token = (
+        "$SANDBOX_CONTROL_TOKEN"
+        if from_environment
+        else f"{app.config['SANDBOX_CONTROL_TOKEN']} (kept in "
+        f"{Path(app.instance_path) / CONTROL_TOKEN_FILE})"
+    )
+    print(f"Control endpoints ({base}/_control/…): Authorization: Bearer {token}", flush=True)
 
 
 if __name__ == "__main__":

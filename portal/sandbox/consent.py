@@ -69,8 +69,13 @@ def _registered(provider: str, client_id: str, redirect_uri: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
         return "The redirect_uri must be an absolute http(s) address without a fragment."
     allowed = app.get("redirect_uris")
-    if allowed is not None and redirect_uri not in allowed:
-        return "The redirect_uri is not registered for this app."
+    if allowed is None:
+        allowed = current_app.config["SANDBOX_REDIRECT_URIS"]
+    if redirect_uri not in allowed:  # exactly, as Xero compares them: no prefix, no case
+        return (
+            "The redirect_uri is not registered for this app "
+            "(the sandbox's SANDBOX_REDIRECT_URIS or --redirect-uri lists them)."
+        )
     return None
 
 

@@ -1,10 +1,12 @@
 """Control endpoints for tests and benchmarks: faults, call counts, rate-limit statistics,
 reset, clock, data changes.
 
-Every request needs the header ``X-Sandbox-Control: 1`` (and ``SANDBOX_CONTROL`` on), so a
-browser or the portal never reaches them by accident.
+Every request needs ``Authorization: Bearer <SANDBOX_CONTROL_TOKEN>`` (and ``SANDBOX_CONTROL``
+on): they can slow, break or rewrite the practice, so neither a page in a browser nor anyone
+else who can reach the port may use them.
 """
 
+import hmac
 import re
 
 from flask import Blueprint, current_app, jsonify, request
@@ -39,12 +41,20 @@ FIELDS = xml.CLIENT_FIELDS | set(records.FLAGS)
 
 
 @control.before_request
-def require_control_header():
-    """Refuse requests without the control header (or when controls are off)."""
-    if not current_app.config["SANDBOX_CONTROL"]:
+def require_control_token():
+    """Refuse requests without the control token (or when controls are off)."""
+    config = current_app.config
+    if not config["SANDBOX_CONTROL"]:
         return jsonify(error="The sandbox's control endpoints are turned off."), 404
-    if request.headers.get("X-Sandbox-Control") != "1":
-        return jsonify(error="Control endpoints need the header X-Sandbox-Control: 1."), 403
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    expected = config["SANDBOX_CONTROL_TOKEN"]
+    if scheme.lower() != "bearer" or not hmac.compare_digest(sent.encode(), expected.encode()):
+        response = jsonify(
+            error="Control endpoints need the header Authorization: Bearer "
+            "<SANDBOX_CONTROL_TOKEN> (see the README's sandbox section)."
+        )
+        response.headers["WWW-Authenticate"] = 'Bearer realm="sandbox control"'
+        return response, 401
     return None
 
 

@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.migrate import upgrade
+from portal.sandbox.settings import redirect_uris
 from tests.conftest import empty_tables, make_user, settings_for
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
@@ -101,6 +102,7 @@ def mounted_sandbox_server(tmp_path):
             SANDBOX_URL=f"{base}/sandbox",
             SANDBOX_DATABASE_URL=f"sqlite:///{tmp_path / 'sandbox.db'}",
             SANDBOX_SEED_CLIENTS=300,
+            SANDBOX_REDIRECT_URIS=redirect_uris(base),
         )
     )
     make_user(holder["app"], admin=True)

@@ -8,7 +8,9 @@ policy of ``form-action 'self'`` silently stops Connect when the provider is els
 these tests press the buttons and watch where the browser lands.
 """
 
+import os
 import re
+import secrets
 import subprocess
 import sys
 import threading
@@ -24,6 +26,7 @@ from portal.migrate import upgrade
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_manual_add import sign_in
 from tests.conftest import empty_tables, make_user, settings_for
+from tests.sandbox.test_server import free_port
 
 PROVIDERS = {
     "xpm": ("Xero Practice Manager", "Kōwhai Chartered Accountants (sandbox)"),
@@ -33,7 +36,14 @@ STARTUP_SECONDS = 60
 
 
 @pytest.fixture(scope="module")
-def own_origin_sandbox(tmp_path_factory):
+def own_origin_portal_port():
+    """The port the portal is served on beside the sandbox: its callbacks are registered
+    with the sandbox before the portal starts, as an administrator registers them with Xero."""
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def own_origin_sandbox(tmp_path_factory, own_origin_portal_port):
     """``python -m portal.sandbox`` in its own process, offering two practices."""
     database = tmp_path_factory.mktemp("own-origin") / "sandbox.db"
     command = [
@@ -49,8 +59,14 @@ def own_origin_sandbox(tmp_path_factory):
         "--database",
         f"sqlite:///{database}",
     ]
+    for uri in sandbox.redirect_uris(f"http://127.0.0.1:{own_origin_portal_port}"):
+        command += ["--redirect-uri", uri]
     process = subprocess.Popen(  # noqa: S603 - our own module, with fixed arguments
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "SANDBOX_CONTROL_TOKEN": secrets.token_urlsafe(32)},
     )
     base, started = None, time.monotonic()
     while base is None and time.monotonic() - started < STARTUP_SECONDS:
@@ -68,10 +84,10 @@ def own_origin_sandbox(tmp_path_factory):
     process.wait(timeout=10)
 
 
-def _serve(app_factory):
+def _serve(app_factory, port=0):
     holder = {}
     server = make_server(
-        "127.0.0.1", 0, lambda env, start: holder["app"](env, start), threaded=True
+        "127.0.0.1", port, lambda env, start: holder["app"](env, start), threaded=True
     )
     base = f"http://127.0.0.1:{server.server_port}"
     holder["app"] = app_factory(base)
@@ -85,8 +101,10 @@ def deployment(request, tmp_path):
     """(portal base URL, sandbox base URL): the sandbox elsewhere, or mounted in the portal."""
     url = f"sqlite:///{tmp_path / 'portal.db'}"
     upgrade(url)
+    port = 0
     if request.param == "own origin":
         elsewhere = request.getfixturevalue("own_origin_sandbox")
+        port = request.getfixturevalue("own_origin_portal_port")
 
         def build(base):
             return create_app(
@@ -105,10 +123,11 @@ def deployment(request, tmp_path):
                     SANDBOX_DATABASE_URL=f"sqlite:///{tmp_path / 'sandbox.db'}",
                     SANDBOX_SEED_CLIENTS=300,
                     SANDBOX_PRACTICES=2,
+                    SANDBOX_REDIRECT_URIS=sandbox.redirect_uris(base),
                 )
             )
 
-    server, thread, base, app = _serve(build)
+    server, thread, base, app = _serve(build, port)
     make_user(app, admin=True)
     yield base, elsewhere if request.param == "own origin" else f"{base}/sandbox"
     server.shutdown()

@@ -9,6 +9,7 @@ from itertools import count
 import pytest
 
 from portal.sandbox import create_app, runtime, server
+from tests.sandbox.flows import CONTROL_TOKEN
 
 SIZE = 300
 _numbers = count()
@@ -18,7 +19,9 @@ _numbers = count()
 def seeded_database(tmp_path_factory):
     """A sandbox database seeded with a practice of SIZE clients, built once."""
     path = tmp_path_factory.mktemp("sandbox") / "seeded.db"
-    app = create_app({"SANDBOX_DATABASE_URL": f"sqlite:///{path}", "SANDBOX_SEED_CLIENTS": SIZE})
+    app = create_app(
+        {"TESTING": True, "SANDBOX_DATABASE_URL": f"sqlite:///{path}", "SANDBOX_SEED_CLIENTS": SIZE}
+    )
     with app.app_context():
         runtime.current().ready()
     runtime_of(app).engine.dispose()  # checkpoints the WAL, so one file holds everything
@@ -42,6 +45,7 @@ def make_app(seeded_database, tmp_path):
                 "TESTING": True,
                 "SANDBOX_DATABASE_URL": f"sqlite:///{path}",
                 "SANDBOX_SEED_CLIENTS": SIZE,
+                "SANDBOX_CONTROL_TOKEN": CONTROL_TOKEN,
                 **config,
             }
         )

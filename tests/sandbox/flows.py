@@ -12,10 +12,11 @@ from defusedxml import ElementTree
 
 from portal.sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, tenants
 
-REDIRECT_URI = "http://127.0.0.1:5000/addons/xpm/callback"
+REDIRECT_URI = "http://127.0.0.1:5000/settings/addons/xpm/callback"  # make run's, registered
 SCOPE = "openid profile email offline_access practicemanager"
 API = "/sandbox/xero/practicemanager/3.1/"
-CONTROL = {"X-Sandbox-Control": "1"}
+CONTROL_TOKEN = "sandbox-control-token-for-the-tests-only"
+CONTROL = {"Authorization": f"Bearer {CONTROL_TOKEN}"}
 
 
 def pkce() -> tuple[str, str]:

@@ -48,7 +48,11 @@ def test_seed_command_refuses_bad_sizes(runner, size):
 
 def test_an_empty_database_is_seeded_on_first_use(tmp_path):
     app = portal.sandbox.create_app(
-        {"SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "SANDBOX_SEED_CLIENTS": 60}
+        {
+            "TESTING": True,
+            "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}",
+            "SANDBOX_SEED_CLIENTS": 60,
+        }
     )
     client = app.test_client()
     assert (
@@ -62,7 +66,7 @@ def test_an_empty_database_is_seeded_on_first_use(tmp_path):
 
 
 def test_default_database_lives_in_the_instance_folder():
-    app = portal.sandbox.create_app()
+    app = portal.sandbox.create_app({"TESTING": True})
     assert app.config["SANDBOX_DATABASE_URL"] == f"sqlite:///{app.instance_path}/sandbox.db"
     assert app.config["SANDBOX_SEED_CLIENTS"] == 2000
 
@@ -163,3 +167,31 @@ def test_consent_scopes_are_checked_per_provider():
     assert not grants.scopes_allowed("xero", "workflowmax")
     assert not grants.scopes_allowed("workflowmax", "practicemanager")
     assert not grants.scopes_allowed("xero", "")
+
+
+def test_the_command_line_registers_redirect_uris_and_reads_the_token_from_the_environment():
+    from portal.sandbox.__main__ import configuration, parse
+
+    uris = ["http://127.0.0.1:8123/settings/addons/xpm/callback", "https://portal.example/cb"]
+    args = parse(["--redirect-uri", uris[0], "--redirect-uri", uris[1]])
+    config = configuration(args, environ={"SANDBOX_CONTROL_TOKEN": "from-the-environment"})
+    assert config["SANDBOX_REDIRECT_URIS"] == uris
+    assert config["SANDBOX_CONTROL_TOKEN"] == "from-the-environment"
+    defaults = configuration(parse([]), environ={})
+    assert "SANDBOX_REDIRECT_URIS" not in defaults and "SANDBOX_CONTROL_TOKEN" not in defaults
+
+
+def test_redirect_uris_are_the_portals_callbacks():
+    """The sandbox names the portal's callback paths itself: they must stay the portal's."""
+    from flask import url_for
+
+    from portal import create_app
+    from tests.conftest import settings_for
+
+    app = create_app(settings_for("sqlite://"))
+    with app.test_request_context(base_url="http://127.0.0.1:5000"):
+        callbacks = [
+            url_for("addons.callback", key=key, _external=True) for key in ("xpm", "workflowmax")
+        ]
+    assert portal.sandbox.redirect_uris("http://127.0.0.1:5000") == callbacks
+    assert set(callbacks) <= set(portal.sandbox.settings.defaults("")["SANDBOX_REDIRECT_URIS"])

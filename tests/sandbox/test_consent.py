@@ -4,8 +4,17 @@ import re
 
 import pytest
 
-from portal.sandbox import tenants
-from tests.sandbox.flows import authorize_params, connect, consent, form_fields, pkce, query_of
+from portal.sandbox import DEMO_CLIENT_ID, WORKFLOWMAX_DEMO_CLIENT_ID, tenants
+from tests.sandbox.flows import (
+    SCOPE,
+    authorize_params,
+    connect,
+    consent,
+    form_fields,
+    pkce,
+    query_of,
+    token,
+)
 
 AUTHORIZE = "/sandbox/identity/connect/authorize"
 
@@ -120,3 +129,79 @@ def test_approving_without_an_organisation_asks_again(client):
         AUTHORIZE, data={"nonce": new_nonce, "decision": "approve", "tenant": offered[:1]}
     )
     assert "code" in query_of(again.headers["Location"])
+
+
+# --- Registered redirect URIs ---------------------------------------------------------------
+WORKFLOWMAX_AUTHORIZE = "/sandbox/workflowmax/oauth/authorize"
+APPS = [(AUTHORIZE, DEMO_CLIENT_ID), (WORKFLOWMAX_AUTHORIZE, WORKFLOWMAX_DEMO_CLIENT_ID)]
+SCOPES = {DEMO_CLIENT_ID: SCOPE, WORKFLOWMAX_DEMO_CLIENT_ID: "openid offline_access workflowmax"}
+MAKE_RUN_CALLBACKS = [
+    f"{origin}/settings/addons/{key}/callback"
+    for origin in ("http://127.0.0.1:5000", "http://localhost:5000")
+    for key in ("xpm", "workflowmax")
+]
+
+
+def open_consent(client, path: str, client_id: str, **overrides):
+    params = authorize_params(client_id=client_id, scope=SCOPES[client_id], **overrides)
+    return client.get(path, query_string=params)
+
+
+@pytest.mark.parametrize(("path", "client_id"), APPS)
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        "https://evil.example/cb",
+        "http://127.0.0.1:5001/settings/addons/xpm/callback",  # another port
+        "https://127.0.0.1:5000/settings/addons/xpm/callback",  # another scheme
+        "http://127.0.0.1:5000/settings/addons/xpm/callback/",
+        "http://127.0.0.1:5000/settings/addons/XPM/callback",
+        "http://127.0.0.1:5000/settings/addons/xpm/callback?next=https://evil.example/",
+        "http://127.0.0.1:5000/settings/addons/xpm/../xpm/callback",
+        "http://127.0.0.1:5000@evil.example/settings/addons/xpm/callback",
+    ],
+)
+def test_an_unregistered_redirect_uri_gets_an_error_page_not_a_redirect(
+    client, path, client_id, redirect_uri
+):
+    # A bad response_type too: that error goes back to the app only when its address is known.
+    response = open_consent(client, path, client_id, redirect_uri=redirect_uri)
+    wrong_type = open_consent(
+        client, path, client_id, redirect_uri=redirect_uri, response_type="token"
+    )
+    for answer in (response, wrong_type):
+        assert answer.status_code == 400
+        assert "Location" not in answer.headers
+        assert "not registered" in answer.get_data(as_text=True)
+        assert "evil.example" not in answer.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(("path", "client_id"), APPS)
+@pytest.mark.parametrize("redirect_uri", MAKE_RUN_CALLBACKS)
+def test_by_default_the_callbacks_of_make_run_are_registered(client, path, client_id, redirect_uri):
+    assert open_consent(client, path, client_id, redirect_uri=redirect_uri).status_code == 200
+
+
+def test_the_registered_redirect_uris_are_a_setting(make_app):
+    registered = "https://portal.example.nz/settings/addons/xpm/callback"
+    client = make_app(SANDBOX_REDIRECT_URIS=registered).test_client()  # as the environment says
+    assert client.application.config["SANDBOX_REDIRECT_URIS"] == [registered]
+    answer = consent(client, **authorize_params(redirect_uri=registered))
+    assert answer["state"] == "state-123"
+    refused = client.get(AUTHORIZE, query_string=authorize_params())  # make run's own
+    assert refused.status_code == 400 and "Location" not in refused.headers
+
+
+def test_redirect_uris_that_cannot_be_registered_stop_the_start(make_app):
+    with pytest.raises(ValueError, match="SANDBOX_REDIRECT_URIS"):
+        make_app(SANDBOX_REDIRECT_URIS=["/settings/addons/xpm/callback"])
+
+
+def test_the_code_is_good_only_with_the_redirect_uri_it_was_sent_to(make_app):
+    first, second = MAKE_RUN_CALLBACKS[0], MAKE_RUN_CALLBACKS[2]  # both registered
+    client = make_app(SANDBOX_REDIRECT_URIS=[first, second]).test_client()
+    for sent in (second, None):
+        code = consent(client, **authorize_params(redirect_uri=first))["code"]
+        form = {"grant_type": "authorization_code", "code": code}
+        answer = token(client, **form, **({"redirect_uri": sent} if sent else {}))
+        assert answer.status_code == 400 and answer.json["error"] == "invalid_grant"

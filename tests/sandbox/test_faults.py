@@ -1,12 +1,15 @@
 """Latency and faults, from configuration and from the control endpoints; call counts."""
 
+import stat
 import time
 
 import pytest
 from defusedxml import DTDForbidden, EntitiesForbidden
 from defusedxml import ElementTree as SafeTree
+from flask import Flask
 
 import portal.sandbox
+from portal.sandbox import settings
 from tests.sandbox.flows import CONTROL, api, connect, parse, token
 
 GET = "client.api/get/00000000-0000-0000-0000-000000000000"
@@ -23,10 +26,48 @@ def fault(client, **rule):
     return response
 
 
-def test_control_endpoints_need_their_header(client):
-    assert client.get("/sandbox/_control/calls").status_code == 403
-    assert client.post("/sandbox/_control/faults", json={"fault": "500"}).status_code == 403
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-Sandbox-Control": "1"},  # what was once enough
+        {"Authorization": "Bearer wrong-token"},
+        {"Authorization": CONTROL["Authorization"].replace("Bearer", "Basic")},
+        {"Authorization": CONTROL["Authorization"] + "x"},
+    ],
+)
+def test_control_endpoints_need_the_token(client, headers):
+    for method, path in (("GET", "calls"), ("GET", "stats"), ("POST", "faults"), ("POST", "reset")):
+        response = client.open(f"/sandbox/_control/{path}", method=method, json={}, headers=headers)
+        assert response.status_code == 401, path
+        assert "SANDBOX_CONTROL_TOKEN" in response.json["error"]
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert client.get("/sandbox/_control/faults", headers=CONTROL).json["rules"] == []
     assert client.get("/sandbox/_control/calls", headers=CONTROL).status_code == 200
+
+
+def test_under_tests_an_unset_token_is_a_new_secret_not_an_open_door(make_app):
+    app = make_app(SANDBOX_CONTROL_TOKEN=None)
+    token = app.config["SANDBOX_CONTROL_TOKEN"]
+    assert (
+        len(token) >= 32
+        and token != make_app(SANDBOX_CONTROL_TOKEN=None).config["SANDBOX_CONTROL_TOKEN"]
+    )
+    client = app.test_client()
+    assert client.get("/sandbox/_control/calls", headers=CONTROL).status_code == 401
+    mine = {"Authorization": f"Bearer {token}"}
+    assert client.get("/sandbox/_control/calls", headers=mine).status_code == 200
+
+
+def test_outside_tests_the_token_is_kept_in_the_instance_folder(tmp_path):
+    made = [Flask("probe", instance_path=str(tmp_path)) for _ in range(2)]
+    for app in made:
+        settings.apply_defaults(app)
+    token = made[0].config["SANDBOX_CONTROL_TOKEN"]
+    assert len(token) >= 32 and made[1].config["SANDBOX_CONTROL_TOKEN"] == token
+    kept = tmp_path / settings.CONTROL_TOKEN_FILE
+    assert kept.read_text().strip() == token
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
 
 
 def test_control_endpoints_can_be_turned_off(make_app):

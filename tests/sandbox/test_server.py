@@ -15,7 +15,7 @@ from defusedxml import ElementTree
 
 import portal.sandbox
 from portal.sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, WORKFLOWMAX_DEMO_CLIENT_ID, tenants
-from tests.sandbox.flows import CONTROL, REDIRECT_URI, SCOPE, connect, pkce
+from tests.sandbox.flows import CONTROL, CONTROL_TOKEN, REDIRECT_URI, SCOPE, connect, pkce
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -210,25 +210,30 @@ def test_python_dash_m_runs_a_server(tmp_path):
         "40",
         "--database",
         f"sqlite:///{tmp_path / 'standalone.db'}",
+        "--redirect-uri",
+        "http://127.0.0.1:8123/settings/addons/xpm/callback",
     ]
     process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
         command,
         cwd=PROJECT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT)},
+        env={**os.environ, "PYTHONPATH": str(PROJECT), "SANDBOX_CONTROL_TOKEN": CONTROL_TOKEN},
     )
+    calls = f"http://127.0.0.1:{port}/sandbox/_control/calls"
     try:
         deadline, response = time.monotonic() + 30, None
         while time.monotonic() < deadline and response is None:
             try:
-                response = requests.get(
-                    f"http://127.0.0.1:{port}/sandbox/_control/calls", headers=CONTROL, timeout=2
-                )
+                response = requests.get(calls, headers=CONTROL, timeout=2)
             except requests.ConnectionError:
                 time.sleep(0.2)
         assert response is not None and response.status_code == 200
+        assert requests.get(calls, timeout=2).status_code == 401
     finally:
         process.terminate()
         output = process.communicate(timeout=10)[0].decode()
     assert f"XERO_TOKEN_URL=http://127.0.0.1:{port}/sandbox/identity/connect/token" in output
+    assert "  http://127.0.0.1:8123/settings/addons/xpm/callback\n" in output
+    assert "Authorization: Bearer $SANDBOX_CONTROL_TOKEN" in output
+    assert CONTROL_TOKEN not in output  # given in the environment, not echoed to a log
