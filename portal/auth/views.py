@@ -1,4 +1,4 @@
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import audit, db
@@ -18,6 +18,13 @@ def _account_key() -> str:
 
 def _failed(_response) -> bool:
     return g.get("sign_in_failed", False)
+
+
+def _new_csrf_token() -> None:
+    """Forget the session's CSRF token, so the next page gets a new one: a form issued before
+    signing in or out (perhaps to another person at this browser) is then refused."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -53,6 +60,7 @@ def login():
                 audit.record(session, "sign_in", firm_id=user.firm_id, user_id=user.id)
         if user is not None:
             login_user(user)
+            _new_csrf_token()
             return redirect(safe_next(request.args.get("next")) or url_for("clients.index"))
         form.password.errors.append("That e-mail and password do not match an account.")
     return render_template("auth/login.html", form=form)
@@ -67,5 +75,6 @@ def logout():
         user.session_version += 1
         audit.record(session, "sign_out", firm_id=user.firm_id, user_id=user.id)
     logout_user()
+    _new_csrf_token()
     flash("You have signed out.")
     return redirect(url_for("auth.login"))
