@@ -98,19 +98,18 @@ def _converter(rule: Rule, name: str):
     return rule._converters[name]  # werkzeug keeps no public accessor
 
 
-def check_arguments(rule: Rule) -> None:
-    """Fail, naming the route, for a URL argument this suite cannot give a value."""
+def argument_problem(rule: Rule) -> str | None:
+    """Why this suite cannot give one of the rule's URL arguments a value, if it cannot."""
     for name in sorted(rule.arguments):
-        looks_like_an_id = name.endswith("_id") or isinstance(
-            _converter(rule, name), IntegerConverter
-        )
+        converter = _converter(rule, name)
+        looks_like_an_id = name.endswith("_id") or isinstance(converter, IntegerConverter)
         if name in PLAIN_ARGUMENTS and looks_like_an_id:
-            pytest.fail(
+            return (
                 f"{describe(rule)} takes <{name}>, an id: list it in OBJECT_ARGUMENTS "
                 "(tests/security/conftest.py), not PLAIN_ARGUMENTS."
             )
         if name not in OBJECT_ARGUMENTS and name not in PLAIN_ARGUMENTS:
-            pytest.fail(
+            return (
                 f"{describe(rule)} takes <{name}>, which the security suite cannot fill in. "
                 "If it names a stored object, add it to OBJECT_ARGUMENTS in "
                 "tests/security/conftest.py with its model (and have build_world store one in "
@@ -118,7 +117,17 @@ def check_arguments(rule: Rule) -> None:
                 "firm's data. Either way give it a value in SAMPLE_ARGUMENTS (tests/conftest.py)."
             )
         if name not in SAMPLE_ARGUMENTS:
-            pytest.fail(f"{describe(rule)}: give <{name}> a value in SAMPLE_ARGUMENTS.")
+            return (
+                f"{describe(rule)}: give <{name}> a value in SAMPLE_ARGUMENTS (tests/conftest.py)."
+            )
+    return None
+
+
+def check_arguments(rule: Rule) -> None:
+    """Fail the test, naming the route, for a URL argument this suite cannot give a value."""
+    problem = argument_problem(rule)
+    if problem:
+        pytest.fail(problem)
 
 
 def object_arguments(rule: Rule) -> list[str]:
@@ -162,7 +171,7 @@ def token_in(page: str) -> str:
     return found.group(1) or found.group(2)
 
 
-OWN = "the session's own token"
+OWN = object()  # "send the session's own token"
 
 
 class Browser:
@@ -186,7 +195,7 @@ class Browser:
         with self.client.session_transaction() as session:
             return session["csrf_token"]
 
-    def open(self, url: str, method: str = "GET", data=None, token: str | None = OWN, **kw):
+    def open(self, url: str, method: str = "GET", data=None, token=OWN, **kw):
         """A request; a state-changing one carries this session's token unless told otherwise
         (``token``: another to send instead, or None for none)."""
         if method in STATE_CHANGING:
@@ -234,7 +243,7 @@ def _rows_of_firm(table, firm_id: int):
         return select(table).where(table.c.firm_id == firm_id)
     if table.name == "firms":
         return select(table).where(table.c.id == firm_id)
-    for key in table.foreign_keys:
+    for key in sorted(table.foreign_keys, key=lambda k: (k.parent.nullable, k.parent.name)):
         parent = key.column.table
         if "firm_id" in parent.c:
             return (
@@ -295,22 +304,20 @@ class World:
     linked_uuids: list[str]
     #: The state of the connection firm A's administrator has started and not finished.
     pending_state: str
-    #: A profile of firm B's own.
+    #: A profile of firm B's own, and a client of its practice in WorkflowMax.
     b_profile: int
+    b_client: str
 
-    def values(self, rule: Rule, objects: str = "all") -> dict[str, list]:
+    def values(self, rule: Rule, first: bool = False) -> dict[str, list]:
         """Argument values for ``rule``: firm A's objects, and firm A's linked UUIDs as well as
-        the sample for a client's UUID (``first``: one of each)."""
-        values = {}
-        for name in object_arguments(rule):
-            ids = self.objects[OBJECT_ARGUMENTS[name]]
-            values[name] = ids[:1] if objects == "first" else ids
+        the sample for a client's UUID (``first``: only the first of each)."""
+        values = {name: self.objects[OBJECT_ARGUMENTS[name]] for name in object_arguments(rule)}
         if "client_uuid" in rule.arguments:
-            uuids = [*self.linked_uuids, SAMPLE_ARGUMENTS["client_uuid"]]
-            values["client_uuid"] = uuids[:1] if objects == "first" else uuids
-        return values
+            values["client_uuid"] = [*self.linked_uuids, SAMPLE_ARGUMENTS["client_uuid"]]
+        return {name: ids[:1] for name, ids in values.items()} if first else values
 
 
+FIRM_A, FIRM_B = f"{MARK} Accounting (firm A)", "Rātā & Co (firm B)"
 A_ADMIN, A_STAFF = f"admin@{MARK.lower()}-a.example", f"staff@{MARK.lower()}-a.example"
 B_ADMIN, B_STAFF = "admin@rata-b.example", "staff@rata-b.example"
 
@@ -424,10 +431,10 @@ def _build_firm_a(app: Flask, a: Browser, firm_a: int) -> str:
 
 
 def build_world(app: Flask) -> World:
-    _, firm_a = make_user(app, f"{MARK} Accounting (firm A)", A_ADMIN, admin=True)
-    make_user(app, f"{MARK} Accounting (firm A)", A_STAFF)
-    _, firm_b = make_user(app, "Rātā & Co (firm B)", B_ADMIN, admin=True)
-    make_user(app, "Rātā & Co (firm B)", B_STAFF)
+    _, firm_a = make_user(app, FIRM_A, A_ADMIN, admin=True)
+    make_user(app, FIRM_A, A_STAFF)
+    _, firm_b = make_user(app, FIRM_B, B_ADMIN, admin=True)
+    make_user(app, FIRM_B, B_STAFF)
     a = Browser(app).sign_in(A_ADMIN)
     pending_state = _build_firm_a(app, a, firm_a)
     b = Browser(app).sign_in(B_ADMIN)
@@ -445,6 +452,7 @@ def build_world(app: Flask) -> World:
     settle(app)
     with app.app_context():
         session = db.session()
+        b_client = practice_api(session, firm_b, "workflowmax").search(CHAIN_COMPANY)[0].uuid
         objects = {
             model: list(
                 session.scalars(select(model.id).where(model.firm_id == firm_a).order_by(model.id))
@@ -472,6 +480,7 @@ def build_world(app: Flask) -> World:
         linked_uuids=linked_uuids,
         pending_state=pending_state,
         b_profile=b_profile,
+        b_client=b_client,
     )
 
 

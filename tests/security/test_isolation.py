@@ -9,12 +9,14 @@ are linked to XPM clients, and their UUIDs are sent to the import routes too.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
 
 from portal import db
+from portal.addons import service as addons
 from portal.models import Profile, SubscriptionPlan, User
 from tests.security.conftest import (
     B_STAFF,
@@ -23,7 +25,9 @@ from tests.security.conftest import (
     MARK,
     OBJECT_ARGUMENTS,
     World,
+    argument_problem,
     changes,
+    connect,
     find_rule,
     object_arguments,
     route_params,
@@ -37,12 +41,12 @@ class Reference:
     """A query parameter naming a stored object, and what firm B gets for firm A's."""
 
     parameter: str
-    values: object  # a model (firm A's ids of it), or a function of the world
+    values: Callable[[World], list]
     status: int
 
 
-def _pending_state(world: World) -> list[str]:
-    return [world.pending_state]
+def _profiles(world: World) -> list[int]:
+    return world.objects[Profile]
 
 
 #: The routes that take no object id in their URL but do in their query string: firm B
@@ -50,12 +54,13 @@ def _pending_state(world: World) -> list[str]:
 #: generated from the URL map, and must answer 404.)
 QUERY_REFERENCES = {
     **{
-        endpoint: Reference("link", Profile, 404)  # the profile being linked to a client
+        endpoint: Reference("link", _profiles, 404)  # the profile being linked to a client
         for endpoint in ("panel.show", "panel.results", "panel.confirm", "panel.status")
     },
-    "audit.index": Reference("user", User, 200),  # the firm's own log, for that person
+    # The firm's own log, of what that person did: nothing.
+    "audit.index": Reference("user", lambda world: world.objects[User], 200),
     # Another browser's connect: refused, and left for that browser to finish.
-    "addons.callback": Reference("state", _pending_state, 302),
+    "addons.callback": Reference("state", lambda world: [world.pending_state], 302),
 }
 
 
@@ -65,7 +70,7 @@ def firm_a_pages(world) -> re.Pattern:
     addresses = {
         url
         for rule in world.app.url_map.iter_rules()
-        if object_arguments(rule)
+        if not argument_problem(rule) and object_arguments(rule)  # else its own test fails
         for url in urls(rule, world.values(rule))
     }
     alternatives = "|".join(re.escape(url) for url in sorted(addresses, key=len, reverse=True))
@@ -110,10 +115,8 @@ def test_firm_b_reaches_nothing_of_firm_a(world, firm_a_pages, path, method):
             browser.sign_in(B_STAFF)
     reference = QUERY_REFERENCES.get(rule.endpoint)
     if reference is not None:
-        values = reference.values
-        ids = world.objects[values] if values in world.objects else values(world)
         for url in urls(rule):
-            for value in ids:
+            for value in reference.values(world):
                 joined = f"{url}?{reference.parameter}={value}"
                 check(world, firm_a_pages, browser, joined, method, before, reference.status)
 
@@ -127,6 +130,7 @@ def test_query_references_name_routes_without_an_object_id(world):
 
 
 def test_every_object_argument_names_objects_of_firm_a(world):
+    """The ids firm B is sent are firm A's (else its 404s would show nothing)."""
     for name, model in OBJECT_ARGUMENTS.items():
         with world.app.app_context():
             firms = set(
@@ -139,6 +143,9 @@ def test_every_object_argument_names_objects_of_firm_a(world):
 
 def test_a_form_naming_another_firms_plan_is_refused(world, firm_a_pages):
     """Plans are chosen by id in a form's body: firm B cannot give a profile firm A's."""
+    with world.app.app_context():
+        if addons.connection(db.session(), world.firm_b, "workflowmax") is None:
+            connect(world.b, "workflowmax")  # firm B's Disconnect above was answered
     plan = str(world.objects[SubscriptionPlan][0])
     before = snapshot(world.app, world.firm_a)
     b_before = snapshot(world.app, world.firm_b)
@@ -148,6 +155,10 @@ def test_a_form_naming_another_firms_plan_is_refused(world, firm_a_pages):
         "/clients/new/individual": {"first_name": "Mere", "last_name": "Borrowed"},
         f"/clients/{world.b_profile}/edit": {
             "name": "Rātā Own Holdings Limited",
+            "company_type_code": "limited_small",
+        },
+        f"/clients/import/workflowmax/{world.b_client}": {
+            "kind": "company",
             "company_type_code": "limited_small",
         },
     }
