@@ -31,6 +31,7 @@ from portal.bulk.columns import COLUMNS
 from portal.models import (
     Association,
     BulkImport,
+    DirectoryEntry,
     Profile,
     StructureMapping,
     SubscriptionPlan,
@@ -300,8 +301,10 @@ class World:
     b_staff: Browser
     #: Firm A's object ids of each model in OBJECT_ARGUMENTS, its plans and its users.
     objects: dict
-    #: The XPM UUIDs firm A's profiles are linked to.
+    #: The XPM UUIDs firm A's profiles are linked to, and the other clients of its directory
+    #: (which no test puts in a URL: a page of firm B's showing one has leaked).
     linked_uuids: list[str]
+    directory_uuids: frozenset[str]
     #: The state of the connection firm A's administrator has started and not finished.
     pending_state: str
     #: A profile of firm B's own, and a client of its practice in WorkflowMax.
@@ -424,6 +427,7 @@ def _build_firm_a(app: Flask, a: Browser, firm_a: int) -> str:
                     ),
                 ]
             )
+    assert a.get("/clients/add").status_code == 200  # reads the practice into the directory
     # Started last, so this browser's session still expects it (the callback checks that).
     started = a.post("/settings/addons/workflowmax/connect")
     assert started.status_code == 302
@@ -465,9 +469,14 @@ def build_world(app: Flask) -> World:
             )
         )
         linked_uuids = sorted(linked)
+        listed = session.scalars(
+            select(DirectoryEntry.client_uuid).where(DirectoryEntry.firm_id == firm_a)
+        )
+        directory_uuids = frozenset(listed) - set(linked_uuids)
     for name, model in OBJECT_ARGUMENTS.items():
         assert objects[model], f"build_world stores no {model.__name__} for <{name}> in firm A"
     assert linked_uuids, "firm A has no profile linked to XPM"
+    assert directory_uuids, "firm A's directory is empty"
     return World(
         app=app,
         firm_a=firm_a,
@@ -478,6 +487,7 @@ def build_world(app: Flask) -> World:
         b_staff=Browser(app).sign_in(B_STAFF),
         objects=objects,
         linked_uuids=linked_uuids,
+        directory_uuids=directory_uuids,
         pending_state=pending_state,
         b_profile=b_profile,
         b_client=b_client,

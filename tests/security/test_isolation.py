@@ -1,8 +1,8 @@
 """Firm isolation, generated from the URL map: firm B's administrator requests every route,
 with every method it answers, naming each of firm A's objects (a valid CSRF token on every
 state-changing request). A route with an object id answers 404 for every one; every answer
-shows nothing of firm A (no name of its data, no link to its objects); and no row of firm A
-changes.
+shows nothing of firm A (no name of its data, no link to its objects, none of the clients
+its directory holds); and no row of firm A changes.
 
 Firm B is connected to WorkflowMax, firm A to XPM, both to the sandbox; firm A's profiles
 are linked to XPM clients, and their UUIDs are sent to the import routes too.
@@ -77,12 +77,17 @@ def firm_a_pages(world) -> re.Pattern:
     return re.compile(f"(?:{alternatives})(?![0-9])")
 
 
-def firm_a_shown(response, firm_a_pages: re.Pattern) -> str:
-    """What of firm A the response shows ("" for nothing)."""
-    body = response.get_data(as_text=True)
-    shown = [f"the name {MARK!r}"] if MARK.lower() in body.lower() else []
-    shown += sorted(set(firm_a_pages.findall(body + " " + response.headers.get("Location", ""))))
-    return ", ".join(shown)
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def firm_a_shown(world, response, firm_a_pages: re.Pattern) -> str:
+    """What of firm A the response shows ("" for nothing): a name it gave its data, a link to
+    one of its objects, a client of its practice's directory."""
+    text = response.get_data(as_text=True) + " " + response.headers.get("Location", "")
+    shown = [f"the name {MARK!r}"] if MARK.lower() in text.lower() else []
+    shown += sorted(set(firm_a_pages.findall(text)))
+    shown += sorted(set(UUID.findall(text)) & world.directory_uuids)
+    return ", ".join(shown[:5] + ([f"… ({len(shown)} in all)"] if len(shown) > 5 else []))
 
 
 def check(world, firm_a_pages, browser, url, method, before, expected=None):
@@ -96,7 +101,7 @@ def check(world, firm_a_pages, browser, url, method, before, expected=None):
         assert response.status_code < 500, f"{what}: {response.status_code}"
     else:
         assert response.status_code == expected, f"{what}: {response.status_code}, not {expected}"
-    shown = firm_a_shown(response, firm_a_pages)
+    shown = firm_a_shown(world, response, firm_a_pages)
     assert not shown, f"{what} shows firm A's data: {shown}"
     written = changes(before, snapshot(world.app, world.firm_a))
     assert not written, f"{what} changed firm A's rows:\n{written}"
@@ -166,6 +171,6 @@ def test_a_form_naming_another_firms_plan_is_refused(world, firm_a_pages):
         response = world.b.post(url, {**form, "subscription_plan_id": plan})
         assert response.status_code == 200, f"POST {url} with firm A's plan: {response.status_code}"
         assert "Not a valid choice" in response.get_data(as_text=True), url
-        assert not firm_a_shown(response, firm_a_pages), url
+        assert not firm_a_shown(world, response, firm_a_pages), url
     assert not changes(before, snapshot(world.app, world.firm_a))
     assert not changes(b_before, snapshot(world.app, world.firm_b))
