@@ -67,9 +67,11 @@ def _finish(chosen, key):
     state = request.args.get("state", "")
     expected = session.pop("oauth_state", None)
     database = db.session()
-    with db.writing(database):
-        pending = oauth.take_request(database, state, chosen, current_user.id) if state else None
-    if not state or state != expected or pending is None:
+    pending = None
+    if state and state == expected:  # only this browser's own request is used up
+        with db.writing(database):
+            pending = oauth.take_request(database, state, chosen, current_user.id)
+    if pending is None:
         raise oauth.ConnectFailed(
             "The answer from the provider could not be matched to a connection you started "
             "(it may have expired, or come from another tab). Start again with Connect."

@@ -89,7 +89,7 @@ def _record_failed_password(db_session, email: str) -> None:
 def _ask_second_factor(user: User, target: str | None):
     """The password was right: remember that (briefly, in the signed cookie) and ask for
     the second factor. Nothing from before sign-in is kept."""
-    session.clear()
+    _fresh_session()
     session["pending_sign_in"] = {
         "user": user.id,
         "at": time.time(),
@@ -193,9 +193,17 @@ def _second_factor_page(user: User, method: str, forms: dict):
     ), status
 
 
+def _fresh_session() -> None:
+    """Forget everything the session held, the CSRF token included (flask-wtf also keeps it
+    for the request in ``g``): a form issued before signing in or out, perhaps to another
+    person at this browser, is then refused."""
+    session.clear()
+    g.pop("csrf_token", None)
+
+
 def complete_sign_in(user: User, second_factor: str | None, target: str | None):
     """Open a new session for ``user``: a new cookie, a new CSRF token, a new session row."""
-    session.clear()
+    _fresh_session()
     db_session = db.session()
     with db.writing(db_session):
         sessions.start(
@@ -245,6 +253,6 @@ def logout():
         sessions.end(db_session, user.sign_in, "signed out")
         audit.record(db_session, "sign_out", firm_id=user.firm_id, user_id=user.id)
     logout_user()
-    session.clear()
+    _fresh_session()
     flash("You have signed out.")
     return redirect(url_for("auth.login"))

@@ -6,17 +6,11 @@ import pytest
 
 from portal import create_app
 from portal.web import origin_of
-from tests.conftest import SAMPLE_ARGUMENTS, settings_for
+from tests.conftest import settings_for
+from tests.security.conftest import routes
 
 #: Reachable signed out: the sign-in page, static files, and "/" (a redirect to Clients).
 PUBLIC = {"auth.login", "auth.second_factor", "static", "home"}
-
-
-def routes(app, methods=frozenset({"GET"})):
-    for rule in app.url_map.iter_rules():
-        for method in sorted(rule.methods & methods):
-            url = rule.build({arg: SAMPLE_ARGUMENTS[arg] for arg in rule.arguments})[1]
-            yield rule.endpoint, method, url
 
 
 def assert_baseline(response):

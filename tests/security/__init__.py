@@ -1,0 +1,1 @@
+"""The security suite, generated from the URL map: headers, CSRF, firm isolation."""
