@@ -126,6 +126,8 @@ def _pending_key() -> str:
     scope="second-factor",
 )
 def second_factor():
+    if current_user.is_authenticated:
+        return redirect(url_for("clients.index"))
     user = pending_user()
     if user is None:
         flash("Sign in with your password first; the step before the code lasts 10 minutes.")

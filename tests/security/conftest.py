@@ -454,9 +454,7 @@ def _with_a_passkey(app: Flask, user_id: int) -> None:
         session = db.session()
         with db.writing(session):
             session.add(
-                Passkey(
-                    user_id=user_id, credential_id=b"zqxa-key", public_key=b"\x00", name=MARK
-                )
+                Passkey(user_id=user_id, credential_id=b"zqxa-key", public_key=b"\x00", name=MARK)
             )
 
 
