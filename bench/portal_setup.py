@@ -17,9 +17,10 @@ from portal.models import SubscriptionPlan  # noqa: E402
 EMAIL, PASSWORD = "bench@example.nz", "benchmark password 1"
 
 
-def bench_portal(directory: str, **settings):
-    """(app, firm id, first plan id) for a fresh portal database in ``directory``."""
-    url = f"sqlite:///{directory}/portal.db"
+def bench_portal(directory: str, url: str | None = None, **settings):
+    """(app, firm id, first plan id) for a fresh portal database in ``directory`` (or at
+    ``url``, which must be empty)."""
+    url = url or f"sqlite:///{directory}/portal.db"
     upgrade(url)
     app = create_app(
         {
