@@ -37,9 +37,14 @@ def _limits() -> tuple[int, int]:
     return max_bytes, config.get("BULK_IMPORT_MAX_ROWS", MAX_ROWS)
 
 
+def _limits_text() -> str:
+    """The limits as the upload forms state them: "up to 10.0 MB and 20,000 rows"."""
+    max_bytes, max_rows = _limits()
+    return f"up to {megabytes(max_bytes)} and {max_rows:,} rows"
+
+
 def _index(form: UploadForm, status: int = 200):
     session, firm_id = db.session(), current_user.firm_id
-    max_bytes, max_rows = _limits()
     return render_template(
         "bulk/index.html",
         form=form,
@@ -47,8 +52,7 @@ def _index(form: UploadForm, status: int = 200):
         columns=COLUMNS,
         required=REQUIRED,
         choices=checking.choices(session, firm_id).labels,
-        max_size=megabytes(max_bytes),
-        max_rows=max_rows,
+        limits=_limits_text(),
     ), status
 
 
@@ -129,6 +133,7 @@ def show(import_id):
         if done
         else None,
         form=UploadForm(),
+        limits=_limits_text(),
     )
 
 
