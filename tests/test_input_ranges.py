@@ -4,10 +4,11 @@ Generated from the URL map, so a route added later is covered too. Every test ru
 each database lane: PostgreSQL refuses an ``integer`` from 2³¹, SQLite from 2⁶³.
 """
 
+import re
+
 import pytest
 from flask_login import current_user
 from sqlalchemy import select, text
-from werkzeug.routing import IntegerConverter
 
 from portal import db
 from portal.models import Association, BulkImport, Profile
@@ -29,11 +30,8 @@ def get_routes(app):
 
 
 def numbers_of(rule) -> list[str]:
-    return [
-        name
-        for name, converter in rule._converters.items()
-        if isinstance(converter, IntegerConverter)
-    ]
+    """The names of the rule's ``int`` arguments: ``<int:profile_id>``."""
+    return re.findall(r"<int(?:\([^)]*\))?:(\w+)>", rule.rule)
 
 
 def build(rule, **values) -> str:

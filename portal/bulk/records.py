@@ -19,10 +19,11 @@ def record_type(cells: dict[str, str]) -> str | None:
 def _reference(cells: dict[str, str], key: str, checked: Checked) -> str:
     header = BY_KEY[key].header
     text = unescape((cells.get(key) or "").strip())
+    problem = name_problem(text)
     if not text:
         checked.errors.append((header, "Enter the client reference."))
-    elif name_problem(text):
-        checked.errors.append((header, name_problem(text)))
+    elif problem:
+        checked.errors.append((header, problem))
     elif len(text) > BY_KEY[key].max_length:
         checked.errors.append((header, f"Too long: at most {BY_KEY[key].max_length} characters."))
     elif formula_like(text):

@@ -160,7 +160,7 @@ def parse(column: Column, text: str, choices: Choices):
     return text
 
 
-def typed(column: Column, cell: str) -> str:
+def cell_text(column: Column, cell: str) -> str:
     """A cell as typed: names keep what ``name_problem`` refuses, so the row says why;
     other text loses control characters, as the manual form's does."""
     return cell.strip() if column.parse == "name" else clean(cell)
@@ -170,7 +170,7 @@ def read_cells(cells: dict[str, str], keys, choices: Choices, checked: Checked) 
     """Parse each non-empty cell of ``keys`` into ``checked.values``, noting any problem."""
     for key in keys:
         column = BY_KEY[key]
-        text = unescape(typed(column, cells.get(key) or ""))
+        text = unescape(cell_text(column, cells.get(key) or ""))
         if not text:
             continue
         if len(text) > column.max_length:
