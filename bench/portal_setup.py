@@ -27,9 +27,10 @@ CONTROL = {"Authorization": f"Bearer {CONTROL_TOKEN}"}
 TEST_CLIENT_PORTAL = "http://localhost"
 
 
-def bench_portal(directory: str, **settings):
-    """(app, firm id, first plan id) for a fresh portal database in ``directory``."""
-    url = f"sqlite:///{directory}/portal.db"
+def bench_portal(directory: str, url: str | None = None, **settings):
+    """(app, firm id, first plan id) for a fresh portal database in ``directory`` (or at
+    ``url``, which must be empty)."""
+    url = url or f"sqlite:///{directory}/portal.db"
     upgrade(url)
     app = create_app(
         {

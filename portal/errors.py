@@ -1,7 +1,10 @@
 """Error pages a person understands, for full pages and htmx fragments alike."""
 
-from flask import render_template
+import logging
+
+from flask import g, render_template
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -13,10 +16,31 @@ MESSAGES = {
     429: "Too many attempts. Wait a few minutes, then try again.",
     500: "Something went wrong on our side. Nothing you entered was half-saved; try again.",
 }
+log = logging.getLogger(__name__)
+#: The page when even the error page cannot be drawn (the database is down, say).
+BARE_PAGE = (
+    '<!doctype html><html lang="en-NZ"><meta charset="utf-8"><title>{status} · Portal</title>'
+    '<h1>Something went wrong</h1><p>{message}</p><p><a href="/">Back to Clients</a></p></html>'
+)
 
 
 def _page(status: int, message: str):
-    return render_template("errors/error.html", status=status, message=message), status
+    try:
+        _roll_back()
+        body = render_template("errors/error.html", status=status, message=message)
+    except Exception:
+        log.exception("The error page failed; answering with the bare one")
+        body = BARE_PAGE.format(status=status, message=escape(message))
+    return body, status
+
+
+def _roll_back() -> None:
+    """End whatever transaction the failed request left open before the page queries again
+    (the signed-in user's firm, for the header): on PostgreSQL a failed statement leaves the
+    transaction unusable, and the error page would fail in turn."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
 
 
 def handle_http_error(error: HTTPException):

@@ -9,7 +9,9 @@ from flask import Response, abort, current_app, make_response, render_template, 
 from jinja2_fragments.flask import render_block
 
 from portal.extensions import htmx
+from portal.limits import IdConverter
 from portal.reference import KIND_LABELS, MONTHS, ROLES
+from portal.text import HIDDEN, reveal
 
 #: The settings naming the pages a Connect form sends the browser on to (another origin).
 AUTHORIZE_URL_KEYS = ("XERO_AUTHORIZE_URL", "WORKFLOWMAX_AUTHORIZE_URL")
@@ -176,8 +178,21 @@ def refuse_nul_characters() -> None:
         abort(400)
 
 
+def show_hidden_characters(value):
+    """What every ``{{ … }}`` of every page prints: text with its hidden characters shown as
+    markers (``reveal``), so a name from XPM cannot reorder or hide part of itself on screen.
+    Markup is left whole: it is HTML already (a form field keeps the value it was given)."""
+    if type(value) is str and HIDDEN.search(value):
+        return reveal(value)
+    return value
+
+
 def init_app(app) -> None:
+    """Install the header baseline, the bounded ``int`` of URLs and the template helpers
+    (before any blueprint adds its routes or any template is compiled)."""
+    app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.finalize = show_hidden_characters
     app.jinja_env.filters.update(FILTERS)

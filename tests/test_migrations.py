@@ -3,12 +3,14 @@
 import os
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, insert, inspect, select, text
 
 from portal.db import Base, make_engine
-from portal.migrate import upgrade
+from portal.migrate import alembic_config, upgrade
+from portal.models import Association, Firm, Profile
 from portal.reference import COMPANY_TYPES, TRUST_TYPES
 
 
@@ -16,13 +18,15 @@ def empty_database_urls(tmp_path):
     yield "sqlite", f"sqlite:///{tmp_path / 'empty.db'}"
     base = os.environ.get("PORTAL_TEST_DATABASE_URL")
     if base:
+        # Named after the test database, so that runs on different ones never share it.
+        check = base.rsplit("/", 1)[1].split("?")[0] + "_migration_check"
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
-            connection.execute(text("DROP DATABASE IF EXISTS portal_migration_check"))
-            connection.execute(text("CREATE DATABASE portal_migration_check"))
-        yield "postgresql", base.rsplit("/", 1)[0] + "/portal_migration_check"
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{check}"'))
+            connection.execute(text(f'CREATE DATABASE "{check}"'))
+        yield "postgresql", base.rsplit("/", 1)[0] + "/" + check
         with admin.connect() as connection:
-            connection.execute(text("DROP DATABASE IF EXISTS portal_migration_check WITH (FORCE)"))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{check}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -68,3 +72,44 @@ def test_foreign_keys_are_enforced(app, statement):
 
     with app.app_context(), pytest.raises(IntegrityError), db.engine().begin() as connection:
         connection.execute(text(statement))
+
+
+def test_revision_0008_widens_share_counts_and_back(tmp_path):
+    """Upgrading keeps every share count; downgrading empties only those 32 bits cannot hold
+    (on PostgreSQL the old column type would refuse them)."""
+    for lane, url in empty_database_urls(tmp_path):
+        upgrade(url, "0007")
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            _one_shareholding(connection, 600)
+        upgrade(url)
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE associations SET shares = 3000000000"))
+            _one_shareholding(connection, 400, reference="second")
+        command.downgrade(alembic_config(url), "0007")
+        with engine.connect() as connection:
+            shares = connection.execute(text("SELECT shares FROM associations ORDER BY id"))
+            assert shares.scalars().all() == [None, 400], lane
+        engine.dispose()
+
+
+def _one_shareholding(connection, shares: int, reference: str = "first") -> None:
+    """A firm (if none), two profiles and a shareholding between them (Core inserts, whose
+    column defaults fill in the rest; these tables' columns are the same at 0007)."""
+    firm = (
+        connection.execute(select(Firm.id)).scalar()
+        or connection.execute(insert(Firm).values(name="F").returning(Firm.id)).scalar()
+    )
+    profile, party = (
+        connection.execute(
+            insert(Profile.__table__)
+            .values(firm_id=firm, kind="company", standing="contact", name=name, sort_name=name)
+            .returning(Profile.__table__.c.id)
+        ).scalar()
+        for name in (f"{reference} company", f"{reference} person")
+    )
+    connection.execute(
+        insert(Association.__table__).values(
+            firm_id=firm, profile_id=profile, party_id=party, role="shareholder", shares=shares
+        )
+    )

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from portal import audit, db
 from portal.auth import service, sessions, two_factor
+from portal.text import name_problem
 
 
 @click.group("users")
@@ -22,6 +23,9 @@ def users_cli():
 @with_appcontext
 def create_command(firm_name, email, admin, password_stdin):
     """Create a staff user, and the firm if it does not exist yet."""
+    problem = name_problem(firm_name.strip())
+    if problem:
+        raise click.BadParameter(problem, param_hint="--firm")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

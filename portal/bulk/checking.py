@@ -14,6 +14,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from portal import db as database
+from portal.bulk import report
 from portal.bulk.reading import RawRow, check_content, check_size, open_csv
 from portal.bulk.records import check_association, check_profile, record_type
 from portal.bulk.rows import Checked, Choices
@@ -85,6 +86,7 @@ def check_upload(
         for raw in csv_file.rows:
             stager.add(raw)
         stager.finish()
+        batch.problems_csv = report.problems_file(db, batch.id)
     return batch
 
 

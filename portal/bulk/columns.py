@@ -7,6 +7,7 @@ the profile in "Client reference" holds a role on the profile in "On client refe
 import re
 from dataclasses import dataclass
 
+from portal.limits import shares_range
 from portal.text import fold
 
 ALL_KINDS = ("company", "trust", "individual")
@@ -30,10 +31,10 @@ COLUMNS = (
     Column("standing", "Client or contact", "standing", hint="client (or empty), or contact"),
     Column("client_reference", "Client reference", hint="your own code, unique in the firm"),
     Column("kind", "Kind", "kind", hint="company, trust or individual"),
-    Column("name", "Name", kinds=("company", "trust"), max_length=500),
-    Column("first_name", "First name", kinds=("individual",), max_length=200),
-    Column("other_name", "Other names", kinds=("individual",), max_length=200),
-    Column("last_name", "Last name", kinds=("individual",), max_length=200),
+    Column("name", "Name", "name", kinds=("company", "trust"), max_length=500),
+    Column("first_name", "First name", "name", kinds=("individual",), max_length=200),
+    Column("other_name", "Other names", "name", kinds=("individual",), max_length=200),
+    Column("last_name", "Last name", "name", kinds=("individual",), max_length=200),
     Column("date_of_birth", "Date of birth", "date", kinds=("individual",)),
     Column("company_type", "Company type", "company_type", kinds=("company",)),
     Column("trust_type", "Trust type", "trust_type", kinds=("trust",)),
@@ -41,7 +42,13 @@ COLUMNS = (
     Column("company_number", "Company number", "digits", kinds=("company",), max_length=20),
     Column("nzbn", "NZBN", "nzbn", kinds=("company",), max_length=20),
     Column("ird_number", "IRD number", "ird", max_length=20),
-    Column("total_shares", "Total shares", "shares_issued", kinds=("company",)),
+    Column(
+        "total_shares",
+        "Total shares",
+        "shares_issued",
+        kinds=("company",),
+        hint=shares_range(1),
+    ),
     Column("annual_return_month", "Annual return month", "month", kinds=("company",)),
     Column("settlement_date", "Settlement date", "date", kinds=("trust",)),
     Column("trust_deed_date", "Trust deed date", "date", kinds=("trust",)),
@@ -62,7 +69,7 @@ COLUMNS = (
     Column("postal_country", "Postal country"),
     Column("role", "Role", "role", kinds=(), hint="director, shareholder, trustee…"),
     Column("role_on", "On client reference", kinds=(), hint="the profile the role is held on"),
-    Column("shares", "Shares", "shares", kinds=()),
+    Column("shares", "Shares", "shares", kinds=(), hint=shares_range()),
     Column("percentage", "Percentage", "percentage", kinds=()),
     Column("start_date", "Start date", "date", kinds=()),
     Column("end_date", "End date", "date", kinds=()),

@@ -3,7 +3,7 @@
 from portal.bulk.columns import ALL_KINDS, BY_KEY, COLUMNS
 from portal.bulk.rows import Checked, Choices, formula_like, read_cells, unescape
 from portal.clients.forms import clean
-from portal.text import fold
+from portal.text import fold, name_problem
 
 OWN_COLUMNS = ("record", "standing", "client_reference", "kind")
 ASSOCIATION_COLUMNS = tuple(c.key for c in COLUMNS if not c.kinds)
@@ -18,9 +18,12 @@ def record_type(cells: dict[str, str]) -> str | None:
 
 def _reference(cells: dict[str, str], key: str, checked: Checked) -> str:
     header = BY_KEY[key].header
-    text = unescape(clean(cells.get(key) or ""))
+    text = unescape((cells.get(key) or "").strip())
+    problem = name_problem(text)
     if not text:
         checked.errors.append((header, "Enter the client reference."))
+    elif problem:
+        checked.errors.append((header, problem))
     elif len(text) > BY_KEY[key].max_length:
         checked.errors.append((header, f"Too long: at most {BY_KEY[key].max_length} characters."))
     elif formula_like(text):

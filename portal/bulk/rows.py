@@ -13,8 +13,9 @@ from decimal import Decimal, InvalidOperation
 from portal.bulk.columns import BY_KEY, CHOICE_COLUMNS, Column
 from portal.clients import identifiers
 from portal.clients.forms import clean
+from portal.limits import shares_allowed, shares_range
 from portal.reference import MONTHS
-from portal.text import fold
+from portal.text import fold, name_problem
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -71,10 +72,10 @@ def parse_date(text: str) -> date:
     raise Invalid(f"“{text}” is not a date. Write it as 31/03/2024 or 2024-03-31.")
 
 
-def _whole(text: str, minimum: int, noun: str) -> int:
+def _shares(text: str, minimum: int) -> int:
     number = text.replace(",", "").replace(" ", "")
-    if not re.fullmatch(r"\d{1,16}", number) or int(number) < minimum:
-        raise Invalid(f"“{text}” is not a whole number of {noun}.")
+    if not re.fullmatch(r"\d+", number) or not shares_allowed(int(number), minimum):
+        raise Invalid(f"“{text}” is not {shares_range(minimum)}.")
     return int(number)
 
 
@@ -112,6 +113,13 @@ def _ird(text: str) -> str:
     raise Invalid(f"“{text}” is not a valid IRD number (8 or 9 digits; check the digits).")
 
 
+def _name(text: str) -> str:
+    problem = name_problem(text)
+    if problem:
+        raise Invalid(problem)
+    return text
+
+
 def _check(rule: bool, message: str):
     if not rule:
         raise Invalid(message)
@@ -123,7 +131,7 @@ def parse(column: Column, text: str, choices: Choices):
     if kind == "date":
         return parse_date(text).isoformat()
     if kind in ("shares", "shares_issued"):
-        return _whole(text, 0 if kind == "shares" else 1, "shares")
+        return _shares(text, 0 if kind == "shares" else 1)
     if kind == "month":
         return _month(text)
     if kind == "percentage":
@@ -139,6 +147,8 @@ def parse(column: Column, text: str, choices: Choices):
         return _choice(text, options, noun, choices.labels.get(kind, []))
     if kind == "ird":
         return _ird(text)
+    if kind == "name":
+        return _name(text)
     if kind == "nzbn":
         _check(identifiers.valid_nzbn(text), f"“{text}” is not an NZBN (13 digits; check them).")
     elif kind == "digits":
@@ -150,19 +160,25 @@ def parse(column: Column, text: str, choices: Choices):
     return text
 
 
+def cell_text(column: Column, cell: str) -> str:
+    """A cell as typed: names keep what ``name_problem`` refuses, so the row says why;
+    other text loses control characters, as the manual form's does."""
+    return cell.strip() if column.parse == "name" else clean(cell)
+
+
 def read_cells(cells: dict[str, str], keys, choices: Choices, checked: Checked) -> None:
     """Parse each non-empty cell of ``keys`` into ``checked.values``, noting any problem."""
     for key in keys:
-        text = unescape(clean(cells.get(key) or ""))
+        column = BY_KEY[key]
+        text = unescape(cell_text(column, cells.get(key) or ""))
         if not text:
             continue
-        column = BY_KEY[key]
         if len(text) > column.max_length:
             checked.errors.append(
                 (column.header, f"Too long: {len(text):,} characters, at most {column.max_length}.")
             )
             continue
-        if column.parse == "text" and formula_like(text):
+        if column.parse in ("text", "name") and formula_like(text):
             checked.warnings.append(
                 (
                     column.header,

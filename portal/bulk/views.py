@@ -12,6 +12,8 @@ from portal.bulk import bp, checking, export, report, writing
 from portal.bulk.columns import COLUMNS, REQUIRED
 from portal.bulk.reading import FileProblem, megabytes
 from portal.clients import service as clients
+from portal.limits import page_number
+from portal.text import without_hidden
 from portal.web import render
 
 bp.before_request(require_login)
@@ -35,9 +37,14 @@ def _limits() -> tuple[int, int]:
     return max_bytes, config.get("BULK_IMPORT_MAX_ROWS", MAX_ROWS)
 
 
+def _limits_text() -> str:
+    """The limits as the upload forms state them: "up to 10.0 MB and 20,000 rows"."""
+    max_bytes, max_rows = _limits()
+    return f"up to {megabytes(max_bytes)} and {max_rows:,} rows"
+
+
 def _index(form: UploadForm, status: int = 200):
     session, firm_id = db.session(), current_user.firm_id
-    max_bytes, max_rows = _limits()
     return render_template(
         "bulk/index.html",
         form=form,
@@ -45,8 +52,7 @@ def _index(form: UploadForm, status: int = 200):
         columns=COLUMNS,
         required=REQUIRED,
         choices=checking.choices(session, firm_id).labels,
-        max_size=megabytes(max_bytes),
-        max_rows=max_rows,
+        limits=_limits_text(),
     ), status
 
 
@@ -77,7 +83,14 @@ def _upload(form: UploadForm) -> checking.Upload:
     stored = form.file.data
     size = stored.stream.seek(0, 2)
     stored.stream.seek(0)
-    return checking.Upload(stored.filename or "upload.csv", stored.stream, size)
+    return checking.Upload(_filename(stored.filename), stored.stream, size)
+
+
+def _filename(name: str | None) -> str:
+    """The uploaded file's own name, as its report shows it: no folders (some browsers send
+    the whole path) and no control or hidden characters (PostgreSQL cannot store a NUL)."""
+    name = without_hidden(name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:255] or "upload.csv"
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -115,11 +128,12 @@ def show(import_id):
         "status",
         batch=batch,
         stalled=writing.stalled(batch),
-        problems=report.problems(session, batch.id, request.args.get("page", 1, type=int)),
-        rows=report.rows(session, batch.id, request.args.get("rows", 1, type=int))
+        problems=report.problems(session, batch.id, request.args.get("page", 1, type=page_number)),
+        rows=report.rows(session, batch.id, request.args.get("rows", 1, type=page_number))
         if done
         else None,
         form=UploadForm(),
+        limits=_limits_text(),
     )
 
 
@@ -140,13 +154,14 @@ def start(import_id):
 
 @bp.get("/<int:import_id>/problems.csv")
 def problems(import_id):
-    """An import's problems as CSV."""
+    """An import's problems as CSV: the file written when it was checked, sent as it is."""
     batch = _batch_or_404(import_id)
-    rows = report.all_problems(db.session(), batch.id)
-    return _csv(export.problems_csv(rows), f"problems-in-import-{batch.id}.csv")
+    body = report.stored_problems_file(db.session(), batch)
+    db.end_read(db.session())
+    return _csv(export.gunzipped(body), f"problems-in-import-{batch.id}.csv")
 
 
-def _csv(body: str, filename: str) -> Response:
+def _csv(body, filename: str) -> Response:
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"

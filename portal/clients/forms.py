@@ -23,7 +23,9 @@ from wtforms.validators import (
 )
 
 from portal.clients import identifiers
+from portal.limits import MAX_SHARES, shares_range
 from portal.reference import KINDS, MONTHS
+from portal.text import name_problem
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EMAIL = Regexp(
@@ -56,6 +58,27 @@ def clean(value):
     return CONTROL_CHARACTERS.sub("", value).strip()
 
 
+def trim(value):
+    """Drop surrounding space only: what is left is for ``typed_name`` to judge."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def typed_name(_form, field):
+    """A name staff type: nothing hidden, no control character, something that shows."""
+    problem = name_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def name_field(label, max_length, *, required=False):
+    """A name field: refused, with the reason, if it holds what ``name_problem`` refuses
+    (not silently cleaned, so staff see what they pasted)."""
+    first = DataRequired(message=f"Enter the {label.lower()}.") if required else Optional()
+    return StringField(
+        label, validators=[first, Length(max=max_length), typed_name], filters=[trim]
+    )
+
+
 def text(label, max_length, *validators, required=False):
     """A one-line text field, cleaned, limited to what its column can hold."""
     first = DataRequired(message=f"Enter the {label.lower()}.") if required else Optional()
@@ -78,7 +101,7 @@ class ProfileForm(FlaskForm):
     """The fields every kind of profile has."""
 
     ird_number = text("IRD number", 20, _ird_number)
-    client_reference = text("Client reference", 100)
+    client_reference = name_field("Client reference", 100)
     email = EmailField("E-mail", validators=[Optional(), Length(max=254), EMAIL], filters=[clean])
     phone = text("Phone", 50)
     mobile = text("Mobile", 50)
@@ -128,7 +151,7 @@ class ProfileForm(FlaskForm):
 
 class CompanyForm(ProfileForm):
     kind = "company"
-    name = text("Company name", 500, required=True)
+    name = name_field("Company name", 500, required=True)
     company_type_code = choice("Company type", required=True)
     subscription_plan_id = choice("Subscription plan", required=True)
     company_number = text(
@@ -140,7 +163,14 @@ class CompanyForm(ProfileForm):
     )
     total_shares = IntegerField(
         "Total shares issued",
-        validators=[Optional(), NumberRange(min=1, max=10**15, message="Enter a whole number.")],
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=MAX_SHARES,
+                message=f"Enter {shares_range(1)}.",
+            ),
+        ],
     )
     annual_return_month = SelectField(
         "Annual return filing month",
@@ -164,7 +194,7 @@ class CompanyForm(ProfileForm):
 
 class TrustForm(ProfileForm):
     kind = "trust"
-    name = text("Trust name", 500, required=True)
+    name = name_field("Trust name", 500, required=True)
     trust_type_code = choice("Trust type", required=True)
     subscription_plan_id = choice("Subscription plan", required=True)
     settlement_date = DateField("Settlement date", validators=[Optional()])
@@ -184,9 +214,9 @@ class TrustForm(ProfileForm):
 
 class IndividualForm(ProfileForm):
     kind = "individual"
-    first_name = text("First name", 200, required=True)
-    last_name = text("Last name", 200, required=True)
-    other_name = text("Other names", 200)
+    first_name = name_field("First name", 200, required=True)
+    last_name = name_field("Last name", 200, required=True)
+    other_name = name_field("Other names", 200)
     date_of_birth = DateField("Date of birth", validators=[Optional()])
     subscription_plan_id = choice("Subscription plan", required=True)
     details_fields = (

@@ -8,6 +8,7 @@ from portal.auth.access import require_login
 from portal.clients import bp, service
 from portal.clients.checklist import checklist
 from portal.clients.forms import FORMS, KindForm
+from portal.limits import page_number
 from portal.reference import KINDS, SETUP_STATUSES, a_kind
 from portal.web import render
 
@@ -22,7 +23,7 @@ def _list_query(args) -> service.ListQuery:
         kind=kind if kind in dict(KINDS) else "",
         status=status if status in dict(SETUP_STATUSES) else "",
         standing="contact" if args.get("show") == "contacts" else "client",
-        page=args.get("page", 1, type=int),
+        page=args.get("page", 1, type=page_number),
         per_page=current_app.config["CLIENTS_PER_PAGE"],
     )
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import String
 
+from portal.limits import shares_allowed, shares_range
 from portal.models import Association, Profile
 from portal.text import fold, structure_key
 from portal.xpm.records import Relationship, XpmClient
@@ -45,7 +46,6 @@ UNKNOWN_KIND = "unknown"
 #: every other relationship, and often on these too when nothing was entered).
 HOLDS_SHARES = {"shareholder", "owner"}
 HAS_PERCENTAGE = {"partner"}
-MAX_SHARES = 2**31 - 1  # what the associations.shares column holds
 MAX_PERCENTAGE = Decimal("999.9999")
 LIMITS = {
     c.key: c.type.length
@@ -128,10 +128,10 @@ def link_from(owner_uuid: str, relationship: Relationship, notes: list[str]) -> 
 
 def _shares(relationship: Relationship, notes: list[str]) -> int | None:
     shares = relationship.number_of_shares
-    if shares is not None and not 0 <= shares <= MAX_SHARES:
+    if shares is not None and not shares_allowed(shares):
         notes.append(
-            f"{relationship.related_client_name}: XPM's share count {shares:,} cannot be stored; "
-            "enter it by hand."
+            f"{relationship.related_client_name}: XPM's share count {shares:,} is not "
+            f"{shares_range()}, so it was left out; enter it by hand."
         )
         return None
     return shares

@@ -6,7 +6,7 @@ confirmation: the import writes what was checked, never a file posted a second t
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, utcnow
@@ -53,6 +53,9 @@ class BulkImport(Base):
     links_updated: Mapped[int] = mapped_column(default=0)
     links_unchanged: Mapped[int] = mapped_column(default=0)
     failure: Mapped[str] = mapped_column(String(1000), default="")
+    #: The problems as the CSV download gives them, gzipped, written once when the file is
+    #: checked: a download is one row's read, however many problems the file had.
+    problems_csv: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]

@@ -102,6 +102,7 @@ class Profile(Base):
     #: Staff have checked the company number against the Companies Office register.
     company_number_confirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Shares the company has issued; what the shareholders' allocations must add up to.
+    #: (Every path in keeps to limits.MAX_SHARES.)
     total_shares: Mapped[int | None] = mapped_column(BigInteger)
     annual_return_month: Mapped[int | None]
     settlement_date: Mapped[date | None]
@@ -173,7 +174,8 @@ class Association(Base):
     role: Mapped[str] = mapped_column(String(40))
     #: The label the other system used ("Public Officer", "Husband"), kept as received.
     label: Mapped[str] = mapped_column(String(100), default="")
-    shares: Mapped[int | None]
+    #: 64-bit, as ``Profile.total_shares``: what limits.MAX_SHARES allows on every path.
+    shares: Mapped[int | None] = mapped_column(BigInteger)
     percentage: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]

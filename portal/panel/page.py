@@ -14,6 +14,7 @@ from portal.clients import service as clients
 from portal.clients.views import page_context
 from portal.db import utcnow
 from portal.directory import Confirmation, Freshness, Search
+from portal.limits import row_id
 from portal.linking import service as linking
 from portal.panel import practice
 from portal.web import render, wants_fragment
@@ -124,8 +125,10 @@ def _profile_to_link(value: str | None):
     """The firm's profile named by ``link`` (link mode); another firm's answers 404."""
     if value is None:
         return None
-    profile_id = int(value) if value.isdigit() else 0
-    profile = clients.get_profile(db.session(), current_user.firm_id, profile_id)
+    try:
+        profile = clients.get_profile(db.session(), current_user.firm_id, row_id(value))
+    except ValueError:
+        profile = None
     if profile is None:
         abort(404)
     return profile

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -57,7 +58,7 @@ relationships = Table(
     Column("client_uuid", String(36), nullable=False),
     Column("related_uuid", String(36), nullable=False),
     Column("type", String(40), nullable=False),
-    Column("number_of_shares", Integer),
+    Column("number_of_shares", BigInteger),
     Column("percentage", Float),
     Column("start_date", String(19)),
     Column("end_date", String(19)),

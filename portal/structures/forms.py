@@ -3,7 +3,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from portal.clients.forms import clean
+from portal.clients.forms import trim, typed_name
 from portal.reference import KINDS
 
 KIND_CHOICES = [SelectChoice(code, label) for code, label in KINDS]
@@ -16,6 +16,10 @@ class KindForm(FlaskForm):
 class MappingForm(KindForm):
     structure = StringField(
         "BusinessStructure in XPM",
-        validators=[DataRequired(message="Enter the structure as XPM shows it."), Length(max=200)],
-        filters=[clean],
+        validators=[
+            DataRequired(message="Enter the structure as XPM shows it."),
+            Length(max=200),
+            typed_name,
+        ],
+        filters=[trim],
     )
