@@ -3,6 +3,7 @@ from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from portal.auth.passwords import MIN_LENGTH
+from portal.clients.forms import trim, typed_name
 
 
 class LoginForm(FlaskForm):
@@ -45,7 +46,8 @@ class PasskeyAnswerForm(_FactorForm):
 class PasskeyForm(PasskeyAnswerForm):
     name = StringField(
         "Name for this passkey",
-        validators=[DataRequired(message="Give the passkey a name."), Length(max=100)],
+        validators=[DataRequired(message="Give the passkey a name."), Length(max=100), typed_name],
+        filters=[trim],
         description="For example the device or password manager that keeps it.",
     )
 

@@ -51,3 +51,17 @@ def test_an_unreadable_answer_is_refused(app, user):
         for answer in (*answers, '{"id": "AQI", "response": {"clientDataJSON": "e30"}}'):
             with pytest.raises(two_factor.NotAccepted):
                 two_factor.check_passkey(db.session(), party, person, b"challenge", answer)
+
+
+def test_a_passkey_name_keeps_to_the_rule_for_typed_names(client, signed_in):
+    response = client.post(
+        "/account/passkeys/new", data={"name": "Work\u202elaptop", "answer": "{}"}
+    )
+    assert response.status_code == 400
+    assert "U+202E" in response.get_data(as_text=True)
+
+
+def test_a_passkey_answer_without_its_challenge_is_refused(client, signed_in):
+    response = client.post("/account/passkeys/new", data={"name": "Laptop", "answer": "{}"})
+    assert response.status_code == 400
+    assert "expired" in response.get_data(as_text=True)

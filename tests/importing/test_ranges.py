@@ -5,7 +5,7 @@ from portal.importing import service
 from portal.limits import MAX_SHARES
 from tests.importing.test_service import profiles, roles, run
 
-BIG = 3_000_000_000  # beyond 32 bits: stored since revision 0007
+BIG = 3_000_000_000  # beyond 32 bits: stored since revision 0008
 
 
 def test_share_counts_beyond_32_bits_are_stored(sessions, api, firm, practice):
