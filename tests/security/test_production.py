@@ -4,7 +4,7 @@ import pytest
 
 from portal import create_app
 from tests.conftest import settings_for
-from tests.test_security import routes
+from tests.security.conftest import routes
 
 HSTS = "max-age=31536000; includeSubDomains"  # a year, as browsers' preload lists ask
 
