@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from portal import audit, db
-from portal.auth import service, sessions, two_factor
+from portal.auth import service
 from portal.text import name_problem
 
 
@@ -80,17 +80,7 @@ def reset_two_factor_command(email):
     session = db.session()
     with db.writing(session):
         user = _user(session, email)
-        two_factor.reset(session, user)
-        sessions.end_all(session, user.id, "second factor reset")
-        audit.record(
-            session,
-            "two_factor_reset",
-            firm_id=user.firm_id,
-            user_id=None,
-            object_type="user",
-            object_id=user.id,
-            summary=f"Two-factor sign-in of {user.email} reset from the command line",
-        )
+        service.reset_second_factors(session, user, by=None)
     required = " Their firm requires it: they set up a new one at their next sign-in." * bool(
         user.firm.require_two_factor
     )

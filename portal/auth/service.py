@@ -6,7 +6,8 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.auth import passwords, sessions
+from portal import audit
+from portal.auth import passwords, sessions, two_factor
 from portal.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from portal.auth.passwords import hash_password
 from portal.models import Firm, StructureMapping, SubscriptionPlan, User
@@ -95,3 +96,20 @@ def create_user(db: Session, firm: Firm, email: str, password: str, admin: bool)
 def password_fingerprint(user: User) -> str:
     """A short digest of the stored hash: a half-finished sign-in ends when it changes."""
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def reset_second_factors(db: Session, person: User, by: User | None) -> None:
+    """Remove ``person``'s app, passkeys and recovery codes after a lost device, end their
+    sessions and record who did it (``by`` None: the command line)."""
+    two_factor.reset(db, person)
+    sessions.end_all(db, person.id, "second factor reset")
+    where = "" if by else " from the command line"
+    audit.record(
+        db,
+        "two_factor_reset",
+        firm_id=person.firm_id,
+        user_id=by.id if by else None,
+        object_type="user",
+        object_id=person.id,
+        summary=f"Two-factor sign-in of {person.email} reset{where}; their sessions ended",
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.db import utcnow, writing
 from portal.models import SignInSession, User
@@ -65,9 +65,14 @@ def why_not_valid(row: SignInSession, lifetimes: Lifetimes, now: datetime) -> st
 
 
 def find(db: Session, token: str) -> SignInSession | None:
+    """The session ``token`` opens, with its user and firm (one query for every page)."""
     if not token or len(token) > 100:
         return None
-    return db.scalar(select(SignInSession).where(SignInSession.token_hash == _digest(token)))
+    return db.scalar(
+        select(SignInSession)
+        .where(SignInSession.token_hash == _digest(token))
+        .options(joinedload(SignInSession.user).joinedload(User.firm))
+    )
 
 
 def touch(db: Session, row: SignInSession, now: datetime) -> bool:

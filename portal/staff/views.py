@@ -5,7 +5,7 @@ from sqlalchemy import select
 from wtforms import BooleanField
 
 from portal import audit, db
-from portal.auth import service, sessions, two_factor
+from portal.auth import service, sessions
 from portal.auth.access import admin_required, lifetimes, require_login
 from portal.auth.forms import PasswordConfirmForm
 from portal.models import User
@@ -86,17 +86,7 @@ def reset_two_factor(user_id):
     if form.validate_on_submit():
         if service.check_password(current_user, form.password.data):
             with db.writing(db_session):
-                two_factor.reset(db_session, person)
-                sessions.end_all(db_session, person.id, "second factor reset")
-                audit.record(
-                    db_session,
-                    "two_factor_reset",
-                    firm_id=person.firm_id,
-                    user_id=current_user.id,
-                    object_type="user",
-                    object_id=person.id,
-                    summary=f"Two-factor sign-in of {person.email} reset; their sessions ended",
-                )
+                service.reset_second_factors(db_session, person, by=current_user)
             flash(f"{person.email} can now sign in with their password and set up a new one.")
             return redirect(url_for("staff.index"))
         form.password.errors.append("That is not your password.")
