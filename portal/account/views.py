@@ -7,7 +7,7 @@ from portal import audit, db
 from portal.account import bp
 from portal.addons.vault import vault
 from portal.auth import service, sessions, two_factor
-from portal.auth.access import lifetimes, require_login
+from portal.auth.access import lifetimes, require_login, span_words
 from portal.auth.forms import (
     CodeForm,
     PasskeyForm,
@@ -58,6 +58,8 @@ def _index(password_form: PasswordChangeForm, status: int = 200):
         setup=bool(request.args.get("setup")) and not _me().has_second_factor,
         codes_left=two_factor.recovery_codes_left(db_session, _me().id),
         open_sessions=sessions.open_sessions(db_session, _me().id, lifetimes()),
+        idle=span_words(lifetimes().idle),
+        lifetime=span_words(lifetimes().absolute),
         password_form=password_form,
         passkey_problem=party().problem,
     ), status

@@ -36,7 +36,7 @@ def _load_user(token: str):
     return user
 
 
-def _hours(delta) -> str:
+def span_words(delta) -> str:
     hours = delta.total_seconds() / 3600
     if hours >= 48 and hours % 24 == 0:
         return f"{int(hours // 24)} days"
@@ -60,7 +60,7 @@ def _unauthorized():
     message = ENDED.get(g.get("session_ended") or "")
     if message:
         spans = lifetimes()
-        flash(message.format(idle=_hours(spans.idle), lifetime=_hours(spans.absolute)))
+        flash(message.format(idle=span_words(spans.idle), lifetime=span_words(spans.absolute)))
     if htmx:
         here = urlsplit(htmx.current_url or "")
         return redirect_to(url_for("auth.login", next=safe_next(here.path) or None), 401)

@@ -75,16 +75,13 @@ def find(db: Session, token: str) -> SignInSession | None:
     )
 
 
-def touch(db: Session, row: SignInSession, now: datetime) -> bool:
-    """Record activity, at most once a minute; True when a write is due and was added."""
-    if now - row.last_seen_at < TOUCH_EVERY:
-        return False
+def touch(db: Session, row: SignInSession, now: datetime) -> None:
+    """Record activity (the caller does so at most once a minute)."""
     db.execute(
         update(SignInSession)
         .where(SignInSession.id == row.id, SignInSession.ended_at.is_(None))
         .values(last_seen_at=now)
     )
-    return True
 
 
 def end(db: Session, row: SignInSession, reason: str) -> None:
