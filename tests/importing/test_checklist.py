@@ -1,4 +1,4 @@
-"""After import: the checklist comes from what is missing or unconfirmed (product.md §1.3)."""
+"""After import: the checklist comes from what is missing or unconfirmed (docs/spec.md §5)."""
 
 from datetime import date, timedelta
 
