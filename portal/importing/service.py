@@ -136,14 +136,13 @@ def review(
     stored = _profiles_by_uuid(db, firm_id, provider, others)
     listed = _directory_by_uuid(db, firm_id, provider, others)
     end_read(db)
-    names = {normal_uuid(r.uuid): r.related_client_name for r in reversed(client.relationships)}
     mapped = kind_for(client.business_structure, mappings)
     result = Review(client, mapped, contact, notes=list(plan.relationship_notes))
+    names = {normal_uuid(r.uuid): r.related_client_name for r in reversed(client.relationships)}
     for link in plan.links:
         other = _other(link, plan.root_uuid)
-        row = _preview_row(
-            link, other, names[link.uuid], stored.get(other), listed.get(other), mappings
-        )
+        found = stored.get(other), listed.get(other)
+        row = _preview_row(link, other, names[link.uuid], *found, mappings)
         (result.parties if link.entity_uuid == plan.root_uuid else result.holdings).append(row)
     for rows in (result.parties, result.holdings):
         rows.sort(key=lambda row: (ROLE_ORDER.get(row.role, len(ROLE_ORDER)), fold(row.name)))
