@@ -81,6 +81,17 @@ def usable_uuid(value: str) -> bool:
     return 0 < len(normal_uuid(value)) <= UUID_LIMIT
 
 
+def related_clients(client: XpmClient) -> dict[str, str]:
+    """The clients ``client``'s relationships lead to: {uuid: the name the first one gives}."""
+    own = normal_uuid(client.uuid)
+    found: dict[str, str] = {}
+    for relationship in client.relationships:
+        other = normal_uuid(relationship.related_client_uuid)
+        if usable_uuid(other) and other != own:
+            found.setdefault(other, relationship.related_client_name)
+    return found
+
+
 def role_of(label: str) -> tuple[str, bool]:
     """(role, held by the record's own client) for an XPM relationship label."""
     key = " ".join(label.split()).casefold()

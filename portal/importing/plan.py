@@ -1,16 +1,18 @@
-"""What one import will store, decided in full before the database transaction opens.
+"""What one import will store, decided in full before the database transaction opens; the
+import form's preview is drawn from the same plan, so the two cannot disagree.
 
 The client becomes a client profile with the plan and type the user chose; every related
 client read from XPM becomes a contact profile; each relationship between two of them (or
 one of them and a profile already in the portal) becomes one association, once, keyed on
-XPM's relationship UUID and oriented entity → party.
+XPM's relationship UUID and oriented entity → party. A related company or trust brings its
+own relationships too (``follows``); a person's stop with them.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from portal.importing.fetch import Fetched
 from portal.importing.mapping import (
+    UNKNOWN_KIND,
     UNKNOWN_ROLE,
     Link,
     contact_kind,
@@ -18,8 +20,44 @@ from portal.importing.mapping import (
     link_from,
     normal_uuid,
     profile_values,
+    related_clients,
 )
 from portal.text import structure_key
+from portal.xpm import XpmClient
+
+#: The columns that make a related client a contact.
+CONTACT = {
+    "standing": "contact",
+    "subscription_plan_id": None,
+    "company_type_code": None,
+    "trust_type_code": None,
+}
+
+
+@dataclass
+class Fetched:
+    """What XPM said about a client and its related clients (``service.read_graph``)."""
+
+    root: XpmClient
+    #: Every client read, the root included, in the order they arrived.
+    clients: dict[str, XpmClient] = field(default_factory=dict)
+    #: How many relationships away from the root each client was found.
+    depth: dict[str, int] = field(default_factory=dict)
+    #: Related clients already in the portal: linked, not read.
+    stored: set[str] = field(default_factory=set)
+    #: Related clients XPM no longer has: {uuid: the name the relationship gave}.
+    missing: dict[str, str] = field(default_factory=dict)
+    #: Related clients known from the root's record only, not read (the form's preview).
+    unread: set[str] = field(default_factory=set)
+    calls: int = 0
+
+    @classmethod
+    def root_only(cls, root: XpmClient) -> "Fetched":
+        """The client as read for its form: one call, its related clients not read yet."""
+        key = normal_uuid(root.uuid)
+        return cls(
+            root=root, clients={key: root}, depth={key: 0}, unread=set(related_clients(root))
+        )
 
 
 @dataclass(frozen=True)
@@ -41,13 +79,15 @@ class Plan:
     firm_id: int
     provider: str
     root_uuid: str
-    choices: Choices
+    choices: Choices | None  # None: the form's preview, never written
     #: One row per profile to insert (unless already stored), sorted by XPM UUID.
     rows: list[dict]
     links: list[Link]
     #: Related clients in the portal before this import: linked, never changed.
     stored: frozenset[str]
     notes: tuple[str, ...]
+    #: The notes the relationships' own values gave, as the form's preview lists them.
+    relationship_notes: tuple[str, ...]
     #: (BusinessStructure, kind) to add to the firm's mapping, if asked for.
     remember: tuple[str, str] | None
 
@@ -57,39 +97,35 @@ class Plan:
         return next(row for row in self.rows if row["xpm_client_uuid"] == self.root_uuid)
 
 
+def follows(client: XpmClient, mappings: dict[str, str]) -> bool:
+    """Whether a related client's own relationships come too: an entity's do, a person's not."""
+    return contact_kind(client, mappings, []) != "individual"
+
+
 def build_plan(
     fetched: Fetched,
     mappings: dict[str, str],
-    choices: Choices,
+    choices: Choices | None,
     *,
     firm_id: int,
     provider: str,
-    now: datetime,
+    now: datetime | None,
 ) -> Plan:
-    """Turn what XPM said into the rows of one import, by the rules in ``mapping``."""
+    """Turn what XPM said into the rows of one import, by the rules in ``mapping``;
+    ``choices`` is None for the form's preview, before the user has chosen."""
     notes: list[str] = []
     root_uuid = normal_uuid(fetched.root.uuid)
     clients = _importable(fetched, root_uuid, notes)
-    nodes = clients.keys() | fetched.stored
+    nodes = clients.keys() | fetched.stored | fetched.unread
     rows = []
     for uuid in sorted(clients):
         client = clients[uuid]
         if uuid == root_uuid:
-            kind = choices.kind
-            standing = {
-                "standing": "client",
-                "subscription_plan_id": choices.subscription_plan_id,
-                "company_type_code": choices.company_type_code if kind == "company" else None,
-                "trust_type_code": choices.trust_type_code if kind == "trust" else None,
-            }
+            kind = _root_kind(fetched.root, mappings, choices)
+            standing = _as_client(kind, choices)
         else:
             kind = contact_kind(client, mappings, notes)
-            standing = {
-                "standing": "contact",
-                "subscription_plan_id": None,
-                "company_type_code": None,
-                "trust_type_code": None,
-            }
+            standing = CONTACT
         rows.append(
             {
                 "firm_id": firm_id,
@@ -101,17 +137,36 @@ def build_plan(
                 **standing,
             }
         )
+    said: list[str] = []
+    links = _links(clients, fetched.depth, nodes, notes, said)
     return Plan(
         firm_id=firm_id,
         provider=provider,
         root_uuid=root_uuid,
         choices=choices,
         rows=rows,
-        links=_links(clients, fetched.depth, nodes, notes),
+        links=links,
         stored=frozenset(fetched.stored),
         notes=tuple(dict.fromkeys(notes)),
+        relationship_notes=tuple(said),
         remember=_remember(fetched, mappings, choices),
     )
+
+
+def _root_kind(root: XpmClient, mappings: dict[str, str], choices: Choices | None) -> str:
+    if choices is not None:
+        return choices.kind
+    return kind_for(root.business_structure, mappings) or UNKNOWN_KIND
+
+
+def _as_client(kind: str, choices: Choices | None) -> dict:
+    """The columns that make the root a client, with what the user chose."""
+    return {
+        "standing": "client",
+        "subscription_plan_id": choices.subscription_plan_id if choices else None,
+        "company_type_code": choices.company_type_code if choices and kind == "company" else None,
+        "trust_type_code": choices.trust_type_code if choices and kind == "trust" else None,
+    }
 
 
 def _importable(fetched: Fetched, root_uuid: str, notes: list[str]) -> dict:
@@ -127,8 +182,9 @@ def _importable(fetched: Fetched, root_uuid: str, notes: list[str]) -> dict:
     return clients
 
 
-def _links(clients: dict, depth: dict, nodes, notes: list[str]) -> list[Link]:
-    """Each relationship among ``nodes`` once, as the record nearest the root shows it."""
+def _links(clients: dict, depth: dict, nodes, notes: list[str], said: list[str]) -> list[Link]:
+    """Each relationship among ``nodes`` once, as the record nearest the root shows it;
+    ``said`` gets the notes its values gave (``notes`` those and the unknown types)."""
     links: dict[str, Link] = {}
     for uuid in sorted(clients, key=lambda uuid: (depth.get(uuid, 0), uuid)):
         client = clients[uuid]
@@ -139,7 +195,10 @@ def _links(clients: dict, depth: dict, nodes, notes: list[str]) -> list[Link]:
             key = normal_uuid(relationship.uuid)
             if key in links:
                 continue
-            link = link_from(uuid, relationship, notes)
+            own: list[str] = []
+            link = link_from(uuid, relationship, own)
+            notes += own
+            said += own
             if link is None:
                 continue
             if link.role == UNKNOWN_ROLE:
@@ -151,9 +210,9 @@ def _links(clients: dict, depth: dict, nodes, notes: list[str]) -> list[Link]:
     return list(links.values())
 
 
-def _remember(fetched: Fetched, mappings: dict[str, str], choices: Choices):
+def _remember(fetched: Fetched, mappings: dict[str, str], choices: Choices | None):
     structure = fetched.root.business_structure.strip()
-    if not choices.remember_structure or not structure_key(structure):
+    if choices is None or not choices.remember_structure or not structure_key(structure):
         return None
     if kind_for(structure, mappings) is not None:
         return None

@@ -2,12 +2,15 @@
 
 It takes a database session, an ``XpmApi`` and plain values, never a request, so it runs
 the same from a view, a test or a benchmark. Every XPM call happens with no transaction
-open (``fetch``); the rows are then decided in full (``plan``) and stored in one short
-transaction (``write``). Anything that fails becomes ``ImportFailed``, whose text says what
-went wrong and that importing again is safe.
+open (``read_graph``); the rows are then decided in full (``plan``, by the rules in
+``mapping``) and stored in one short transaction (``write``). The form's preview is drawn
+from a plan of the client as read for it, by the same rules. Anything that fails becomes
+``ImportFailed``, whose text says what went wrong and that importing again is safe.
 """
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,13 +20,13 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.db import end_read, utcnow
-from portal.importing import fetch, write
-from portal.importing.mapping import contact_kind, kind_for, link_from, normal_uuid
-from portal.importing.plan import Choices, build_plan
+from portal.importing import write
+from portal.importing.mapping import Link, kind_for, normal_uuid, related_clients
+from portal.importing.plan import Choices, Fetched, build_plan, follows
 from portal.models import DirectoryEntry, Profile, StructureMapping
 from portal.reference import ROLES
 from portal.text import fold
-from portal.xpm import XpmApi, XpmClient, XpmError
+from portal.xpm import XpmApi, XpmClient, XpmError, XpmNotFound
 
 __all__ = ["Choices", "ImportFailed", "Outcome", "Review", "import_client", "review"]
 
@@ -34,6 +37,8 @@ WRITE_ATTEMPTS = 3
 TRANSIENT_SQLSTATES = {"40P01", "40001"}
 SAFE = "Importing again is safe: nothing is duplicated."
 ROLE_ORDER = {code: position for position, (code, _) in enumerate(ROLES)}
+IN_FLIGHT = 5  # XPM allows five calls in flight per practice
+DEFAULT_DEPTH = 2
 
 
 class ImportFailed(Exception):
@@ -76,6 +81,15 @@ class Review:
     notes: list[str] = field(default_factory=list)
 
 
+def already_imported(db: Session, firm_id: int, provider: str, client_uuid: str) -> Outcome | None:
+    """The rule for a client already imported: its form and its Create open its profile,
+    and nothing is read or written. None while it is not a client in the portal."""
+    existing = stored_profile(db, firm_id, provider, client_uuid)
+    if existing is None or existing.standing != "client":
+        return None
+    return Outcome(existing.id, existing.name, already_imported=True)
+
+
 def stored_profile(db: Session, firm_id: int, provider: str, client_uuid: str) -> Profile | None:
     """The firm's profile linked to this XPM client, if there is one."""
     return db.scalar(
@@ -107,48 +121,56 @@ def review(
     client: XpmClient | None = None,
 ) -> Review:
     """What importing the client would bring: ``client`` as already read from XPM, or read
-    now (one call)."""
+    now (one call). The rows are the plan's own links, so the preview is what Create does."""
     contact = stored_profile(db, firm_id, provider, client_uuid)
     mappings = structure_mappings(db, firm_id)
     end_read(db)
     if client is None:
-        client = _read(lambda: api.get(normal_uuid(client_uuid)))
-    notes: list[str] = []
-    own, seen, rows = normal_uuid(client.uuid), set(), []
-    for relationship in client.relationships:
-        link = link_from(own, relationship, notes)
-        if link is None or link.uuid in seen:
-            continue
-        seen.add(link.uuid)
-        rows.append((link, relationship.related_client_name))
-    others = {link.party_uuid if link.entity_uuid == own else link.entity_uuid for link, _ in rows}
+        try:
+            client = api.get(normal_uuid(client_uuid))
+        except XpmError as error:
+            raise _failed(error) from error
+    fetched = Fetched.root_only(client)
+    plan = build_plan(fetched, mappings, None, firm_id=firm_id, provider=provider, now=None)
+    others = {_other(link, plan.root_uuid) for link in plan.links}
     stored = _profiles_by_uuid(db, firm_id, provider, others)
     listed = _directory_by_uuid(db, firm_id, provider, others)
     end_read(db)
-    result = Review(client, kind_for(client.business_structure, mappings), contact, notes=notes)
-    for link, name in rows:
-        other = link.party_uuid if link.entity_uuid == own else link.entity_uuid
-        profile, entry = stored.get(other), listed.get(other)
-        kind = profile.kind if profile else None
-        if kind is None and entry is not None:
-            kind = kind_for(entry.business_structure, mappings)
-        row = PreviewRow(
-            uuid=other,
-            name=name,
-            role=link.role,
-            label=link.label,
-            shares=link.shares,
-            percentage=link.percentage,
-            start_date=link.start_date,
-            end_date=link.end_date,
-            kind=kind,
-            profile_id=profile.id if profile else None,
-            archived=bool(entry and entry.is_archived),
-        )
-        (result.parties if link.entity_uuid == own else result.holdings).append(row)
-    for listed in (result.parties, result.holdings):
-        listed.sort(key=lambda row: (ROLE_ORDER.get(row.role, len(ROLE_ORDER)), fold(row.name)))
+    mapped = kind_for(client.business_structure, mappings)
+    result = Review(client, mapped, contact, notes=list(plan.relationship_notes))
+    names = {normal_uuid(r.uuid): r.related_client_name for r in reversed(client.relationships)}
+    for link in plan.links:
+        other = _other(link, plan.root_uuid)
+        found = stored.get(other), listed.get(other)
+        row = _preview_row(link, other, names[link.uuid], *found, mappings)
+        (result.parties if link.entity_uuid == plan.root_uuid else result.holdings).append(row)
+    for rows in (result.parties, result.holdings):
+        rows.sort(key=lambda row: (ROLE_ORDER.get(row.role, len(ROLE_ORDER)), fold(row.name)))
     return result
+
+
+def _other(link: Link, own: str) -> str:
+    return link.party_uuid if link.entity_uuid == own else link.entity_uuid
+
+
+def _preview_row(link: Link, other: str, name: str, profile, entry, mappings) -> PreviewRow:
+    """How the form lists ``link``: the related client as the portal knows it so far."""
+    kind = profile.kind if profile else None
+    if kind is None and entry is not None:
+        kind = kind_for(entry.business_structure, mappings)
+    return PreviewRow(
+        uuid=other,
+        name=name,
+        role=link.role,
+        label=link.label,
+        shares=link.shares,
+        percentage=link.percentage,
+        start_date=link.start_date,
+        end_date=link.end_date,
+        kind=kind,
+        profile_id=profile.id if profile else None,
+        archived=bool(entry and entry.is_archived),
+    )
 
 
 def import_client(
@@ -160,9 +182,9 @@ def import_client(
     provider: str,
     client_uuid: str,
     choices: Choices,
-    max_depth: int = fetch.DEFAULT_DEPTH,
+    max_depth: int = DEFAULT_DEPTH,
     root: XpmClient | None = None,
-    on_read=None,
+    on_read: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Import the client and everything related to it; raises ``ImportFailed``.
 
@@ -170,25 +192,26 @@ def import_client(
     known)`` hears how many related clients have been read of those known so far.
     """
     uuid = normal_uuid(client_uuid)
-    mappings = structure_mappings(db, firm_id)
-    existing = stored_profile(db, firm_id, provider, uuid)
-    if existing is not None and existing.standing == "client":
+    done = already_imported(db, firm_id, provider, uuid)
+    if done is not None:
         end_read(db)
-        return Outcome(existing.id, existing.name, already_imported=True)
+        return done
+    mappings = structure_mappings(db, firm_id)
     # Read once, so that the database is not touched at all while XPM is being read.
     stored = _linked_uuids(db, firm_id, provider)
     end_read(db)  # hold no connection while waiting on XPM
-    fetched = _read(
-        lambda: fetch.fetch_graph(
+    try:
+        fetched = read_graph(
             api,
             uuid,
             root=root,
-            stored_among=stored.intersection,
-            follows=lambda client: contact_kind(client, mappings, []) != "individual",
+            stored=stored,
+            mappings=mappings,
             max_depth=max_depth,
             on_read=on_read,
         )
-    )
+    except XpmError as error:
+        raise _failed(error) from error
     if fetched.root.is_deleted:
         raise ImportFailed(
             f"{fetched.root.name} is marked as deleted in XPM, so it was not imported.",
@@ -199,13 +222,75 @@ def import_client(
     return _save(db, plan, user_id)
 
 
-def _read(call):
-    """Run ``call`` against XPM, turning its errors into ``ImportFailed``."""
+def read_graph(
+    api: XpmApi,
+    root_uuid: str,
+    *,
+    stored: set[str],
+    mappings: dict[str, str],
+    root: XpmClient | None = None,
+    max_depth: int = DEFAULT_DEPTH,
+    workers: int = IN_FLIGHT,
+    on_read: Callable[[int, int], None] | None = None,
+) -> Fetched:
+    """Read ``root_uuid`` (unless its record is given as ``root``) and its related clients.
+
+    Each related client is read at most once, up to five at a time (XPM's limit per
+    practice), as soon as it is discovered rather than a level at a time. An entity's own
+    relationships are followed (``plan.follows``) to ``max_depth``; a client in ``stored``
+    (already in the portal) is linked, not read; a cycle ends where a client has been
+    seen. ``on_read(read, known)`` is told each time one more related client has been read.
+    Raises the XPM error of the first call that fails (a related client that no longer
+    exists is noted in ``missing`` instead).
+    """
+    calls = 0 if root is not None else 1
+    root = root or api.get(root_uuid)
+    root_key = normal_uuid(root.uuid or root_uuid)
+    fetched = Fetched(root=root, clients={root_key: root}, depth={root_key: 0}, calls=calls)
+    names: dict[str, str] = {}
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xpm-import")
+    pending: dict[Future, str] = {}
+
+    def discover(client: XpmClient, depth: int) -> None:
+        if depth >= max_depth or (depth > 0 and not follows(client, mappings)):
+            return
+        related = related_clients(client)
+        for uuid, name in related.items():
+            names.setdefault(uuid, name)
+        for uuid in sorted(related.keys() - fetched.depth.keys()):
+            fetched.depth[uuid] = depth + 1
+            if uuid in stored:
+                fetched.stored.add(uuid)
+            else:
+                pending[pool.submit(api.get, uuid)] = uuid
+
     try:
-        return call()
-    except XpmError as error:
-        log.warning("Import stopped while reading XPM: %s", error.detail or type(error).__name__)
-        raise ImportFailed(f"Nothing was imported. {error} {SAFE}", error.retryable) from error
+        discover(root, 0)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                uuid = pending.pop(future)
+                fetched.calls += 1
+                try:
+                    client = future.result()
+                except XpmNotFound:
+                    fetched.missing[uuid] = names.get(uuid, uuid)
+                    continue
+                fetched.clients[uuid] = client
+                discover(client, fetched.depth[uuid])
+            if on_read is not None:
+                on_read(len(fetched.clients) + len(fetched.missing) - 1, len(fetched.depth) - 1)
+    finally:
+        # On a failure, calls not yet started are dropped, and those under way are waited
+        # for (each within its deadline), so none goes on once the import has answered.
+        pool.shutdown(wait=True, cancel_futures=True)
+    return fetched
+
+
+def _failed(error: XpmError) -> ImportFailed:
+    """What staff are told when reading XPM stopped an import or a form."""
+    log.warning("Import stopped while reading XPM: %s", error.detail or type(error).__name__)
+    return ImportFailed(f"Nothing was imported. {error} {SAFE}", error.retryable)
 
 
 def _save(db: Session, plan, user_id: int | None) -> Outcome:
@@ -260,9 +345,3 @@ def _directory_by_uuid(db: Session, firm_id: int, provider: str, uuids) -> dict:
         DirectoryEntry.client_uuid.in_(uuids),
     )
     return {entry.client_uuid: entry for entry in db.scalars(statement)}
-
-
-def _end_read(db: Session) -> None:
-    """End the session's read transaction, so none is open while XPM is called."""
-    if db.in_transaction():
-        db.commit()

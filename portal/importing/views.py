@@ -18,7 +18,6 @@ from portal.auth.access import require_login
 from portal.clients import service as clients
 from portal.extensions import htmx
 from portal.importing import bp, memory, runs, service, url_if_exists
-from portal.importing.fetch import DEFAULT_DEPTH
 from portal.importing.forms import ImportForm
 from portal.jobs import runner
 from portal.web import render
@@ -36,9 +35,9 @@ def new(provider, client_uuid):
     if not CLIENT_UUID.fullmatch(client_uuid):
         abort(404)
     session, firm_id = db.session(), current_user.firm_id
-    existing = service.stored_profile(session, firm_id, provider, client_uuid)
-    if existing is not None and existing.standing == "client":
-        return _open(existing.id)
+    done = service.already_imported(session, firm_id, provider, client_uuid)
+    if done is not None:
+        return _open(done.profile_id)
     form = _form()
     client_key = memory.key(firm_id, provider, client_uuid)
     try:
@@ -80,7 +79,7 @@ def _create(api, provider: str, client_uuid: str, client_key: str, form: ImportF
         provider=provider,
         client_uuid=client_uuid,
         choices=form.choices(may_remember=current_user.is_admin),
-        max_depth=int(current_app.config.get("IMPORT_MAX_DEPTH", DEFAULT_DEPTH)),
+        max_depth=int(current_app.config.get("IMPORT_MAX_DEPTH", service.DEFAULT_DEPTH)),
     )
     return _after_create(provider, client_uuid, state, form)
 

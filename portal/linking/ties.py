@@ -12,9 +12,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.db import end_read, utcnow
-from portal.importing.fetch import fetch_graph
-from portal.importing.mapping import Link, contact_kind, normal_uuid, profile_values
-from portal.importing.service import structure_mappings
+from portal.importing.mapping import (
+    Link,
+    contact_kind,
+    normal_uuid,
+    profile_values,
+    related_clients,
+)
+from portal.importing.service import read_graph, structure_mappings
 from portal.importing.write import INSERTS, association_row
 from portal.models import Association, Profile
 from portal.xpm import XpmApi, XpmClient
@@ -52,12 +57,12 @@ def read_parties(db: Session, api: XpmApi, profile: Profile, record: XpmClient, 
     missing = wanted - stored
     if not missing:
         return parties
-    fetched = fetch_graph(
+    fetched = read_graph(
         api,
         own,
         root=record,
-        stored_among=lambda found: found - missing,  # read only the missing ones
-        follows=lambda client: False,
+        stored=related_clients(record).keys() - missing,  # read only the missing ones
+        mappings=mappings,
         max_depth=1,
     )
     parties.notes += [

@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 
 from portal import db
 from portal.db import utcnow
-from portal.importing import fetch, service, write
-from portal.importing.mapping import contact_kind
+from portal.importing import service, write
 from portal.importing.plan import build_plan
 from portal.models import Association, AuditEvent, Profile
 from portal.sandbox.fixtures import CHAIN_COMPANY
@@ -68,12 +67,7 @@ def test_twenty_simultaneous_creates_over_http(app, client, connected, sandbox_c
 def test_twenty_transactions_storing_one_import_at_once(sessions, api, firm, practice, ngata):
     firm_id, user_id, plan_id_ = firm
     choices = choices_for("company", plan_id_)
-    fetched = fetch.fetch_graph(
-        api,
-        ngata["holdings"],
-        stored_among=lambda uuids: set(),
-        follows=lambda client: contact_kind(client, {}, []) != "individual",
-    )
+    fetched = service.read_graph(api, ngata["holdings"], stored=set(), mappings={})
     with sessions() as session:
         mappings = service.structure_mappings(session, firm_id)
     plan = build_plan(fetched, mappings, choices, firm_id=firm_id, provider="xpm", now=utcnow())

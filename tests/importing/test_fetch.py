@@ -4,17 +4,15 @@ import threading
 
 import pytest
 
-from portal.importing import fetch, memory, runs
+from portal.importing import memory, runs, service
 from portal.jobs import Jobs
 from portal.shared import MemoryStore
 from portal.xpm import XpmBusinessError
 from tests.importing.conftest import choices_for
 
 
-def graph(api, root, stored=(), follows=lambda client: True, **options):
-    return fetch.fetch_graph(
-        api, root, stored_among=lambda uuids: uuids & set(stored), follows=follows, **options
-    )
+def graph(api, root, stored=(), **options):
+    return service.read_graph(api, root, stored=set(stored), mappings={}, **options)
 
 
 @pytest.fixture
@@ -51,14 +49,11 @@ def test_only_entities_relationships_are_followed_and_only_to_max_depth(api, pra
     practice.relate(chain[1], aroha, "Director")
     practice.relate(practice.client("Elsewhere Limited"), aroha, "Director")
 
-    def is_entity(client):
-        return not client.first_name
-
-    fetched = graph(api, chain[0], follows=is_entity)
+    fetched = graph(api, chain[0])
     assert set(fetched.clients) == {chain[0], chain[1], chain[2], aroha}
     assert fetched.depth == {chain[0]: 0, chain[1]: 1, chain[2]: 2, aroha: 2}
     practice.calls.clear()
-    assert set(graph(api, chain[0], follows=is_entity, max_depth=4).clients) == {*chain, aroha}
+    assert set(graph(api, chain[0], max_depth=4).clients) == {*chain, aroha}
 
 
 def test_a_failed_call_stops_the_reading(api, practice, large):

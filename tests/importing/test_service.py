@@ -293,3 +293,14 @@ def test_bad_input_completes_with_the_gaps_noted(sessions, api, firm, practice):
 def test_choices_are_plain_values():
     with pytest.raises(TypeError):
         Choices()  # the kind and the plan are required
+
+
+def test_the_preview_lists_the_roles_create_stores_on_the_client(sessions, api, firm, ngata):
+    """The form's preview and the import come from one plan: what it lists is what is stored."""
+    with sessions() as session:
+        review = service.review(session, api, firm[0], "xpm", ngata["holdings"])
+    root = review.client.name
+    listed = {(root, r.role, r.name, r.shares) for r in review.parties}
+    listed |= {(r.name, r.role, root, r.shares) for r in review.holdings}
+    run(sessions, api, firm, ngata["holdings"])
+    assert listed == {role for role in roles(sessions) if root in (role[0], role[2])}
