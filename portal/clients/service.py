@@ -1,6 +1,6 @@
 """Client profiles: listing, reading, creating and editing, always within one firm."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -9,6 +9,7 @@ from portal import audit
 from portal.clients import identifiers
 from portal.clients.checklist import checklist, setup_status
 from portal.models import Association, CompanyType, Profile, SubscriptionPlan, TrustType
+from portal.pages import Page, paginate
 from portal.reference import KINDS, a_kind
 from portal.text import fold
 
@@ -64,15 +65,7 @@ class ListRow:
     type_label: str | None
 
 
-@dataclass(frozen=True)
-class ListPage:
-    rows: list[ListRow]
-    total: int
-    page: int
-    pages: int
-
-
-def list_profiles(db: Session, firm_id: int, query: ListQuery) -> ListPage:
+def list_profiles(db: Session, firm_id: int, query: ListQuery) -> Page:
     """One page of the firm's profiles, in name order, with a constant number of queries."""
     conditions = [Profile.firm_id == firm_id, Profile.standing == query.standing]
     if query.text:
@@ -81,9 +74,6 @@ def list_profiles(db: Session, firm_id: int, query: ListQuery) -> ListPage:
         conditions.append(Profile.kind == query.kind)
     if query.status:
         conditions.append(Profile.setup_status == query.status)
-    total = db.scalar(select(func.count(Profile.id)).where(*conditions)) or 0
-    pages = max(1, -(-total // query.per_page))
-    page = min(max(1, query.page), pages)
     plan = aliased(SubscriptionPlan)
     statement = (
         select(Profile, plan.name, func.coalesce(CompanyType.label, TrustType.label))
@@ -92,11 +82,10 @@ def list_profiles(db: Session, firm_id: int, query: ListQuery) -> ListPage:
         .outerjoin(TrustType, TrustType.code == Profile.trust_type_code)
         .where(*conditions)
         .order_by(Profile.sort_name, Profile.id)
-        .limit(query.per_page)
-        .offset((page - 1) * query.per_page)
     )
-    rows = [ListRow(p, plan_name, label) for p, plan_name, label in db.execute(statement)]
-    return ListPage(rows=rows, total=total, page=page, pages=pages)
+    count = select(func.count(Profile.id)).where(*conditions)
+    listing = paginate(db, statement, query.page, query.per_page, count)
+    return replace(listing, items=[ListRow(*row) for row in listing.items])
 
 
 def get_profile(db: Session, firm_id: int, profile_id: int) -> Profile | None:

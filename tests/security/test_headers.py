@@ -35,7 +35,6 @@ def test_headers_on_every_route_signed_in(app, client, signed_in):
     assert checked >= 6
 
 
-
 def test_every_response_varies_on_htmx(app, client, signed_in):
     """A page and its htmx fragment share an address: no cache may give one for the other."""
     for endpoint, method, url in routes(app, frozenset({"GET", "POST"})):
