@@ -36,15 +36,9 @@ def link(profile_id):
     row = practice.connection(session, current_user.firm_id)
     if row is None or row.status != "connected":
         return _refused(profile, "The connection to the practice manager is not working.")
+    practice_row, client_uuid = practice.practice_of(row), request.form.get("client_uuid", "")
     try:
-        with db.writing(session):
-            service.link(
-                session,
-                profile,
-                practice.practice_of(row),
-                request.form.get("client_uuid", ""),
-                current_user.id,
-            )
+        service.link(session, profile, practice_row, client_uuid, current_user.id)
     except service.LinkRefused as refused:
         return _refused(_profile_or_404(profile_id), str(refused), refused.holder)
     flash(f"{profile.name} is now linked to {profile.xpm_name}.")
@@ -64,8 +58,7 @@ def unlink(profile_id):
     """Disconnect the profile from XPM; its details stay as they are."""
     session = db.session()
     profile = _profile_or_404(profile_id)
-    with db.writing(session):
-        service.unlink(session, profile, current_user.id)
+    service.unlink(session, profile, current_user.id)
     flash(f"{profile.name} is no longer linked to the practice manager.")
     return _open(profile.id)
 
@@ -127,9 +120,10 @@ def refresh(profile_id):
         except XpmError as error:
             problem, comparison = str(error) or "The practice manager did not answer.", None
         else:
-            with db.writing(session):
-                profile = _profile_or_404(profile_id)
-                taken = compare.take(session, profile, record, ticked, parties, current_user.id)
+            firm_id, user_id = current_user.firm_id, current_user.id
+            taken = compare.take(session, firm_id, profile_id, record, ticked, parties, user_id)
+            if taken is None:
+                abort(404)
             flash(_told(taken))
             return _open(profile_id)
     return render_template(
