@@ -6,7 +6,7 @@ from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as settings
-from portal import db, errors, jobs, shared, web
+from portal import db, errors, jobs, shared, templating, web
 from portal.extensions import csrf, htmx, limiter, login_manager
 
 __version__ = "0.1.0"
@@ -45,6 +45,7 @@ def _init_extensions(app: Flask) -> None:
     shared.init_app(app)
     jobs.init_app(app)
     web.init_app(app)
+    templating.init_app(app)
     errors.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -1,13 +1,23 @@
-"""What every response shares: one render helper (page or fragment) and the header baseline."""
+"""What every response shares: the htmx answers (a page or a fragment of it, ``render``; another
+page opened, ``open_page``; ``Vary: HX-Request`` on all of them) and the header baseline."""
 
 from datetime import UTC
 from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, make_response, render_template, request
+from flask import (
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from jinja2_fragments.flask import render_block
 
+from portal.db import utcnow
 from portal.extensions import htmx
 from portal.limits import IdConverter
 from portal.reference import KIND_LABELS, MONTHS, ROLES
@@ -83,7 +93,23 @@ def render(template: str, block: str, status: int = 200, **context) -> Response:
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)
-    response = make_response(body, status)
+    return make_response(body, status)
+
+
+def open_page(target: str, status: int = 302) -> Response:
+    """Open ``target`` as a whole page: a redirect, or ``HX-Redirect`` for htmx, which would
+    otherwise follow the redirect itself and swap the whole page in where a fragment goes.
+    A refusal (``status`` 4xx) keeps its status either way."""
+    if not htmx:
+        return redirect(target)
+    response = make_response("", 200 if status < 400 else status)
+    response.headers["HX-Redirect"] = target
+    return response
+
+
+def vary_on_htmx(response: Response) -> Response:
+    """Every answer may differ for htmx (a fragment, an ``HX-Redirect``), so no cache may
+    give one kind of request the answer made for the other."""
     response.vary.add("HX-Request")
     return response
 
@@ -114,6 +140,22 @@ def nztime(value) -> str:
         return ""
     local = value.replace(tzinfo=UTC).astimezone(NEW_ZEALAND)
     return local.strftime("%-d %b %Y, %-I:%M %p").replace("AM", "am").replace("PM", "pm")
+
+
+def ago(moment) -> str:
+    """How long ago ``moment`` (UTC) was, as staff say it."""
+    seconds = (utcnow() - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        count, unit = int(seconds // 60), "minute"
+    elif seconds < 86_400:
+        count, unit = int(seconds // 3600), "hour"
+    elif seconds < 7 * 86_400:
+        count, unit = int(seconds // 86_400), "day"
+    else:
+        return f"on {nzdate(moment)}"
+    return f"{count} {unit}{'' if count == 1 else 's'} ago"
 
 
 def month_name(value) -> str:
@@ -160,17 +202,6 @@ def browser_name(user_agent: str | None) -> str:
     return browser or system or "Unknown browser"
 
 
-FILTERS = {
-    "browser_name": browser_name,
-    "nzdate": nzdate,
-    "nztime": nztime,
-    "month_name": month_name,
-    "role_label": role_label,
-    "kind_label": kind_label,
-    "safe_web_address": safe_web_address,
-}
-
-
 def refuse_nul_characters() -> None:
     """No database stores NUL in text: refuse it up front with a 400 instead of failing later."""
     values = [*request.args.values(), *request.form.values(), request.path]
@@ -188,11 +219,9 @@ def show_hidden_characters(value):
 
 
 def init_app(app) -> None:
-    """Install the header baseline, the bounded ``int`` of URLs and the template helpers
-    (before any blueprint adds its routes or any template is compiled)."""
+    """Install the header baseline, ``Vary`` and the bounded ``int`` of URLs (before any
+    blueprint adds its routes); the template helpers are ``portal.templating``'s."""
     app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
-    app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.finalize = show_hidden_characters
-    app.jinja_env.filters.update(FILTERS)
+    app.after_request(vary_on_htmx)

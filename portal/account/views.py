@@ -3,8 +3,9 @@
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from portal import audit, db
+from portal import db
 from portal.account import bp
+from portal.account import service as account
 from portal.addons.vault import vault
 from portal.auth import service, sessions, two_factor
 from portal.auth.access import lifetimes, require_login, span_words
@@ -22,27 +23,6 @@ bp.before_request(require_login)
 
 def _me():
     return current_user._get_current_object()
-
-
-def _record(db_session, action: str, summary: str, outcome: str = "ok") -> None:
-    me = _me()
-    audit.record(
-        db_session,
-        action,
-        firm_id=me.firm_id,
-        user_id=me.id,
-        object_type="user",
-        object_id=me.id,
-        outcome=outcome,
-        summary=summary,
-    )
-
-
-def _factor_changed(db_session, summary: str) -> None:
-    """A second factor was added or removed: every other session ends, and it is recorded."""
-    ended = sessions.end_all(db_session, _me().id, "second factor changed", keep=_me().sign_in)
-    ended_note = f"; {ended} other sessions ended" if ended else ""
-    _record(db_session, "two_factor", summary + ended_note)
 
 
 @bp.get("/")
@@ -85,10 +65,9 @@ def authenticator():
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            with db.writing(db.session()) as db_session:
-                two_factor.enrol_totp(db_session, vault(), _me(), secret, form.code.data)
-                codes = _first_codes(db_session)
-                _factor_changed(db_session, "Authenticator app set up")
+            codes = account.enrol_authenticator(
+                db.session(), vault(), _me(), secret, form.code.data
+            )
         except two_factor.NotAccepted as refusal:
             form.errors_from(refusal)
         else:
@@ -101,13 +80,6 @@ def authenticator():
         qr_code=two_factor.qr_code_svg(uri),
         secret=two_factor.grouped(secret),
     ), 400 if form.errors else 200
-
-
-def _first_codes(db_session) -> list[str] | None:
-    """Ten recovery codes with the first second factor; None if the user has codes already."""
-    if two_factor.recovery_codes_left(db_session, _me().id):
-        return None
-    return two_factor.new_recovery_codes(db_session, _me())
 
 
 def _done(message: str, codes: list[str] | None):
@@ -125,10 +97,7 @@ def remove_authenticator():
         title="Remove your authenticator app?",
         explanation="Its codes will no longer sign you in, and your other sessions will end.",
         button="Remove authenticator app",
-        change=lambda db_session: (
-            two_factor.remove_totp(_me()),
-            _factor_changed(db_session, "Authenticator app removed"),
-        ),
+        change=lambda: account.remove_authenticator(db.session(), _me()),
         done="Your authenticator app was removed.",
         leaves_second_factor=bool(_me().passkeys),
     )
@@ -146,8 +115,7 @@ def _confirmed(*, title, explanation, button, change, done, leaves_second_factor
         )
     elif form.validate_on_submit():
         if service.check_password(_me(), form.password.data):
-            with db.writing(db.session()) as db_session:
-                result = change(db_session)
+            result = change()
             if isinstance(result, list):
                 return _done(done, result)
             flash(done)
@@ -173,12 +141,10 @@ def add_passkey():
         try:
             if challenge is None:
                 raise two_factor.NotAccepted("The request to your device expired; try again.")
-            with db.writing(db.session()) as db_session:
-                two_factor.register_passkey(
-                    relying, _me(), challenge, form.answer.data, form.name.data.strip()
-                )
-                codes = _first_codes(db_session)
-                _factor_changed(db_session, f"Passkey “{form.name.data.strip()}” added")
+            name = form.name.data.strip()
+            codes = account.enrol_passkey(
+                db.session(), relying, _me(), challenge, form.answer.data, name
+            )
         except two_factor.NotAccepted as refusal:
             form.name.errors = [str(refusal)]
         else:
@@ -198,16 +164,11 @@ def remove_passkey(passkey_id):
     if passkey is None or passkey.user_id != _me().id:
         abort(404)
     name = passkey.name
-
-    def change(db_session):
-        _me().passkeys.remove(passkey)
-        _factor_changed(db_session, f"Passkey “{name}” removed")
-
     return _confirmed(
         title=f"Remove the passkey “{name}”?",
         explanation="It will no longer sign you in, and your other sessions will end.",
         button="Remove passkey",
-        change=change,
+        change=lambda: account.remove_passkey(db.session(), _me(), passkey),
         done=f"The passkey “{name}” was removed.",
         leaves_second_factor=_me().totp_secret is not None or len(_me().passkeys) > 1,
     )
@@ -218,17 +179,11 @@ def remove_passkey(passkey_id):
 def recovery_codes():
     if not _me().has_second_factor:
         abort(404)
-
-    def change(db_session):
-        codes = two_factor.new_recovery_codes(db_session, _me())
-        _record(db_session, "two_factor", "New recovery codes made; the old ones no longer work")
-        return codes
-
     return _confirmed(
         title="Make new recovery codes?",
         explanation="Your current recovery codes will stop working.",
         button="Make new recovery codes",
-        change=change,
+        change=lambda: account.new_recovery_codes(db.session(), _me()),
         done="Here are your new recovery codes.",
     )
 
@@ -241,17 +196,13 @@ def change_password():
     if not service.check_password(_me(), form.password.data):
         form.password.errors.append("That is not your current password.")
         return _index(form, 400)
-    with db.writing(db.session()) as db_session:
-        service.set_password(db_session, _me(), form.new_password.data)
-        _record(db_session, "password_changed", "Password changed; other sessions ended")
+    account.change_password(db.session(), _me(), form.new_password.data)
     flash("Your password is changed. Your other sessions have ended.")
     return redirect(url_for("account.index"))
 
 
 @bp.post("/sessions/end-others")
 def end_other_sessions():
-    with db.writing(db.session()) as db_session:
-        ended = sessions.end_all(db_session, _me().id, "signed out elsewhere", keep=_me().sign_in)
-        _record(db_session, "sign_out", f"Signed out of {ended} other sessions")
+    ended = account.end_other_sessions(db.session(), _me())
     flash(f"Signed out of {ended} other session{'' if ended == 1 else 's'}.")
     return redirect(url_for("account.index"))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.addons.providers import OAUTH_TIMEOUT, Provider
 from portal.addons.vault import TokenVault
-from portal.db import utcnow
+from portal.db import utcnow, writing
 from portal.models import OAuthRequest
 
 #: How long an administrator has between "Connect" and approving on the provider's page.
@@ -35,24 +35,26 @@ def start(
     redirect_uri: str,
 ) -> tuple[str, str]:
     """Record a new authorization request; returns (state, the provider's authorize URL)."""
-    db.execute(delete(OAuthRequest).where(OAuthRequest.created_at < utcnow() - REQUEST_LIFETIME))
-    state, verifier = secrets.token_urlsafe(32), generate_token(64)
-    db.add(
-        OAuthRequest(
-            state=state,
-            firm_id=firm_id,
-            user_id=user_id,
-            provider=provider.key,
-            code_verifier=vault.seal(verifier),
+    with writing(db):
+        expired = OAuthRequest.created_at < utcnow() - REQUEST_LIFETIME
+        db.execute(delete(OAuthRequest).where(expired))
+        state, verifier = secrets.token_urlsafe(32), generate_token(64)
+        db.add(
+            OAuthRequest(
+                state=state,
+                firm_id=firm_id,
+                user_id=user_id,
+                provider=provider.key,
+                code_verifier=vault.seal(verifier),
+            )
         )
-    )
-    url, _ = provider.session(redirect_uri).create_authorization_url(
-        provider.authorize_url,
-        state=state,
-        code_verifier=verifier,
-        **dict(provider.extra_authorize_params),
-    )
-    return state, url
+        url, _ = provider.session(redirect_uri).create_authorization_url(
+            provider.authorize_url,
+            state=state,
+            code_verifier=verifier,
+            **dict(provider.extra_authorize_params),
+        )
+        return state, url
 
 
 def take_request(db: Session, state: str, provider: Provider, user_id: int) -> OAuthRequest | None:
@@ -60,17 +62,18 @@ def take_request(db: Session, state: str, provider: Provider, user_id: int) -> O
 
     The row goes either way, so each authorization can complete only once.
     """
-    pending = db.get(OAuthRequest, state)
-    if pending is None:
-        return None
-    db.delete(pending)
-    if (
-        pending.provider != provider.key
-        or pending.user_id != user_id
-        or pending.created_at < utcnow() - REQUEST_LIFETIME
-    ):
-        return None
-    return pending
+    with writing(db):
+        pending = db.get(OAuthRequest, state)
+        if pending is None:
+            return None
+        db.delete(pending)
+        if (
+            pending.provider != provider.key
+            or pending.user_id != user_id
+            or pending.created_at < utcnow() - REQUEST_LIFETIME
+        ):
+            return None
+        return pending
 
 
 def exchange_code(provider: Provider, code: str, verifier: str, redirect_uri: str) -> dict:

@@ -8,7 +8,7 @@ from portal.addons import oauth
 from portal.addons.providers import PROVIDER_KEYS, Provider
 from portal.addons.tokens import store_tokens
 from portal.addons.vault import TokenVault
-from portal.db import utcnow
+from portal.db import utcnow, writing
 from portal.models import XpmConnection
 
 NO_PRACTICE = (
@@ -43,49 +43,51 @@ def save(
     practices: list[dict],
 ) -> XpmConnection:
     """Store the tokens; connected at once when there is one practice, else "choosing"."""
-    if not practices:
-        raise oauth.ConnectFailed(NO_PRACTICE.format(label=provider.label))
-    row = connection(db, firm_id, provider.key) or XpmConnection(
-        firm_id=firm_id, provider=provider.key
-    )
-    db.add(row)
-    store_tokens(vault, row, token)
-    row.connected_by_id, row.connected_at, row.last_error = user_id, utcnow(), ""
-    if len(practices) == 1:
-        _use(row, practices[0])
-    else:
-        row.status, row.tenant_id, row.tenant_name = "choosing", None, None
-        row.tenant_choices = practices
-    db.flush()
-    audit.record(
-        db,
-        "connect",
-        firm_id=firm_id,
-        user_id=user_id,
-        object_type="xpm_connection",
-        object_id=row.id,
-        summary=f"Connected {provider.label}"
-        + (f" to {row.tenant_name}" if row.tenant_name else " (choosing a practice)"),
-    )
-    return row
+    with writing(db):
+        if not practices:
+            raise oauth.ConnectFailed(NO_PRACTICE.format(label=provider.label))
+        row = connection(db, firm_id, provider.key) or XpmConnection(
+            firm_id=firm_id, provider=provider.key
+        )
+        db.add(row)
+        store_tokens(vault, row, token)
+        row.connected_by_id, row.connected_at, row.last_error = user_id, utcnow(), ""
+        if len(practices) == 1:
+            _use(row, practices[0])
+        else:
+            row.status, row.tenant_id, row.tenant_name = "choosing", None, None
+            row.tenant_choices = practices
+        db.flush()
+        audit.record(
+            db,
+            "connect",
+            firm_id=firm_id,
+            user_id=user_id,
+            object_type="xpm_connection",
+            object_id=row.id,
+            summary=f"Connected {provider.label}"
+            + (f" to {row.tenant_name}" if row.tenant_name else " (choosing a practice)"),
+        )
+        return row
 
 
 def choose(db: Session, row: XpmConnection, tenant_id: str, user_id: int) -> bool:
     """Settle on one of the offered practices; False if ``tenant_id`` was not offered."""
-    chosen = next((p for p in row.tenant_choices if p["tenant_id"] == tenant_id), None)
-    if row.status != "choosing" or chosen is None:
-        return False
-    _use(row, chosen)
-    audit.record(
-        db,
-        "connect",
-        firm_id=row.firm_id,
-        user_id=user_id,
-        object_type="xpm_connection",
-        object_id=row.id,
-        summary=f"Chose the practice {row.tenant_name}",
-    )
-    return True
+    with writing(db):
+        chosen = next((p for p in row.tenant_choices if p["tenant_id"] == tenant_id), None)
+        if row.status != "choosing" or chosen is None:
+            return False
+        _use(row, chosen)
+        audit.record(
+            db,
+            "connect",
+            firm_id=row.firm_id,
+            user_id=user_id,
+            object_type="xpm_connection",
+            object_id=row.id,
+            summary=f"Chose the practice {row.tenant_name}",
+        )
+        return True
 
 
 def _use(row: XpmConnection, practice: dict) -> None:
@@ -107,16 +109,17 @@ def revoke_at_provider(
 def forget(
     db: Session, provider: Provider, row: XpmConnection, user_id: int, problems: list[str]
 ) -> None:
-    """Delete the connection and its tokens, and record it (the caller commits)."""
-    audit.record(
-        db,
-        "disconnect",
-        firm_id=row.firm_id,
-        user_id=user_id,
-        object_type="xpm_connection",
-        object_id=row.id,
-        outcome="ok" if not problems else "partial",
-        summary=f"Disconnected {provider.label}"
-        + (f" ({'; '.join(problems)})" if problems else ""),
-    )
-    db.delete(row)
+    """Delete the connection and its tokens, and record it, in one write transaction."""
+    with writing(db):
+        audit.record(
+            db,
+            "disconnect",
+            firm_id=row.firm_id,
+            user_id=user_id,
+            object_type="xpm_connection",
+            object_id=row.id,
+            outcome="ok" if not problems else "partial",
+            summary=f"Disconnected {provider.label}"
+            + (f" ({'; '.join(problems)})" if problems else ""),
+        )
+        db.delete(row)

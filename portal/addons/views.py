@@ -38,11 +38,8 @@ def connect(key):
             "error",
         )
         return redirect(url_for("addons.index"))
-    database = db.session()
-    with db.writing(database):
-        state, url = oauth.start(
-            database, vault(), chosen, current_user.firm_id, current_user.id, _callback_url(key)
-        )
+    firm_id, user_id = current_user.firm_id, current_user.id
+    state, url = oauth.start(db.session(), vault(), chosen, firm_id, user_id, _callback_url(key))
     session["oauth_state"] = state
     return redirect(url)
 
@@ -69,8 +66,7 @@ def _finish(chosen, key):
     database = db.session()
     pending = None
     if state and state == expected:  # only this browser's own request is used up
-        with db.writing(database):
-            pending = oauth.take_request(database, state, chosen, current_user.id)
+        pending = oauth.take_request(database, state, chosen, current_user.id)
     if pending is None:
         raise oauth.ConnectFailed(
             "The answer from the provider could not be matched to a connection you started "
@@ -86,10 +82,8 @@ def _finish(chosen, key):
         chosen, code, vault().open(pending.code_verifier), _callback_url(key)
     )
     practices = oauth.practices(chosen, token)
-    with db.writing(database):
-        return service.save(
-            database, vault(), chosen, current_user.firm_id, current_user.id, token, practices
-        )
+    firm_id, user_id = current_user.firm_id, current_user.id
+    return service.save(database, vault(), chosen, firm_id, user_id, token, practices)
 
 
 @bp.route(f"/{PROVIDER_PATH}/choose", methods=["GET", "POST"])
@@ -100,10 +94,8 @@ def choose(key):
     if row is None or row.status != "choosing":
         return redirect(url_for("addons.index"))
     if request.method == "POST":
-        with db.writing(database):
-            chosen = service.choose(
-                database, row, request.form.get("tenant_id", ""), current_user.id
-            )
+        tenant_id = request.form.get("tenant_id", "")
+        chosen = service.choose(database, row, tenant_id, current_user.id)
         if chosen:
             flash(f"Connected to {row.tenant_name}.")
             return redirect(url_for("addons.index"))
@@ -122,8 +114,7 @@ def disconnect(key):
     access = _current_access_token(chosen, row)
     db.end_read(database)  # no transaction stays open while the provider is called
     problems = service.revoke_at_provider(vault(), chosen, row, access)
-    with db.writing(database):
-        service.forget(database, chosen, row, current_user.id, problems)
+    service.forget(database, chosen, row, current_user.id, problems)
     if problems:
         flash(
             f"Disconnected here, but {'; '.join(problems)}. Remove the Portal app from "

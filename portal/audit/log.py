@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, User
+from portal.pages import Page, paginate
 from portal.web import NEW_ZEALAND
 
 #: What each action means, in the words of the people who read the log.
@@ -65,23 +66,13 @@ class LogQuery:
         return bool(self.user_id or self.action or self.start or self.end)
 
 
-@dataclass(frozen=True)
-class LogPage:
-    """One page of events, each with the e-mail of who did it."""
-
-    rows: list[tuple[AuditEvent, str | None]]
-    total: int
-    page: int
-    pages: int
-
-
 def _utc(day: date) -> datetime:
     """The moment a New Zealand day starts, in UTC without tzinfo (as stored)."""
     local = datetime.combine(day, time.min, tzinfo=NEW_ZEALAND)
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def events(db: Session, firm_id: int, query: LogQuery) -> LogPage:
+def events(db: Session, firm_id: int, query: LogQuery) -> Page:
     """One page of the firm's events, newest first, each with the e-mail of who did it."""
     conditions = [AuditEvent.firm_id == firm_id]
     if query.user_id:
@@ -92,18 +83,14 @@ def events(db: Session, firm_id: int, query: LogQuery) -> LogPage:
         conditions.append(AuditEvent.occurred_at >= _utc(query.start))
     if query.end:
         conditions.append(AuditEvent.occurred_at < _utc(query.end + timedelta(days=1)))
-    total = db.scalar(select(func.count(AuditEvent.id)).where(*conditions)) or 0
-    pages = max(1, -(-total // query.per_page))
-    page = min(max(1, query.page), pages)
     statement = (
         select(AuditEvent, User.email)
         .outerjoin(User, User.id == AuditEvent.user_id)
         .where(*conditions)
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(query.per_page)
-        .offset((page - 1) * query.per_page)
     )
-    return LogPage([tuple(row) for row in db.execute(statement)], total, page, pages)
+    count = select(func.count(AuditEvent.id)).where(*conditions)
+    return paginate(db, statement, query.page, query.per_page, count)
 
 
 def staff(db: Session, firm_id: int) -> list[tuple[int, str]]:

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 from flask_login import current_user
 
 from portal import db
@@ -13,25 +13,6 @@ from portal.web import render
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 bp.before_request(require_login)
-bp.add_app_template_filter(log.action_label, "action_label")
-bp.add_app_template_filter(log.action_sentence, "action_sentence")
-bp.add_app_template_filter(log.outcome_label, "outcome_label")
-
-#: Where an event's object can be opened, by object type.
-OBJECT_PAGES = {
-    "profile": ("clients.profile", "profile_id"),
-    "bulk_import": ("bulk.show", "import_id"),
-}
-
-
-@bp.app_template_global()
-def audit_object_url(event) -> str | None:
-    """The page of the object an event is about, if it has one."""
-    page = OBJECT_PAGES.get(event.object_type or "")
-    if page is None or event.object_id is None:
-        return None
-    endpoint, argument = page
-    return url_for(endpoint, **{argument: event.object_id})
 
 
 def _day(args, name: str, label: str, problems: list[str]) -> date | None:

@@ -3,12 +3,13 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 
 from portal import db
 from portal.auth import sessions
 from portal.extensions import htmx, login_manager
+from portal.web import open_page
 
 #: What a person is told when their session ended without them signing out.
 ENDED = {
@@ -45,15 +46,6 @@ def span_words(delta) -> str:
     return f"{int(delta.total_seconds() // 60)} minutes"
 
 
-def redirect_to(target: str, status: int = 302):
-    """Go to ``target``: HX-Redirect for htmx (a whole page, never a fragment), else a redirect."""
-    if htmx:
-        response = make_response("", 200 if status < 400 else status)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
-
-
 @login_manager.unauthorized_handler
 def _unauthorized():
     """Send a signed-out visitor to the login page, saying why a session ended if it did."""
@@ -63,7 +55,7 @@ def _unauthorized():
         flash(message.format(idle=span_words(spans.idle), lifetime=span_words(spans.absolute)))
     if htmx:
         here = urlsplit(htmx.current_url or "")
-        return redirect_to(url_for("auth.login", next=safe_next(here.path) or None), 401)
+        return open_page(url_for("auth.login", next=safe_next(here.path) or None), 401)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
@@ -80,7 +72,7 @@ def second_factor_required():
     if not current_user.is_authenticated:
         return None
     if current_user.firm.require_two_factor and not current_user.has_second_factor:
-        return redirect_to(url_for("account.index", setup=1))
+        return open_page(url_for("account.index", setup=1))
     return None
 
 

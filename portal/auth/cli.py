@@ -78,9 +78,8 @@ def reset_two_factor_command(email):
     """Remove a user's second factors (app, passkeys, recovery codes) and end their sessions,
     e.g. for the last administrator, who lost their device."""
     session = db.session()
-    with db.writing(session):
-        user = _user(session, email)
-        service.reset_second_factors(session, user, by=None)
+    user = _user(session, email)
+    service.reset_second_factors(session, user, by=None)
     required = " Their firm requires it: they set up a new one at their next sign-in." * bool(
         user.firm.require_two_factor
     )

@@ -10,11 +10,19 @@ from portal import audit
 from portal.auth import passwords, sessions, two_factor
 from portal.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from portal.auth.passwords import hash_password
+from portal.db import utcnow, writing
 from portal.models import Firm, StructureMapping, SubscriptionPlan, User
 from portal.reference import DEFAULT_PLANS, DEFAULT_STRUCTURES
 from portal.text import structure_key
 
 __all__ = ["MIN_PASSWORD_LENGTH", "hash_password"]
+
+#: The second factors, as the audit log and the pages name them.
+FACTOR_NAMES = {
+    "totp": "authenticator app",
+    "passkey": "passkey",
+    "recovery": "recovery code",
+}
 
 
 def normalise_email(email: str) -> str:
@@ -100,7 +108,12 @@ def password_fingerprint(user: User) -> str:
 
 def reset_second_factors(db: Session, person: User, by: User | None) -> None:
     """Remove ``person``'s app, passkeys and recovery codes after a lost device, end their
-    sessions and record who did it (``by`` None: the command line)."""
+    sessions and record who did it (``by`` None: the command line), in one write."""
+    with writing(db):
+        _reset_second_factors(db, person, by)
+
+
+def _reset_second_factors(db: Session, person: User, by: User | None) -> None:
     two_factor.reset(db, person)
     sessions.end_all(db, person.id, "second factor reset")
     where = "" if by else " from the command line"
@@ -113,3 +126,72 @@ def reset_second_factors(db: Session, person: User, by: User | None) -> None:
         object_id=person.id,
         summary=f"Two-factor sign-in of {person.email} reset{where}; their sessions ended",
     )
+
+
+# --- Signing in and out: each one write transaction -------------------------------------------
+def sign_in_with_password(db: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password (a hash made with older parameters
+    replaced), or None with the failure in the audit log."""
+    with writing(db):
+        user = authenticate(db, email, password)
+        if user is None:
+            known = find_user(db, email)
+            audit.record(
+                db,
+                "sign_in",
+                outcome="failed",
+                firm_id=known.firm_id if known else None,
+                user_id=known.id if known else None,
+                summary=f"Failed sign-in as {normalise_email(email)}",
+            )
+        return user
+
+
+def accept_code(db: Session, vault, user: User, method: str, code: str) -> None:
+    """Use up an authenticator code (``totp``) or a recovery code; NotAccepted if refused."""
+    with writing(db):
+        if method == "totp":
+            two_factor.check_totp(db, vault, user, code)
+        else:
+            two_factor.use_recovery_code(db, user, code)
+
+
+def accept_passkey(db: Session, party, user: User, challenge: bytes | None, answer: str) -> None:
+    """Accept a passkey's answer to ``challenge`` (None: it expired); NotAccepted if refused."""
+    if challenge is None:
+        raise two_factor.NotAccepted("The passkey request expired; try again.")
+    with writing(db):
+        two_factor.check_passkey(db, party, user, challenge, answer)
+
+
+def record_refused_factor(db: Session, user: User, method: str, reason: str) -> None:
+    """A second factor was refused: the audit log says which and why."""
+    with writing(db):
+        audit.record(
+            db,
+            "second_factor",
+            outcome="failed",
+            firm_id=user.firm_id,
+            user_id=user.id,
+            summary=f"Second factor refused ({FACTOR_NAMES[method]}): {reason}",
+        )
+
+
+def open_session(
+    db: Session, user: User, second_factor: str | None, address: str | None, agent: str
+) -> None:
+    """A new session row for ``user`` (its token on ``user.sign_in_token``), recorded."""
+    with writing(db):
+        sessions.start(db, user, second_factor=second_factor, address=address, agent=agent)
+        user.last_sign_in_at = utcnow()
+        how = f" with {FACTOR_NAMES[second_factor]}" if second_factor else ""
+        audit.record(
+            db, "sign_in", firm_id=user.firm_id, user_id=user.id, summary=f"Signed in{how}"
+        )
+
+
+def sign_out(db: Session, user: User) -> None:
+    """End the session ``user`` signed in with, recorded."""
+    with writing(db):
+        sessions.end(db, user.sign_in, "signed out")
+        audit.record(db, "sign_out", firm_id=user.firm_id, user_id=user.id)

@@ -14,9 +14,9 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal import audit, db
+from portal import db
 from portal.addons.vault import vault
-from portal.auth import bp, service, sessions, throttle, two_factor
+from portal.auth import bp, service, throttle, two_factor
 from portal.auth.access import safe_next
 from portal.auth.forms import CodeForm, LoginForm, PasskeyAnswerForm, RecoveryForm
 from portal.auth.passkeys import challenges, party
@@ -25,11 +25,6 @@ from portal.models import User
 
 #: How long the password step stays good while the second factor is asked for.
 PENDING_SECONDS = 600
-FACTOR_NAMES = {
-    "totp": "authenticator app",
-    "passkey": "passkey",
-    "recovery": "recovery code",
-}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -59,11 +54,7 @@ def login():
         return redirect(url_for("clients.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        db_session = db.session()
-        with db.writing(db_session):
-            user = service.authenticate(db_session, form.email.data, form.password.data)
-            if user is None:
-                _record_failed_password(db_session, form.email.data)
+        user = service.sign_in_with_password(db.session(), form.email.data, form.password.data)
         if user is not None:
             target = safe_next(request.args.get("next"))
             if user.has_second_factor:
@@ -72,18 +63,6 @@ def login():
         g.sign_in_failed = True
         form.password.errors.append("That e-mail and password do not match an account.")
     return render_template("auth/login.html", form=form)
-
-
-def _record_failed_password(db_session, email: str) -> None:
-    known = service.find_user(db_session, email)
-    audit.record(
-        db_session,
-        "sign_in",
-        outcome="failed",
-        firm_id=known.firm_id if known else None,
-        user_id=known.id if known else None,
-        summary=f"Failed sign-in as {service.normalise_email(email)}",
-    )
 
 
 def _ask_second_factor(user: User, target: str | None):
@@ -142,39 +121,23 @@ def second_factor():
         method = "totp"
     if request.method == "POST" and forms[method].validate_on_submit():
         try:
-            with db.writing(db.session()) as db_session:
-                _check(db_session, user, method, forms[method])
+            _check(user, method, forms[method])
         except two_factor.NotAccepted as refusal:
             g.sign_in_failed = True
-            _record_failed_factor(user, method, str(refusal))
+            service.record_refused_factor(db.session(), user, method, str(refusal))
             forms[method].errors_from(refusal)
         else:
             return complete_sign_in(user, method, session["pending_sign_in"].get("next"))
     return _second_factor_page(user, method, forms)
 
 
-def _check(db_session, user: User, method: str, form) -> None:
-    if method == "totp":
-        two_factor.check_totp(db_session, vault(), user, form.code.data)
-    elif method == "recovery":
-        two_factor.use_recovery_code(db_session, user, form.code.data)
-    else:
+def _check(user: User, method: str, form) -> None:
+    """The second factor's answer, used up; NotAccepted when it is refused."""
+    if method == "passkey":
         challenge = challenges.take("sign-in", user.id)
-        if challenge is None:
-            raise two_factor.NotAccepted("The passkey request expired; try again.")
-        two_factor.check_passkey(db_session, party(), user, challenge, form.answer.data)
-
-
-def _record_failed_factor(user: User, method: str, reason: str) -> None:
-    with db.writing(db.session()) as db_session:
-        audit.record(
-            db_session,
-            "second_factor",
-            outcome="failed",
-            firm_id=user.firm_id,
-            user_id=user.id,
-            summary=f"Second factor refused ({FACTOR_NAMES[method]}): {reason}",
-        )
+        service.accept_passkey(db.session(), party(), user, challenge, form.answer.data)
+    else:
+        service.accept_code(db.session(), vault(), user, method, form.code.data)
 
 
 def _second_factor_page(user: User, method: str, forms: dict):
@@ -207,29 +170,15 @@ def complete_sign_in(user: User, second_factor: str | None, target: str | None):
     """Open a new session for ``user``: a new cookie, a new CSRF token, a new session row."""
     _fresh_session()
     db_session = db.session()
-    with db.writing(db_session):
-        sessions.start(
-            db_session,
-            user,
-            second_factor=second_factor,
-            address=client_address(),
-            agent=request.user_agent.string,
+    service.open_session(
+        db_session, user, second_factor, client_address(), request.user_agent.string
+    )
+    if second_factor == "recovery":
+        left = two_factor.recovery_codes_left(db_session, user.id)
+        flash(
+            f"You signed in with a recovery code; {left} left. "
+            "If you lost your device, set up a new second factor below."
         )
-        user.last_sign_in_at = db.utcnow()
-        how = f" with {FACTOR_NAMES[second_factor]}" if second_factor else ""
-        audit.record(
-            db_session,
-            "sign_in",
-            firm_id=user.firm_id,
-            user_id=user.id,
-            summary=f"Signed in{how}",
-        )
-        if second_factor == "recovery":
-            left = two_factor.recovery_codes_left(db_session, user.id)
-            flash(
-                f"You signed in with a recovery code; {left} left. "
-                "If you lost your device, set up a new second factor below."
-            )
     login_user(user)
     session.permanent = True
     if second_factor == "recovery":
@@ -249,11 +198,7 @@ def complete_sign_in(user: User, second_factor: str | None, target: str | None):
 @bp.post("/logout")
 @login_required
 def logout():
-    db_session = db.session()
-    user = current_user._get_current_object()
-    with db.writing(db_session):
-        sessions.end(db_session, user.sign_in, "signed out")
-        audit.record(db_session, "sign_out", firm_id=user.firm_id, user_id=user.id)
+    service.sign_out(db.session(), current_user._get_current_object())
     logout_user()
     _fresh_session()
     flash("You have signed out.")

@@ -1,28 +1,17 @@
 """What the bulk import pages show: an import of the firm, its problems and rows, by page."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from portal.bulk.export import problems_gzip
 from portal.clients.service import display_name
 from portal.models import BulkImport, BulkImportProblem, BulkImportRow, User
+from portal.pages import Page, paginate
 from portal.web import role_label
 
 PROBLEMS_PER_PAGE = 100
 ROWS_PER_PAGE = 50
 RECENT = 20
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a longer list."""
-
-    items: list
-    total: int
-    page: int
-    pages: int
 
 
 def get_import(db: Session, firm_id: int, import_id: int) -> BulkImport | None:
@@ -45,14 +34,6 @@ def recent(db: Session, firm_id: int) -> list[tuple[BulkImport, str | None]]:
     )
 
 
-def _page(db: Session, statement, count, page: int, per_page: int) -> Page:
-    total = db.scalar(count) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    items = list(db.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
-    return Page(items, total, page, pages)
-
-
 #: File order, errors before warnings on each line; problems of the whole file first.
 PROBLEM_ORDER = (
     case((BulkImportProblem.line.is_(None), 0), else_=1),
@@ -67,7 +48,7 @@ def problems(db: Session, import_id: int, page: int = 1) -> Page:
     where = BulkImportProblem.bulk_import_id == import_id
     statement = select(BulkImportProblem).where(where).order_by(*PROBLEM_ORDER)
     count = select(func.count(BulkImportProblem.id)).where(where)
-    return _page(db, statement, count, page, PROBLEMS_PER_PAGE)
+    return paginate(db, statement, page, PROBLEMS_PER_PAGE, count)
 
 
 def all_problems(db: Session, import_id: int):
@@ -99,7 +80,7 @@ def rows(db: Session, import_id: int, page: int = 1) -> Page:
     where = BulkImportRow.bulk_import_id == import_id
     statement = select(BulkImportRow).where(where).order_by(BulkImportRow.line)
     count = select(func.count(BulkImportRow.id)).where(where)
-    return _page(db, statement, count, page, ROWS_PER_PAGE)
+    return paginate(db, statement, page, ROWS_PER_PAGE, count)
 
 
 def describe(row: BulkImportRow) -> str:

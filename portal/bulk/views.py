@@ -17,7 +17,6 @@ from portal.text import without_hidden
 from portal.web import render
 
 bp.before_request(require_login)
-bp.add_app_template_filter(report.describe, "describe_row")
 
 
 class UploadForm(FlaskForm):

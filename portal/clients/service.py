@@ -1,6 +1,6 @@
 """Client profiles: listing, reading, creating and editing, always within one firm."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from portal import audit
 from portal.clients import identifiers
 from portal.clients.checklist import checklist, setup_status
+from portal.db import writing
 from portal.models import Association, CompanyType, Profile, SubscriptionPlan, TrustType
+from portal.pages import Page, paginate
 from portal.reference import KINDS, a_kind
 from portal.text import fold
 
@@ -64,15 +66,7 @@ class ListRow:
     type_label: str | None
 
 
-@dataclass(frozen=True)
-class ListPage:
-    rows: list[ListRow]
-    total: int
-    page: int
-    pages: int
-
-
-def list_profiles(db: Session, firm_id: int, query: ListQuery) -> ListPage:
+def list_profiles(db: Session, firm_id: int, query: ListQuery) -> Page:
     """One page of the firm's profiles, in name order, with a constant number of queries."""
     conditions = [Profile.firm_id == firm_id, Profile.standing == query.standing]
     if query.text:
@@ -81,9 +75,6 @@ def list_profiles(db: Session, firm_id: int, query: ListQuery) -> ListPage:
         conditions.append(Profile.kind == query.kind)
     if query.status:
         conditions.append(Profile.setup_status == query.status)
-    total = db.scalar(select(func.count(Profile.id)).where(*conditions)) or 0
-    pages = max(1, -(-total // query.per_page))
-    page = min(max(1, query.page), pages)
     plan = aliased(SubscriptionPlan)
     statement = (
         select(Profile, plan.name, func.coalesce(CompanyType.label, TrustType.label))
@@ -92,11 +83,10 @@ def list_profiles(db: Session, firm_id: int, query: ListQuery) -> ListPage:
         .outerjoin(TrustType, TrustType.code == Profile.trust_type_code)
         .where(*conditions)
         .order_by(Profile.sort_name, Profile.id)
-        .limit(query.per_page)
-        .offset((page - 1) * query.per_page)
     )
-    rows = [ListRow(p, plan_name, label) for p, plan_name, label in db.execute(statement)]
-    return ListPage(rows=rows, total=total, page=page, pages=pages)
+    count = select(func.count(Profile.id)).where(*conditions)
+    listing = paginate(db, statement, query.page, query.per_page, count)
+    return replace(listing, items=[ListRow(*row) for row in listing.items])
 
 
 def get_profile(db: Session, firm_id: int, profile_id: int) -> Profile | None:
@@ -201,35 +191,59 @@ def refresh_status(db: Session, profile: Profile) -> None:
 
 
 def create_profile(db: Session, firm_id: int, user_id: int, kind: str, values: dict) -> Profile:
-    """Add a client profile of ``kind``; the caller commits (within ``db.writing``)."""
-    profile = Profile(firm_id=firm_id, kind=kind, standing="client")
-    _apply(db, profile, values)
-    refresh_status(db, profile)
-    db.add(profile)
-    db.flush()
-    audit.record(
-        db,
-        "profile_created",
-        firm_id=firm_id,
-        user_id=user_id,
-        object_type="profile",
-        object_id=profile.id,
-        summary=f"Added {kind} {profile.name} manually",
-    )
-    return profile
+    """Add a client profile of ``kind``, committed (DuplicateReference: its reference is taken)."""
+    with writing(db):
+        profile = Profile(firm_id=firm_id, kind=kind, standing="client")
+        _apply(db, profile, values)
+        refresh_status(db, profile)
+        db.add(profile)
+        db.flush()
+        audit.record(
+            db,
+            "profile_created",
+            firm_id=firm_id,
+            user_id=user_id,
+            object_type="profile",
+            object_id=profile.id,
+            summary=f"Added {kind} {profile.name} manually",
+        )
+        return profile
 
 
 def update_profile(db: Session, profile: Profile, user_id: int, values: dict) -> dict:
     """Change the profile's basic fields; returns {field: (before, after)} of what changed."""
-    before = {key: getattr(profile, key) for key in EDITABLE}
-    _apply(db, profile, values)
-    refresh_status(db, profile)
-    changes = {
-        key: (_plain(before[key]), _plain(getattr(profile, key)))
-        for key in EDITABLE
-        if before[key] != getattr(profile, key)
-    }
-    if changes:
+    with writing(db):
+        before = {key: getattr(profile, key) for key in EDITABLE}
+        _apply(db, profile, values)
+        refresh_status(db, profile)
+        changes = {
+            key: (_plain(before[key]), _plain(getattr(profile, key)))
+            for key in EDITABLE
+            if before[key] != getattr(profile, key)
+        }
+        if changes:
+            audit.record(
+                db,
+                "profile_edited",
+                firm_id=profile.firm_id,
+                user_id=user_id,
+                object_type="profile",
+                object_id=profile.id,
+                summary=f"Edited {profile.name}: {', '.join(sorted(changes))}",
+                detail={"changes": changes},
+            )
+        return changes
+
+
+def choose_kind(db: Session, profile: Profile, user_id: int, kind: str) -> None:
+    """Give a contact of unknown kind (an XPM client XPM said too little about) its kind."""
+    with writing(db):
+        if profile.kind != "unknown" or kind not in dict(KINDS):
+            raise ValueError(f"cannot make a {profile.kind} profile a {kind}")
+        profile.kind = kind
+        if kind == "individual" and not (profile.first_name or profile.last_name):
+            profile.last_name = profile.name  # XPM's name, until staff split it on Edit
+        refresh_status(db, profile)
         audit.record(
             db,
             "profile_edited",
@@ -237,30 +251,9 @@ def update_profile(db: Session, profile: Profile, user_id: int, values: dict) ->
             user_id=user_id,
             object_type="profile",
             object_id=profile.id,
-            summary=f"Edited {profile.name}: {', '.join(sorted(changes))}",
-            detail={"changes": changes},
+            summary=f"Chose that {profile.name} is {a_kind(kind)}",
+            detail={"changes": {"kind": ["unknown", kind]}},
         )
-    return changes
-
-
-def choose_kind(db: Session, profile: Profile, user_id: int, kind: str) -> None:
-    """Give a contact of unknown kind (an XPM client XPM said too little about) its kind."""
-    if profile.kind != "unknown" or kind not in dict(KINDS):
-        raise ValueError(f"cannot make a {profile.kind} profile a {kind}")
-    profile.kind = kind
-    if kind == "individual" and not (profile.first_name or profile.last_name):
-        profile.last_name = profile.name  # XPM's name, until staff split it on Edit
-    refresh_status(db, profile)
-    audit.record(
-        db,
-        "profile_edited",
-        firm_id=profile.firm_id,
-        user_id=user_id,
-        object_type="profile",
-        object_id=profile.id,
-        summary=f"Chose that {profile.name} is {a_kind(kind)}",
-        detail={"changes": {"kind": ["unknown", kind]}},
-    )
 
 
 def _plain(value):

@@ -92,12 +92,11 @@ def _duplicate_blocks(form, kind: str, exclude_id=None) -> bool:
 def new(kind):
     form = _build_form(kind)
     if form.validate_on_submit() and not _duplicate_blocks(form, kind):
-        session = db.session()
+        firm_id, user_id = current_user.firm_id, current_user.id
         try:
-            with db.writing(session):
-                profile = service.create_profile(
-                    session, current_user.firm_id, current_user.id, kind, form.profile_values()
-                )
+            profile = service.create_profile(
+                db.session(), firm_id, user_id, kind, form.profile_values()
+            )
         except service.DuplicateReference:
             form.client_reference.errors.append("Another profile already has this reference.")
         else:
@@ -134,9 +133,7 @@ def choose_kind(profile_id):
     form = KindForm()
     if not form.validate_on_submit():
         return _profile_page(profile, kind_form=form, status=400)
-    session = db.session()
-    with db.writing(session):
-        service.choose_kind(session, profile, current_user.id, form.kind.data)
+    service.choose_kind(db.session(), profile, current_user.id, form.kind.data)
     flash(f"{profile.name} is now recorded as {a_kind(profile.kind)}.")
     return redirect(url_for("clients.profile", profile_id=profile.id))
 
@@ -155,12 +152,9 @@ def edit(profile_id):
                 form[name].validators = []
                 form[name].flags.required = False
     if form.validate_on_submit() and not _duplicate_blocks(form, profile.kind, profile.id):
-        session = db.session()
+        values = form.profile_values()
         try:
-            with db.writing(session):
-                changes = service.update_profile(
-                    session, profile, current_user.id, form.profile_values()
-                )
+            changes = service.update_profile(db.session(), profile, current_user.id, values)
         except service.DuplicateReference:
             form.client_reference.errors.append("Another profile already has this reference.")
         else:

@@ -7,22 +7,8 @@ and the import), ``plan`` (what one import stores, and what its form previews), 
 are the request mechanics: the work off the request thread, and what the workers share.
 """
 
-from flask import Blueprint, url_for
-from werkzeug.routing import BuildError
-
-from portal.clients.checklist import needs_companies_office
+from flask import Blueprint
 
 bp = Blueprint("importing", __name__)
-bp.add_app_template_global(needs_companies_office)
-
-
-@bp.app_template_global()
-def url_if_exists(endpoint: str, **values) -> str | None:
-    """``url_for(endpoint)``, or None while that page does not exist yet (e.g. Bulk import)."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
 
 from portal.importing import views  # noqa: E402,F401

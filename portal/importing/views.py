@@ -8,7 +8,7 @@ the import's progress until the new profile opens (``runs``).
 import re
 import time
 
-from flask import abort, current_app, flash, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal import db, shared
@@ -17,10 +17,10 @@ from portal.addons.tokens import NotConnected
 from portal.auth.access import require_login
 from portal.clients import service as clients
 from portal.extensions import htmx
-from portal.importing import bp, memory, runs, service, url_if_exists
+from portal.importing import bp, memory, runs, service
 from portal.importing.forms import ImportForm
 from portal.jobs import runner
-from portal.web import render
+from portal.web import open_page, render
 
 bp.before_request(require_login)
 CLIENT_UUID = re.compile(r"[0-9A-Za-z-]{1,64}")
@@ -131,21 +131,15 @@ def _page(provider: str, client_uuid: str, **context):
 
 def _back() -> dict:
     """ "Back to the list": inside the panel, its list again; on a page of its own, Clients."""
-    panel = url_if_exists("panel.show")
-    if htmx and htmx.target and panel:
+    panel = url_for("panel.show")
+    if htmx and htmx.target:
         return {"back_url": panel, "back_target": "#" + htmx.target}
-    return {"back_url": panel or url_for("clients.index"), "back_target": None}
+    return {"back_url": panel, "back_target": None}
 
 
 def _open(profile_id: int):
-    """Open the profile: HX-Redirect for htmx (a whole page, not a fragment), else a redirect."""
-    target = url_for("clients.profile", profile_id=profile_id)
-    if not htmx:
-        return redirect(target)
-    response = make_response("", 200)
-    response.headers["HX-Redirect"] = target
-    response.vary.add("HX-Request")
-    return response
+    """Open the profile (the whole page, also from the panel)."""
+    return open_page(url_for("clients.profile", profile_id=profile_id))
 
 
 def _tell(outcome: service.Outcome) -> None:

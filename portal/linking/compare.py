@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.clients import identifiers, service
+from portal.db import writing
 from portal.importing.mapping import Link, link_from, normal_uuid, profile_values
 from portal.linking import ties
 from portal.models import Association, Profile
@@ -164,14 +165,29 @@ def to_add(comparison: Comparison, ticked: Ticked) -> list[Link]:
 
 def take(
     db: Session,
+    firm_id: int,
+    profile_id: int,
+    client: XpmClient,
+    ticked: Ticked,
+    parties: ties.Parties,
+    user_id: int,
+) -> Taken | None:
+    """Take what was ticked from XPM where it still differs, in one write transaction after
+    ``parties`` were read from XPM; the profile is read again inside it, as it is now
+    (None if it has gone meanwhile)."""
+    with writing(db):
+        profile = service.get_profile(db, firm_id, profile_id)
+        return None if profile is None else _take(db, profile, client, ticked, parties, user_id)
+
+
+def _take(
+    db: Session,
     profile: Profile,
     client: XpmClient,
     ticked: Ticked,
     parties: ties.Parties,
     user_id: int,
 ) -> Taken:
-    """Take what was ticked from XPM where it still differs; the caller commits (within
-    ``db.writing``), after reading ``parties`` from XPM."""
     comparison = compare(profile, client, *service.associations(db, profile))
     changes = {}
     for difference in comparison.fields:

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import audit
-from portal.db import utcnow
+from portal.db import utcnow, writing
 from portal.directory import Practice
 from portal.directory.store import Row, rows_with_profiles
 from portal.importing.mapping import normal_uuid
@@ -35,8 +35,13 @@ def holder(db: Session, firm_id: int, provider: str, client_uuid: str) -> Profil
 
 
 def link(db: Session, profile: Profile, practice: Practice, client_uuid: str, user_id: int):
-    """Link ``profile`` to the practice's client ``client_uuid``; the caller commits."""
-    uuid = normal_uuid(client_uuid)
+    """Link ``profile`` to the practice's client ``client_uuid``, in one write transaction
+    (nothing is stored when the link is refused)."""
+    with writing(db):
+        _link(db, profile, practice, normal_uuid(client_uuid), user_id)
+
+
+def _link(db: Session, profile: Profile, practice: Practice, uuid: str, user_id: int) -> None:
     if profile.is_linked:
         raise LinkRefused(f"{profile.name} is already linked: disconnect it first.")
     entry = db.scalar(
@@ -74,7 +79,12 @@ def link(db: Session, profile: Profile, practice: Practice, client_uuid: str, us
 
 
 def unlink(db: Session, profile: Profile, user_id: int) -> None:
-    """Remove the profile's link to XPM (its details stay as they are); the caller commits."""
+    """Remove the profile's link to XPM (its details stay as they are)."""
+    with writing(db):
+        _unlink(db, profile, user_id)
+
+
+def _unlink(db: Session, profile: Profile, user_id: int) -> None:
     if not profile.is_linked:
         return
     detail = {

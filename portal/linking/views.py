@@ -1,14 +1,16 @@
 """Link a profile to XPM, disconnect it, and refresh it from XPM."""
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import db
 from portal.addons.api import practice_api
 from portal.auth.access import require_login
 from portal.clients import service as clients
+from portal.extensions import htmx
 from portal.linking import bp, compare, service, ties
 from portal.panel import practice
+from portal.web import open_page, render
 from portal.xpm import XpmError
 
 bp.before_request(require_login)
@@ -22,14 +24,8 @@ def _profile_or_404(profile_id: int):
 
 
 def _open(profile_id: int):
-    """Back to the profile: HX-Redirect for htmx (the whole page), else a redirect."""
-    target = url_for("clients.profile", profile_id=profile_id)
-    if not request.headers.get("HX-Request"):
-        return redirect(target)
-    response = make_response("", 200)
-    response.headers["HX-Redirect"] = target
-    response.vary.add("HX-Request")
-    return response
+    """Back to the profile (the whole page, also from the panel)."""
+    return open_page(url_for("clients.profile", profile_id=profile_id))
 
 
 @bp.post("/<int:profile_id>/xpm/link")
@@ -40,15 +36,9 @@ def link(profile_id):
     row = practice.connection(session, current_user.firm_id)
     if row is None or row.status != "connected":
         return _refused(profile, "The connection to the practice manager is not working.")
+    practice_row, client_uuid = practice.practice_of(row), request.form.get("client_uuid", "")
     try:
-        with db.writing(session):
-            service.link(
-                session,
-                profile,
-                practice.practice_of(row),
-                request.form.get("client_uuid", ""),
-                current_user.id,
-            )
+        service.link(session, profile, practice_row, client_uuid, current_user.id)
     except service.LinkRefused as refused:
         return _refused(_profile_or_404(profile_id), str(refused), refused.holder)
     flash(f"{profile.name} is now linked to {profile.xpm_name}.")
@@ -57,10 +47,10 @@ def link(profile_id):
 
 def _refused(profile, message: str, holder=None):
     """Say why the link was not made: in the panel for htmx, else on the profile."""
-    if not request.headers.get("HX-Request"):
+    if not htmx:
         flash(message, "error")
         return redirect(url_for("clients.profile", profile_id=profile.id))
-    return render_template("linking/_refused.html", message=message, holder=holder)
+    return render("linking/_refused.html", "refused", message=message, holder=holder)
 
 
 @bp.post("/<int:profile_id>/xpm/unlink")
@@ -68,8 +58,7 @@ def unlink(profile_id):
     """Disconnect the profile from XPM; its details stay as they are."""
     session = db.session()
     profile = _profile_or_404(profile_id)
-    with db.writing(session):
-        service.unlink(session, profile, current_user.id)
+    service.unlink(session, profile, current_user.id)
     flash(f"{profile.name} is no longer linked to the practice manager.")
     return _open(profile.id)
 
@@ -131,9 +120,10 @@ def refresh(profile_id):
         except XpmError as error:
             problem, comparison = str(error) or "The practice manager did not answer.", None
         else:
-            with db.writing(session):
-                profile = _profile_or_404(profile_id)
-                taken = compare.take(session, profile, record, ticked, parties, current_user.id)
+            firm_id, user_id = current_user.firm_id, current_user.id
+            taken = compare.take(session, firm_id, profile_id, record, ticked, parties, user_id)
+            if taken is None:
+                abort(404)
             flash(_told(taken))
             return _open(profile_id)
     return render_template(

@@ -5,16 +5,13 @@ Every answer names the search it is for in ``X-Panel-Query``, so the page can dr
 answer to a search the user has already typed past.
 """
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 
 from portal import db, directory
 from portal.auth.access import require_login
-from portal.db import utcnow
 from portal.directory import Confirmation
 from portal.panel import bp, practice
 from portal.panel.page import Panel
-from portal.text import matches
-from portal.web import nzdate
 from portal.xpm import XpmError
 
 #: Seconds a request waits for XPM to confirm a search before answering without it.
@@ -86,32 +83,3 @@ def _confirmation(panel: Panel) -> Confirmation:
         local_matches=local,
         wait=float(current_app.config.get("PANEL_CONFIRM_WAIT", CONFIRM_WAIT)),
     )
-
-
-@bp.app_template_global()
-def import_url(provider: str, client_uuid: str) -> str:
-    """Where a row's "Import" leads: the import form of the ``importing`` blueprint."""
-    return url_for("importing.new", provider=provider, client_uuid=client_uuid)
-
-
-@bp.app_template_filter("matches")
-def matches_filter(text: str, query: str) -> list[tuple[str, bool]]:
-    """``text`` in (piece, matched) pairs, for marking what the search matched."""
-    return matches(text, query)
-
-
-@bp.app_template_filter("ago")
-def ago(moment) -> str:
-    """How long ago ``moment`` (UTC) was, as staff say it."""
-    seconds = (utcnow() - moment).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        count, unit = int(seconds // 60), "minute"
-    elif seconds < 86_400:
-        count, unit = int(seconds // 3600), "hour"
-    elif seconds < 7 * 86_400:
-        count, unit = int(seconds // 86_400), "day"
-    else:
-        return f"on {nzdate(moment)}"
-    return f"{count} {unit}{'' if count == 1 else 's'} ago"

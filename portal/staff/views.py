@@ -4,12 +4,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField
 
-from portal import audit, db
+from portal import db
 from portal.auth import service, sessions
 from portal.auth.access import admin_required, lifetimes, require_login
 from portal.auth.forms import PasswordConfirmForm
 from portal.models import User
 from portal.staff import bp
+from portal.staff import service as staff
 
 bp.before_request(require_login)
 
@@ -53,17 +54,7 @@ def require_two_factor():
     if form.require.data and not me.has_second_factor:
         flash("Set up two-factor sign-in for yourself first (Your account), then require it.")
         return redirect(url_for("staff.index"))
-    with db.writing(db.session()) as db_session:
-        me.firm.require_two_factor = form.require.data
-        audit.record(
-            db_session,
-            "two_factor",
-            firm_id=me.firm_id,
-            user_id=me.id,
-            summary="Two-factor sign-in required for the firm"
-            if form.require.data
-            else "Two-factor sign-in no longer required for the firm",
-        )
+    staff.require_two_factor(db.session(), me, form.require.data)
     flash(
         "Everyone must now sign in with a second factor; staff without one set it up next."
         if form.require.data
@@ -85,8 +76,7 @@ def reset_two_factor(user_id):
     form = PasswordConfirmForm()
     if form.validate_on_submit():
         if service.check_password(current_user, form.password.data):
-            with db.writing(db_session):
-                service.reset_second_factors(db_session, person, by=current_user)
+            service.reset_second_factors(db_session, person, by=current_user)
             flash(f"{person.email} can now sign in with their password and set up a new one.")
             return redirect(url_for("staff.index"))
         form.password.errors.append("That is not your password.")

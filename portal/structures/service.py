@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import audit
+from portal.db import writing
 from portal.models import StructureMapping
 from portal.text import structure_key
 
@@ -33,37 +34,40 @@ def mapping(db: Session, firm_id: int, mapping_id: int) -> StructureMapping | No
 
 
 def add(db: Session, firm_id: int, user_id: int, structure: str, kind: str) -> StructureMapping:
-    """Map ``structure`` to ``kind`` (the caller commits)."""
-    key = structure_key(structure)
-    clash = select(StructureMapping.id).where(
-        StructureMapping.firm_id == firm_id, StructureMapping.structure_key == key
-    )
-    if db.scalar(clash) is not None:
-        raise AlreadyMapped(structure)
-    row = StructureMapping(firm_id=firm_id, structure=structure, structure_key=key, kind=kind)
-    db.add(row)
-    db.flush()
-    _record(db, row, user_id, "structure_mapped", f"Mapped “{structure}” to {kind}")
-    return row
+    """Map ``structure`` to ``kind``, committed (AlreadyMapped when it is mapped already)."""
+    with writing(db):
+        key = structure_key(structure)
+        clash = select(StructureMapping.id).where(
+            StructureMapping.firm_id == firm_id, StructureMapping.structure_key == key
+        )
+        if db.scalar(clash) is not None:
+            raise AlreadyMapped(structure)
+        row = StructureMapping(firm_id=firm_id, structure=structure, structure_key=key, kind=kind)
+        db.add(row)
+        db.flush()
+        _record(db, row, user_id, "structure_mapped", f"Mapped “{structure}” to {kind}")
+        return row
 
 
 def change(db: Session, row: StructureMapping, user_id: int, kind: str) -> None:
     """Map an existing structure to another kind."""
-    if row.kind != kind:
-        before, row.kind = row.kind, kind
-        _record(
-            db,
-            row,
-            user_id,
-            "structure_mapped",
-            f"Mapped “{row.structure}” to {kind} (was {before})",
-        )
+    with writing(db):
+        if row.kind != kind:
+            before, row.kind = row.kind, kind
+            _record(
+                db,
+                row,
+                user_id,
+                "structure_mapped",
+                f"Mapped “{row.structure}” to {kind} (was {before})",
+            )
 
 
 def remove(db: Session, row: StructureMapping, user_id: int) -> None:
     """Forget a mapping: clients with this structure will ask for their kind again."""
-    _record(db, row, user_id, "structure_unmapped", f"Removed the mapping of “{row.structure}”")
-    db.delete(row)
+    with writing(db):
+        _record(db, row, user_id, "structure_unmapped", f"Removed the mapping of “{row.structure}”")
+        db.delete(row)
 
 
 def _record(db: Session, row: StructureMapping, user_id: int, action: str, summary: str) -> None:

@@ -26,12 +26,9 @@ def add():
     form = MappingForm()
     if not form.validate_on_submit():
         return _page(form, 400)
-    session = db.session()
+    firm_id, user_id = current_user.firm_id, current_user.id
     try:
-        with db.writing(session):
-            service.add(
-                session, current_user.firm_id, current_user.id, form.structure.data, form.kind.data
-            )
+        service.add(db.session(), firm_id, user_id, form.structure.data, form.kind.data)
     except service.AlreadyMapped:
         form.structure.errors.append("This structure is already mapped; change it below.")
         return _page(form, 400)
@@ -53,9 +50,7 @@ def change(mapping_id):
     form = KindForm(prefix=f"m{row.id}")
     if not form.validate_on_submit():
         abort(400)
-    session = db.session()
-    with db.writing(session):
-        service.change(session, row, current_user.id, form.kind.data)
+    service.change(db.session(), row, current_user.id, form.kind.data)
     flash(f"“{row.structure}” now imports as {row.kind}.")
     return redirect(url_for("structures.index"))
 
@@ -64,8 +59,6 @@ def change(mapping_id):
 @admin_required
 def remove(mapping_id):
     row = _mapping_or_404(mapping_id)
-    session = db.session()
-    with db.writing(session):
-        service.remove(session, row, current_user.id)
+    service.remove(db.session(), row, current_user.id)
     flash(f"Removed “{row.structure}”: such clients will ask for their kind when imported.")
     return redirect(url_for("structures.index"))

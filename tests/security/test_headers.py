@@ -35,6 +35,19 @@ def test_headers_on_every_route_signed_in(app, client, signed_in):
     assert checked >= 6
 
 
+def test_every_response_varies_on_htmx(app, client, signed_in):
+    """A page and its htmx fragment share an address: no cache may give one for the other."""
+    for endpoint, method, url in routes(app, frozenset({"GET", "POST"})):
+        if endpoint == "auth.logout":
+            continue
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.open(url, method=method, headers=headers)
+            assert "HX-Request" in response.vary, (url, headers)
+    assert "HX-Request" in client.get("/no-such-page").vary
+    client.post("/logout")
+    assert "HX-Request" in client.get("/clients/", headers={"HX-Request": "true"}).vary
+
+
 def form_action(response) -> list[str]:
     policy = response.headers["Content-Security-Policy"]
     return re.search(r"form-action ([^;]*)", policy).group(1).split()

@@ -77,6 +77,7 @@ def firm_a_pages(world) -> re.Pattern:
     return re.compile(f"(?:{alternatives})(?![0-9])")
 
 
+RANDOM_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,}")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -84,7 +85,9 @@ def firm_a_shown(world, response, firm_a_pages: re.Pattern) -> str:
     """What of firm A the response shows ("" for nothing): a name it gave its data, a link to
     one of its objects, a client of its practice's directory."""
     text = response.get_data(as_text=True) + " " + response.headers.get("Location", "")
-    shown = [f"the name {MARK!r}"] if MARK.lower() in text.lower() else []
+    # Random tokens on a page (a passkey challenge, a CSRF token) may spell the mark by chance.
+    words = RANDOM_TOKEN.sub(" ", text)
+    shown = [f"the name {MARK!r}"] if MARK.lower() in words.lower() else []
     shown += sorted(set(firm_a_pages.findall(text)))
     shown += sorted(set(UUID.findall(text)) & world.directory_uuids)
     return ", ".join(shown[:5] + ([f"… ({len(shown)} in all)"] if len(shown) > 5 else []))

@@ -1,0 +1,62 @@
+"""Every filter and global the templates use, registered in one place at start-up (before
+any template is compiled), so a reader looking for ``|ago`` or ``import_url`` finds it here."""
+
+from flask import url_for
+
+from portal import web
+from portal.audit import log
+from portal.bulk import report
+from portal.clients.checklist import needs_companies_office
+from portal.text import matches
+
+#: Where an event's object can be opened, by object type.
+OBJECT_PAGES = {
+    "profile": ("clients.profile", "profile_id"),
+    "bulk_import": ("bulk.show", "import_id"),
+}
+
+
+def audit_object_url(event) -> str | None:
+    """The page of the object an audit event is about, if it has one."""
+    page = OBJECT_PAGES.get(event.object_type or "")
+    if page is None or event.object_id is None:
+        return None
+    endpoint, argument = page
+    return url_for(endpoint, **{argument: event.object_id})
+
+
+def import_url(provider: str, client_uuid: str) -> str:
+    """Where a panel row's "Import" leads: the import form."""
+    return url_for("importing.new", provider=provider, client_uuid=client_uuid)
+
+
+FILTERS = {
+    "action_label": log.action_label,
+    "action_sentence": log.action_sentence,
+    "ago": web.ago,
+    "browser_name": web.browser_name,
+    "describe_row": report.describe,
+    "kind_label": web.kind_label,
+    "matches": matches,
+    "month_name": web.month_name,
+    "nzdate": web.nzdate,
+    "nztime": web.nztime,
+    "outcome_label": log.outcome_label,
+    "role_label": web.role_label,
+    "safe_web_address": web.safe_web_address,
+}
+
+GLOBALS = {
+    "audit_object_url": audit_object_url,
+    "import_url": import_url,
+    "needs_companies_office": needs_companies_office,
+}
+
+
+def init_app(app) -> None:
+    """Give every template the filters and globals above, ``do``, and hidden characters
+    shown as markers wherever ``{{ … }}`` prints text."""
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.finalize = web.show_hidden_characters
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals.update(GLOBALS)
