@@ -171,6 +171,9 @@ def connect(page, label: str, sandbox_base: str, practice: str | None, choose: b
 def import_first_company(page) -> str:
     """Clients → "I would like to..." → "Import from other system" → a company → Create."""
     page.get_by_role("link", name="Clients", exact=True).click()
+    expect(page.get_by_role("heading", name="Clients")).to_be_visible()
+    # The menu works once the deferred scripts have run: under load that is after the heading.
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="I would like to...").click()
     page.get_by_role("menuitem", name="Import from other system").click()
     panel = page.get_by_role("dialog", name="Add client")
