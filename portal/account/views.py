@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from portal import audit, db
 from portal.account import bp
-from portal.addons.vault import vault
 from portal.auth import service, sessions, two_factor
 from portal.auth.access import lifetimes, require_login, span_words
 from portal.auth.forms import (
@@ -16,6 +15,7 @@ from portal.auth.forms import (
 )
 from portal.auth.passkeys import challenges, party
 from portal.models import Passkey
+from portal.vault import vault
 
 bp.before_request(require_login)
 

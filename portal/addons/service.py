@@ -7,9 +7,9 @@ from portal import audit
 from portal.addons import oauth
 from portal.addons.providers import PROVIDER_KEYS, Provider
 from portal.addons.tokens import store_tokens
-from portal.addons.vault import TokenVault
 from portal.db import utcnow
 from portal.models import XpmConnection
+from portal.vault import TokenVault
 
 NO_PRACTICE = (
     "{label} signed you in, but the login reaches no practice the portal can use. The "

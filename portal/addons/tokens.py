@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal import audit
 from portal.addons.providers import Provider
-from portal.addons.vault import TokenVault
 from portal.db import utcnow
 from portal.models import XpmConnection
+from portal.vault import TokenVault
 from portal.xpm.errors import XpmAuthError, XpmUnavailable
 
 REFRESH_MARGIN = timedelta(seconds=60)

@@ -5,8 +5,8 @@ from portal import db
 from portal.addons import bp, oauth, service
 from portal.addons.providers import PROVIDER_KEYS, provider
 from portal.addons.tokens import ConnectionTokens, NotConnected, ProviderUnreachable
-from portal.addons.vault import vault
 from portal.auth.access import admin_required, require_login
+from portal.vault import vault
 
 bp.before_request(require_login)
 PROVIDER_PATH = "<any(xpm, workflowmax):key>"

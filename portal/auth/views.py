@@ -15,13 +15,13 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import audit, db
-from portal.addons.vault import vault
 from portal.auth import bp, service, sessions, throttle, two_factor
 from portal.auth.access import safe_next
 from portal.auth.forms import CodeForm, LoginForm, PasskeyAnswerForm, RecoveryForm
 from portal.auth.passkeys import challenges, party
 from portal.extensions import client_address, limiter
 from portal.models import User
+from portal.vault import vault
 
 #: How long the password step stays good while the second factor is asked for.
 PENDING_SECONDS = 600

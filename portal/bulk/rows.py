@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from portal.bulk.columns import BY_KEY, CHOICE_COLUMNS, Column
 from portal.clients import identifiers
-from portal.clients.forms import clean
+from portal.fields import clean
 from portal.limits import shares_allowed, shares_range
 from portal.reference import MONTHS
 from portal.text import fold, name_problem

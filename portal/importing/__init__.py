@@ -21,6 +21,3 @@ def url_if_exists(endpoint: str, **values) -> str | None:
         return url_for(endpoint, **values)
     except BuildError:
         return None
-
-
-from portal.importing import views  # noqa: E402,F401

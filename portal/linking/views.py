@@ -4,11 +4,10 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_login import current_user
 
 from portal import db
-from portal.addons.api import practice_api
+from portal.addons.api import practice_api, practice_of, working_connection
 from portal.auth.access import require_login
 from portal.clients import service as clients
 from portal.linking import bp, compare, service, ties
-from portal.panel import practice
 from portal.xpm import XpmError
 
 bp.before_request(require_login)
@@ -37,7 +36,7 @@ def link(profile_id):
     """Link the profile to the XPM client chosen in the panel."""
     session = db.session()
     profile = _profile_or_404(profile_id)
-    row = practice.connection(session, current_user.firm_id)
+    row = working_connection(session, current_user.firm_id)
     if row is None or row.status != "connected":
         return _refused(profile, "The connection to the practice manager is not working.")
     try:
@@ -45,7 +44,7 @@ def link(profile_id):
             service.link(
                 session,
                 profile,
-                practice.practice_of(row),
+                practice_of(row),
                 request.form.get("client_uuid", ""),
                 current_user.id,
             )

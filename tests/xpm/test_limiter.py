@@ -21,6 +21,7 @@ from portal.xpm import (
     Limits,
     TenantLimiter,
 )
+from portal.xpm.factory import limiter_from_url
 from portal.xpm.limiter_redis import RedisBackend
 
 NEVER = 1e9  # a lease or timeout long enough never to matter in the test
@@ -172,11 +173,11 @@ def test_redis_keys_expire_on_their_own(redis_client, redis_prefix, clock):
 
 
 def test_from_url_picks_the_backend(redis_client, redis_prefix):
-    shared = TenantLimiter.from_url("redis://127.0.0.1:6379/15", key_prefix=redis_prefix)
+    shared = limiter_from_url("redis://127.0.0.1:6379/15", key_prefix=redis_prefix)
     assert isinstance(shared._backend, RedisBackend)
     with shared.slot("tenant-a", timeout=1):  # the server's own clock is used
         pass
-    assert not isinstance(TenantLimiter.from_url(None)._backend, RedisBackend)
+    assert not isinstance(limiter_from_url(None)._backend, RedisBackend)
 
 
 # --- The portal's pacing: a margin on Xero's minute, and priorities --------------------------

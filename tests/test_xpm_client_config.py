@@ -1,9 +1,9 @@
-"""Building the client from the application's configuration."""
+"""Building the XPM client from the application's configuration (portal.addons.api)."""
 
 from flask import Flask
 
+from portal.addons.api import api_for, app_limiter
 from portal.xpm import TenantLimiter, XpmApi
-from portal.xpm.factory import api_for, app_limiter
 from tests.xpm.conftest import WORKFLOWMAX_URL, XPM_URL, FakeTokens, response_xml
 
 
