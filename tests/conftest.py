@@ -83,6 +83,9 @@ def database_url(request, tmp_path_factory):
 
 
 def settings_for(database_url: str, **overrides) -> dict:
+    """The tests' settings: argon2's cheapest parameters outside production (which refuses
+    them), so that signing in costs milliseconds; tests/auth/test_passwords.py checks OWASP's."""
+    production = overrides.get("PORTAL_ENV") == "production"
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-to-pass",
@@ -93,6 +96,7 @@ def settings_for(database_url: str, **overrides) -> dict:
         # Tests of what an import does wait for it; tests/importing/test_runs.py covers the
         # pages that answer before XPM does (the product waits half a second).
         "IMPORT_REQUEST_WAIT": 20,
+        "PASSWORD_HASHER": "owasp" if production else "cheapest",
         **overrides,
     }
 
