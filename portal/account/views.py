@@ -14,6 +14,7 @@ from portal.auth.forms import (
     PasswordConfirmForm,
 )
 from portal.auth.passkeys import challenges, party
+from portal.extensions import client_address
 from portal.models import Passkey
 from portal.vault import vault
 
@@ -29,6 +30,7 @@ def _record(db_session, action: str, summary: str, outcome: str = "ok") -> None:
     audit.record(
         db_session,
         action,
+        address=client_address(),
         firm_id=me.firm_id,
         user_id=me.id,
         object_type="user",

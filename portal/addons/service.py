@@ -41,6 +41,8 @@ def save(
     user_id: int,
     token: dict,
     practices: list[dict],
+    *,
+    address: str | None,
 ) -> XpmConnection:
     """Store the tokens; connected at once when there is one practice, else "choosing"."""
     if not practices:
@@ -60,6 +62,7 @@ def save(
     audit.record(
         db,
         "connect",
+        address=address,
         firm_id=firm_id,
         user_id=user_id,
         object_type="xpm_connection",
@@ -70,7 +73,9 @@ def save(
     return row
 
 
-def choose(db: Session, row: XpmConnection, tenant_id: str, user_id: int) -> bool:
+def choose(
+    db: Session, row: XpmConnection, tenant_id: str, user_id: int, *, address: str | None
+) -> bool:
     """Settle on one of the offered practices; False if ``tenant_id`` was not offered."""
     chosen = next((p for p in row.tenant_choices if p["tenant_id"] == tenant_id), None)
     if row.status != "choosing" or chosen is None:
@@ -79,6 +84,7 @@ def choose(db: Session, row: XpmConnection, tenant_id: str, user_id: int) -> boo
     audit.record(
         db,
         "connect",
+        address=address,
         firm_id=row.firm_id,
         user_id=user_id,
         object_type="xpm_connection",
@@ -105,12 +111,19 @@ def revoke_at_provider(
 
 
 def forget(
-    db: Session, provider: Provider, row: XpmConnection, user_id: int, problems: list[str]
+    db: Session,
+    provider: Provider,
+    row: XpmConnection,
+    user_id: int,
+    problems: list[str],
+    *,
+    address: str | None,
 ) -> None:
     """Delete the connection and its tokens, and record it (the caller commits)."""
     audit.record(
         db,
         "disconnect",
+        address=address,
         firm_id=row.firm_id,
         user_id=user_id,
         object_type="xpm_connection",

@@ -117,6 +117,7 @@ def mark_needs_reconnect(
     audit.record(
         db,
         action,
+        address=None,
         firm_id=connection.firm_id,
         user_id=None,
         outcome="failed",

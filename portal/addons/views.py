@@ -6,6 +6,7 @@ from portal.addons import bp, oauth, service
 from portal.addons.providers import PROVIDER_KEYS, provider
 from portal.addons.tokens import ConnectionTokens, NotConnected, ProviderUnreachable
 from portal.auth.access import admin_required, require_login
+from portal.extensions import client_address
 from portal.vault import vault
 
 bp.before_request(require_login)
@@ -88,7 +89,14 @@ def _finish(chosen, key):
     practices = oauth.practices(chosen, token)
     with db.writing(database):
         return service.save(
-            database, vault(), chosen, current_user.firm_id, current_user.id, token, practices
+            database,
+            vault(),
+            chosen,
+            current_user.firm_id,
+            current_user.id,
+            token,
+            practices,
+            address=client_address(),
         )
 
 
@@ -102,7 +110,11 @@ def choose(key):
     if request.method == "POST":
         with db.writing(database):
             chosen = service.choose(
-                database, row, request.form.get("tenant_id", ""), current_user.id
+                database,
+                row,
+                request.form.get("tenant_id", ""),
+                current_user.id,
+                address=client_address(),
             )
         if chosen:
             flash(f"Connected to {row.tenant_name}.")
@@ -123,7 +135,7 @@ def disconnect(key):
     db.end_read(database)  # no transaction stays open while the provider is called
     problems = service.revoke_at_provider(vault(), chosen, row, access)
     with db.writing(database):
-        service.forget(database, chosen, row, current_user.id, problems)
+        service.forget(database, chosen, row, current_user.id, problems, address=client_address())
     if problems:
         flash(
             f"Disconnected here, but {'; '.join(problems)}. Remove the Portal app from "

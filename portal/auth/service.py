@@ -98,7 +98,9 @@ def password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def reset_second_factors(db: Session, person: User, by: User | None) -> None:
+def reset_second_factors(
+    db: Session, person: User, by: User | None, *, address: str | None
+) -> None:
     """Remove ``person``'s app, passkeys and recovery codes after a lost device, end their
     sessions and record who did it (``by`` None: the command line)."""
     two_factor.reset(db, person)
@@ -107,6 +109,7 @@ def reset_second_factors(db: Session, person: User, by: User | None) -> None:
     audit.record(
         db,
         "two_factor_reset",
+        address=address,
         firm_id=person.firm_id,
         user_id=by.id if by else None,
         object_type="user",

@@ -79,6 +79,7 @@ def _record_failed_password(db_session, email: str) -> None:
     audit.record(
         db_session,
         "sign_in",
+        address=client_address(),
         outcome="failed",
         firm_id=known.firm_id if known else None,
         user_id=known.id if known else None,
@@ -170,6 +171,7 @@ def _record_failed_factor(user: User, method: str, reason: str) -> None:
         audit.record(
             db_session,
             "second_factor",
+            address=client_address(),
             outcome="failed",
             firm_id=user.firm_id,
             user_id=user.id,
@@ -220,6 +222,7 @@ def complete_sign_in(user: User, second_factor: str | None, target: str | None):
         audit.record(
             db_session,
             "sign_in",
+            address=client_address(),
             firm_id=user.firm_id,
             user_id=user.id,
             summary=f"Signed in{how}",
@@ -253,7 +256,13 @@ def logout():
     user = current_user._get_current_object()
     with db.writing(db_session):
         sessions.end(db_session, user.sign_in, "signed out")
-        audit.record(db_session, "sign_out", firm_id=user.firm_id, user_id=user.id)
+        audit.record(
+            db_session,
+            "sign_out",
+            address=client_address(),
+            firm_id=user.firm_id,
+            user_id=user.id,
+        )
     logout_user()
     _fresh_session()
     flash("You have signed out.")

@@ -200,7 +200,9 @@ def refresh_status(db: Session, profile: Profile) -> None:
     profile.setup_status = setup_status(checklist(profile, held_on))
 
 
-def create_profile(db: Session, firm_id: int, user_id: int, kind: str, values: dict) -> Profile:
+def create_profile(
+    db: Session, firm_id: int, user_id: int, kind: str, values: dict, *, address: str | None
+) -> Profile:
     """Add a client profile of ``kind``; the caller commits (within ``db.writing``)."""
     profile = Profile(firm_id=firm_id, kind=kind, standing="client")
     _apply(db, profile, values)
@@ -210,6 +212,7 @@ def create_profile(db: Session, firm_id: int, user_id: int, kind: str, values: d
     audit.record(
         db,
         "profile_created",
+        address=address,
         firm_id=firm_id,
         user_id=user_id,
         object_type="profile",
@@ -219,7 +222,9 @@ def create_profile(db: Session, firm_id: int, user_id: int, kind: str, values: d
     return profile
 
 
-def update_profile(db: Session, profile: Profile, user_id: int, values: dict) -> dict:
+def update_profile(
+    db: Session, profile: Profile, user_id: int, values: dict, *, address: str | None
+) -> dict:
     """Change the profile's basic fields; returns {field: (before, after)} of what changed."""
     before = {key: getattr(profile, key) for key in EDITABLE}
     _apply(db, profile, values)
@@ -233,6 +238,7 @@ def update_profile(db: Session, profile: Profile, user_id: int, values: dict) ->
         audit.record(
             db,
             "profile_edited",
+            address=address,
             firm_id=profile.firm_id,
             user_id=user_id,
             object_type="profile",
@@ -243,7 +249,9 @@ def update_profile(db: Session, profile: Profile, user_id: int, values: dict) ->
     return changes
 
 
-def choose_kind(db: Session, profile: Profile, user_id: int, kind: str) -> None:
+def choose_kind(
+    db: Session, profile: Profile, user_id: int, kind: str, *, address: str | None
+) -> None:
     """Give a contact of unknown kind (an XPM client XPM said too little about) its kind."""
     if profile.kind != "unknown" or kind not in dict(KINDS):
         raise ValueError(f"cannot make a {profile.kind} profile a {kind}")
@@ -254,6 +262,7 @@ def choose_kind(db: Session, profile: Profile, user_id: int, kind: str) -> None:
     audit.record(
         db,
         "profile_edited",
+        address=address,
         firm_id=profile.firm_id,
         user_id=user_id,
         object_type="profile",

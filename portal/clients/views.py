@@ -8,6 +8,7 @@ from portal.auth.access import require_login
 from portal.clients import bp, service
 from portal.clients.checklist import checklist
 from portal.clients.forms import FORMS, KindForm
+from portal.extensions import client_address
 from portal.limits import page_number
 from portal.reference import KINDS, SETUP_STATUSES, a_kind
 from portal.web import render
@@ -96,7 +97,12 @@ def new(kind):
         try:
             with db.writing(session):
                 profile = service.create_profile(
-                    session, current_user.firm_id, current_user.id, kind, form.profile_values()
+                    session,
+                    current_user.firm_id,
+                    current_user.id,
+                    kind,
+                    form.profile_values(),
+                    address=client_address(),
                 )
         except service.DuplicateReference:
             form.client_reference.errors.append("Another profile already has this reference.")
@@ -136,7 +142,9 @@ def choose_kind(profile_id):
         return _profile_page(profile, kind_form=form, status=400)
     session = db.session()
     with db.writing(session):
-        service.choose_kind(session, profile, current_user.id, form.kind.data)
+        service.choose_kind(
+            session, profile, current_user.id, form.kind.data, address=client_address()
+        )
     flash(f"{profile.name} is now recorded as {a_kind(profile.kind)}.")
     return redirect(url_for("clients.profile", profile_id=profile.id))
 
@@ -159,7 +167,11 @@ def edit(profile_id):
         try:
             with db.writing(session):
                 changes = service.update_profile(
-                    session, profile, current_user.id, form.profile_values()
+                    session,
+                    profile,
+                    current_user.id,
+                    form.profile_values(),
+                    address=client_address(),
                 )
         except service.DuplicateReference:
             form.client_reference.errors.append("Another profile already has this reference.")

@@ -169,6 +169,8 @@ def take(
     ticked: Ticked,
     parties: ties.Parties,
     user_id: int,
+    *,
+    address: str | None,
 ) -> Taken:
     """Take what was ticked from XPM where it still differs; the caller commits (within
     ``db.writing``), after reading ``parties`` from XPM."""
@@ -203,6 +205,7 @@ def take(
     audit.record(
         db,
         "refresh",
+        address=address,
         firm_id=profile.firm_id,
         user_id=user_id,
         object_type="profile",

@@ -34,7 +34,15 @@ def holder(db: Session, firm_id: int, provider: str, client_uuid: str) -> Profil
     )
 
 
-def link(db: Session, profile: Profile, practice: Practice, client_uuid: str, user_id: int):
+def link(
+    db: Session,
+    profile: Profile,
+    practice: Practice,
+    client_uuid: str,
+    user_id: int,
+    *,
+    address: str | None,
+):
     """Link ``profile`` to the practice's client ``client_uuid``; the caller commits."""
     uuid = normal_uuid(client_uuid)
     if profile.is_linked:
@@ -64,6 +72,7 @@ def link(db: Session, profile: Profile, practice: Practice, client_uuid: str, us
     audit.record(
         db,
         "link",
+        address=address,
         firm_id=profile.firm_id,
         user_id=user_id,
         object_type="profile",
@@ -73,7 +82,7 @@ def link(db: Session, profile: Profile, practice: Practice, client_uuid: str, us
     )
 
 
-def unlink(db: Session, profile: Profile, user_id: int) -> None:
+def unlink(db: Session, profile: Profile, user_id: int, *, address: str | None) -> None:
     """Remove the profile's link to XPM (its details stay as they are); the caller commits."""
     if not profile.is_linked:
         return
@@ -87,6 +96,7 @@ def unlink(db: Session, profile: Profile, user_id: int) -> None:
     audit.record(
         db,
         "unlink",
+        address=address,
         firm_id=profile.firm_id,
         user_id=user_id,
         object_type="profile",

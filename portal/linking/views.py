@@ -7,6 +7,7 @@ from portal import db
 from portal.addons.api import practice_api, practice_of, working_connection
 from portal.auth.access import require_login
 from portal.clients import service as clients
+from portal.extensions import client_address
 from portal.linking import bp, compare, service, ties
 from portal.xpm import XpmError
 
@@ -47,6 +48,7 @@ def link(profile_id):
                 practice_of(row),
                 request.form.get("client_uuid", ""),
                 current_user.id,
+                address=client_address(),
             )
     except service.LinkRefused as refused:
         return _refused(_profile_or_404(profile_id), str(refused), refused.holder)
@@ -68,7 +70,7 @@ def unlink(profile_id):
     session = db.session()
     profile = _profile_or_404(profile_id)
     with db.writing(session):
-        service.unlink(session, profile, current_user.id)
+        service.unlink(session, profile, current_user.id, address=client_address())
     flash(f"{profile.name} is no longer linked to the practice manager.")
     return _open(profile.id)
 
@@ -132,7 +134,15 @@ def refresh(profile_id):
         else:
             with db.writing(session):
                 profile = _profile_or_404(profile_id)
-                taken = compare.take(session, profile, record, ticked, parties, current_user.id)
+                taken = compare.take(
+                    session,
+                    profile,
+                    record,
+                    ticked,
+                    parties,
+                    current_user.id,
+                    address=client_address(),
+                )
             flash(_told(taken))
             return _open(profile_id)
     return render_template(

@@ -8,6 +8,7 @@ from portal import audit, db
 from portal.auth import service, sessions
 from portal.auth.access import admin_required, lifetimes, require_login
 from portal.auth.forms import PasswordConfirmForm
+from portal.extensions import client_address
 from portal.models import User
 from portal.staff import bp
 
@@ -58,6 +59,7 @@ def require_two_factor():
         audit.record(
             db_session,
             "two_factor",
+            address=client_address(),
             firm_id=me.firm_id,
             user_id=me.id,
             summary="Two-factor sign-in required for the firm"
@@ -86,7 +88,9 @@ def reset_two_factor(user_id):
     if form.validate_on_submit():
         if service.check_password(current_user, form.password.data):
             with db.writing(db_session):
-                service.reset_second_factors(db_session, person, by=current_user)
+                service.reset_second_factors(
+                    db_session, person, by=current_user, address=client_address()
+                )
             flash(f"{person.email} can now sign in with their password and set up a new one.")
             return redirect(url_for("staff.index"))
         form.password.errors.append("That is not your password.")

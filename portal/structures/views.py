@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from portal import db
 from portal.auth.access import admin_required, require_login
+from portal.extensions import client_address
 from portal.structures import bp, service
 from portal.structures.forms import KindForm, MappingForm
 
@@ -30,7 +31,12 @@ def add():
     try:
         with db.writing(session):
             service.add(
-                session, current_user.firm_id, current_user.id, form.structure.data, form.kind.data
+                session,
+                current_user.firm_id,
+                current_user.id,
+                form.structure.data,
+                form.kind.data,
+                address=client_address(),
             )
     except service.AlreadyMapped:
         form.structure.errors.append("This structure is already mapped; change it below.")
@@ -55,7 +61,7 @@ def change(mapping_id):
         abort(400)
     session = db.session()
     with db.writing(session):
-        service.change(session, row, current_user.id, form.kind.data)
+        service.change(session, row, current_user.id, form.kind.data, address=client_address())
     flash(f"“{row.structure}” now imports as {row.kind}.")
     return redirect(url_for("structures.index"))
 
@@ -66,6 +72,6 @@ def remove(mapping_id):
     row = _mapping_or_404(mapping_id)
     session = db.session()
     with db.writing(session):
-        service.remove(session, row, current_user.id)
+        service.remove(session, row, current_user.id, address=client_address())
     flash(f"Removed “{row.structure}”: such clients will ask for their kind when imported.")
     return redirect(url_for("structures.index"))
