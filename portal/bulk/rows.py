@@ -1,8 +1,8 @@
 """Checking one row's cells: each becomes a stored value, or a problem with the reason.
 
 Pure functions: the firm's plans and the type and role lists come in as ``Choices``.
-Every rule matches the manual form's (portal/clients/forms.py), so a bulk-imported
-profile holds nothing the form would refuse.
+Every rule matches the manual form's (portal/clients/forms.py, portal/fields.py), so a
+bulk-imported profile holds nothing the form would refuse.
 """
 
 import re
