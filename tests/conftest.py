@@ -10,6 +10,8 @@ import socket
 
 import pytest
 from cryptography.fernet import Fernet
+from flask import Flask
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 
 from portal import create_app, db
@@ -57,6 +59,37 @@ def _guarded_connect(sock, address):
 def _no_outbound_network():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(socket.socket, "connect", _guarded_connect)
+        yield
+
+
+# --- Templates compiled once per run --------------------------------------------------------
+class CompiledTemplates(BytecodeCache):
+    """Every test builds its own application, whose Jinja environment would compile each
+    template again: a good part of the suite's time. Jinja checks each template's source
+    against what was compiled, so a changed template is compiled afresh."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _templates_compiled_once():
+    compiled, create = CompiledTemplates(), Flask.create_jinja_environment
+
+    def environment(app):
+        made = create(app)
+        made.bytecode_cache = compiled
+        return made
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "create_jinja_environment", environment)
         yield
 
 
