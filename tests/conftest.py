@@ -11,7 +11,7 @@ import socket
 import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
-from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, text
 
 from portal import create_app, db
@@ -66,10 +66,20 @@ def _no_outbound_network():
 class CompiledTemplates(BytecodeCache):
     """Every test builds its own application, whose Jinja environment would compile each
     template again: a good part of the suite's time. Jinja checks each template's source
-    against what was compiled, so a changed template is compiled afresh."""
+    against what was compiled, so a changed template is compiled afresh. The compiled code
+    depends on the environment too (``finalize``, the extensions): the portal's and the
+    standalone sandbox's render the same sandbox templates, so each keeps its own."""
 
     def __init__(self):
         self.compiled: dict[str, bytes] = {}
+
+    def get_bucket(self, environment, name, filename, source) -> Bucket:
+        finalize = getattr(environment.finalize, "__qualname__", None)
+        settings = repr((finalize, sorted(environment.extensions)))
+        key = self.get_cache_key(name, filename) + "|" + settings
+        bucket = Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
 
     def load_bytecode(self, bucket) -> None:
         if bucket.key in self.compiled:
