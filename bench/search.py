@@ -30,9 +30,9 @@ from sqlalchemy import update
 from werkzeug.serving import make_server
 
 from portal import db, sandbox
+from portal.addons.api import practice_of, working_connection
 from portal.directory import Listing, Search, listing
 from portal.models import DirectorySync
-from portal.panel import practice
 from portal.sandbox import server
 from portal.shared import MemoryStore
 from tests.sandboxed import connect_portal
@@ -102,9 +102,9 @@ def fill_bare_route(app, bare_context: dict, params: dict) -> None:
     """The bare route renders the rows the real one would, from a list made beforehand."""
     with app.app_context():
         session = db.session()
-        row = practice.connection(session, 1)
+        row = working_connection(session, 1)
         search = Search(text=params.get("q", ""))
-        found = listing(session, practice.practice_of(row), search)
+        found = listing(session, practice_of(row), search)
     bare_context.clear()
     bare_context.update(
         connection=row,

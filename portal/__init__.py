@@ -55,17 +55,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.account import bp as account_bp
-    from portal.addons import bp as addons_bp
-    from portal.audit.views import bp as audit_bp
-    from portal.auth import bp as auth_bp
-    from portal.bulk import bp as bulk_bp
-    from portal.clients import bp as clients_bp
-    from portal.importing import bp as importing_bp
-    from portal.linking import bp as linking_bp
-    from portal.panel import bp as panel_bp
-    from portal.staff import bp as staff_bp
-    from portal.structures import bp as structures_bp
+    from portal.account.views import bp as account_bp
+    from portal.addons.views import bp as addons_bp
+    from portal.audit_log.views import bp as audit_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.bulk.views import bp as bulk_bp
+    from portal.clients.views import bp as clients_bp
+    from portal.importing.views import bp as importing_bp
+    from portal.linking.views import bp as linking_bp
+    from portal.panel.views import bp as panel_bp
+    from portal.staff.views import bp as staff_bp
+    from portal.structures.views import bp as structures_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(clients_bp)

@@ -47,6 +47,8 @@ ENVIRONMENT_NAMES = (
     *XERO_DEFAULTS,
 )
 
+#: Password hashing parameters (portal/auth/passwords.py): OWASP's, or the cheapest, for tests.
+PASSWORD_HASHERS = ("owasp", "cheapest")
 WEAK_SECRETS = {"", "dev", "changeme", "change-me", "secret", "development", "test"}
 MIN_SECRET_LENGTH = 32
 
@@ -87,6 +89,7 @@ def defaults(instance_path: str) -> dict:
         "SESSION_LIFETIME_HOURS": 7 * 24,
         "WEBAUTHN_RP_ID": None,
         "WEBAUTHN_ORIGIN": None,
+        "PASSWORD_HASHER": "owasp",
     }
 
 
@@ -124,6 +127,7 @@ def finalise(config, instance_path: str) -> None:
     _check_token_keys(config["PORTAL_TOKEN_KEY"])
     config["SESSION_COOKIE_SECURE"] = production
     _check_lifetimes(config)
+    _check_password_hasher(config)
     config["PORTAL_SANDBOX"] = _sandbox_on(config)
 
 
@@ -153,6 +157,18 @@ def _check_production(config) -> None:
         raise ConfigurationError(
             "PORTAL_ENV=production refuses to start with PORTAL_SANDBOX=1: the sandbox's "
             "demo apps and control endpoints are for development and tests only."
+        )
+
+
+def _check_password_hasher(config) -> None:
+    """A known profile, and OWASP's in production: the cheap one is for the tests' speed."""
+    name = config.get("PASSWORD_HASHER")
+    if name not in PASSWORD_HASHERS:
+        raise ConfigurationError(f"PASSWORD_HASHER must be one of {', '.join(PASSWORD_HASHERS)}.")
+    if name != "owasp" and config["PORTAL_ENV"] == "production":
+        raise ConfigurationError(
+            f"PORTAL_ENV=production hashes passwords with OWASP's parameters only "
+            f"(PASSWORD_HASHER=owasp), not {name!r}: that is for tests."
         )
 
 

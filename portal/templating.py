@@ -4,7 +4,7 @@ any template is compiled), so a reader looking for ``|ago`` or ``import_url`` fi
 from flask import url_for
 
 from portal import web
-from portal.audit import log
+from portal.audit_log import log
 from portal.bulk import report
 from portal.clients.checklist import needs_companies_office
 from portal.text import matches

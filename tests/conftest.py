@@ -10,6 +10,8 @@ import socket
 
 import pytest
 from cryptography.fernet import Fernet
+from flask import Flask
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, text
 
 from portal import create_app, db
@@ -60,6 +62,47 @@ def _no_outbound_network():
         yield
 
 
+# --- Templates compiled once per run --------------------------------------------------------
+class CompiledTemplates(BytecodeCache):
+    """Every test builds its own application, whose Jinja environment would compile each
+    template again: a good part of the suite's time. Jinja checks each template's source
+    against what was compiled, so a changed template is compiled afresh. The compiled code
+    depends on the environment too (``finalize``, the extensions): the portal's and the
+    standalone sandbox's render the same sandbox templates, so each keeps its own."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def get_bucket(self, environment, name, filename, source) -> Bucket:
+        finalize = getattr(environment.finalize, "__qualname__", None)
+        settings = repr((finalize, sorted(environment.extensions)))
+        key = self.get_cache_key(name, filename) + "|" + settings
+        bucket = Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _templates_compiled_once():
+    compiled, create = CompiledTemplates(), Flask.create_jinja_environment
+
+    def environment(app):
+        made = create(app)
+        made.bytecode_cache = compiled
+        return made
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "create_jinja_environment", environment)
+        yield
+
+
 # --- Databases ---------------------------------------------------------------------------
 def reset_postgresql(url: str) -> None:
     """Drop everything in the PostgreSQL test database's public schema."""
@@ -83,6 +126,9 @@ def database_url(request, tmp_path_factory):
 
 
 def settings_for(database_url: str, **overrides) -> dict:
+    """The tests' settings: argon2's cheapest parameters outside production (which refuses
+    them), so that signing in costs milliseconds; tests/auth/test_passwords.py checks OWASP's."""
+    production = overrides.get("PORTAL_ENV") == "production"
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-to-pass",
@@ -93,6 +139,7 @@ def settings_for(database_url: str, **overrides) -> dict:
         # Tests of what an import does wait for it; tests/importing/test_runs.py covers the
         # pages that answer before XPM does (the product waits half a second).
         "IMPORT_REQUEST_WAIT": 20,
+        "PASSWORD_HASHER": "owasp" if production else "cheapest",
         **overrides,
     }
 

@@ -12,8 +12,8 @@ from sqlalchemy import select, text
 from portal import db
 from portal.addons.providers import provider
 from portal.addons.tokens import ConnectionTokens, NotConnected
-from portal.addons.vault import vault
 from portal.models import AuditEvent, OAuthRequest, XpmConnection
+from portal.vault import vault
 from tests.conftest import make_user
 
 IDENTITY = "https://identity.example"

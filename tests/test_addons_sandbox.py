@@ -60,7 +60,7 @@ def test_expired_access_token_is_refreshed_and_rotated(app, connected, sandbox_c
 def test_revoked_grant_asks_for_reconnecting(app, client, connected, sandbox_url):
     import requests
 
-    from portal.addons.vault import vault
+    from portal.vault import vault
 
     row = connection(app)
     with app.app_context():
@@ -87,7 +87,7 @@ def test_revoked_grant_asks_for_reconnecting(app, client, connected, sandbox_url
 
 
 def test_no_token_text_in_the_database_file_or_pages(app, client, connected, caplog):
-    from portal.addons.vault import vault
+    from portal.vault import vault
 
     row = connection(app)
     with app.app_context():

@@ -10,11 +10,15 @@ from portal.models import AuditEvent
 from tests.conftest import make_user
 
 
-def add_event(app, firm_id, user_id=None, action="profile_edited", when=None, **values):
+def add_event(
+    app, firm_id, user_id=None, action="profile_edited", when=None, address=None, **values
+):
     with app.app_context():
         session = db.session()
         with db.writing(session):
-            event = audit.record(session, action, firm_id=firm_id, user_id=user_id, **values)
+            event = audit.record(
+                session, action, address=address, firm_id=firm_id, user_id=user_id, **values
+            )
             if when:
                 event.occurred_at = when
 
@@ -150,3 +154,10 @@ def test_the_log_pages_with_newer_and_older_links(app, client, signed_in):
     assert "action=profile_edited" in first.split("Older →")[0].rsplit("href=", 1)[1]
     second = client.get("/audit/?action=profile_edited&page=2").get_data(as_text=True)
     assert "Page 2 of 2" in second and "← Newer" in second
+
+
+def test_an_event_keeps_the_address_its_request_came_from(app, auth, user):
+    auth.login()
+    with app.app_context():
+        addresses = db.session().execute(select(AuditEvent.action, AuditEvent.remote_addr)).all()
+    assert [tuple(row) for row in addresses] == [("sign_in", "127.0.0.1")]

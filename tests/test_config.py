@@ -28,6 +28,12 @@ def production(**settings):
             production(SECRET_KEY=STRONG_SECRET, PORTAL_TOKEN_KEY=GOOD_KEY, PORTAL_SANDBOX="1"),
             "PORTAL_SANDBOX",
         ),
+        (
+            production(
+                SECRET_KEY=STRONG_SECRET, PORTAL_TOKEN_KEY=GOOD_KEY, PASSWORD_HASHER="cheapest"
+            ),
+            "PASSWORD_HASHER",
+        ),
     ],
 )
 def test_production_refuses_unsafe_settings(settings, reason):

@@ -29,7 +29,7 @@ def worker(settings: dict, connection_id: int, start, results) -> None:
     from portal import create_app
     from portal.addons.providers import provider
     from portal.addons.tokens import ConnectionTokens
-    from portal.addons.vault import vault
+    from portal.vault import vault
 
     app = create_app({**settings, "TESTING": True})
     with app.app_context():
@@ -71,7 +71,7 @@ def test_refresh_race_across_processes(app, connected, sandbox_control):
     assert sum(len(outcome) for outcome in outcomes) == WORKERS * CALLS_PER_WORKER
     assert sandbox_control.calls().get("identity/connect/token", 0) - before == 1
     with app.app_context():
-        from portal.addons.vault import vault
+        from portal.vault import vault
 
         stored = db.session().scalar(select(XpmConnection))
         assert stored.refresh_token != original_refresh

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("account", __name__, url_prefix="/account")
-
-from portal.account import views  # noqa: E402,F401

@@ -6,7 +6,6 @@ from flask_login import current_user
 from portal import db
 from portal.account import bp
 from portal.account import service as account
-from portal.addons.vault import vault
 from portal.auth import service, sessions, two_factor
 from portal.auth.access import lifetimes, require_login, span_words
 from portal.auth.forms import (
@@ -16,7 +15,9 @@ from portal.auth.forms import (
     PasswordConfirmForm,
 )
 from portal.auth.passkeys import challenges, party
+from portal.extensions import client_address
 from portal.models import Passkey
+from portal.vault import vault
 
 bp.before_request(require_login)
 
@@ -66,7 +67,7 @@ def authenticator():
     if form.validate_on_submit():
         try:
             codes = account.enrol_authenticator(
-                db.session(), vault(), _me(), secret, form.code.data
+                db.session(), vault(), _me(), secret, form.code.data, address=client_address()
             )
         except two_factor.NotAccepted as refusal:
             form.errors_from(refusal)
@@ -97,7 +98,7 @@ def remove_authenticator():
         title="Remove your authenticator app?",
         explanation="Its codes will no longer sign you in, and your other sessions will end.",
         button="Remove authenticator app",
-        change=lambda: account.remove_authenticator(db.session(), _me()),
+        change=lambda: account.remove_authenticator(db.session(), _me(), address=client_address()),
         done="Your authenticator app was removed.",
         leaves_second_factor=bool(_me().passkeys),
     )
@@ -143,7 +144,13 @@ def add_passkey():
                 raise two_factor.NotAccepted("The request to your device expired; try again.")
             name = form.name.data.strip()
             codes = account.enrol_passkey(
-                db.session(), relying, _me(), challenge, form.answer.data, name
+                db.session(),
+                relying,
+                _me(),
+                challenge,
+                form.answer.data,
+                name,
+                address=client_address(),
             )
         except two_factor.NotAccepted as refusal:
             form.name.errors = [str(refusal)]
@@ -168,7 +175,9 @@ def remove_passkey(passkey_id):
         title=f"Remove the passkey “{name}”?",
         explanation="It will no longer sign you in, and your other sessions will end.",
         button="Remove passkey",
-        change=lambda: account.remove_passkey(db.session(), _me(), passkey),
+        change=lambda: account.remove_passkey(
+            db.session(), _me(), passkey, address=client_address()
+        ),
         done=f"The passkey “{name}” was removed.",
         leaves_second_factor=_me().totp_secret is not None or len(_me().passkeys) > 1,
     )
@@ -183,7 +192,7 @@ def recovery_codes():
         title="Make new recovery codes?",
         explanation="Your current recovery codes will stop working.",
         button="Make new recovery codes",
-        change=lambda: account.new_recovery_codes(db.session(), _me()),
+        change=lambda: account.new_recovery_codes(db.session(), _me(), address=client_address()),
         done="Here are your new recovery codes.",
     )
 
@@ -196,13 +205,13 @@ def change_password():
     if not service.check_password(_me(), form.password.data):
         form.password.errors.append("That is not your current password.")
         return _index(form, 400)
-    account.change_password(db.session(), _me(), form.new_password.data)
+    account.change_password(db.session(), _me(), form.new_password.data, address=client_address())
     flash("Your password is changed. Your other sessions have ended.")
     return redirect(url_for("account.index"))
 
 
 @bp.post("/sessions/end-others")
 def end_other_sessions():
-    ended = account.end_other_sessions(db.session(), _me())
+    ended = account.end_other_sessions(db.session(), _me(), address=client_address())
     flash(f"Signed out of {ended} other session{'' if ended == 1 else 's'}.")
     return redirect(url_for("account.index"))

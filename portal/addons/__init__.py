@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("addons", __name__, url_prefix="/settings/addons")
-
-from portal.addons import views  # noqa: E402,F401

@@ -6,8 +6,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal import db
-from portal.addons.vault import vault
 from portal.models import OAuthRequest, User, XpmConnection
+from portal.vault import vault
 
 
 @click.group("tokens")

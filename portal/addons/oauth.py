@@ -13,9 +13,9 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from portal.addons.providers import OAUTH_TIMEOUT, Provider
-from portal.addons.vault import TokenVault
 from portal.db import utcnow, writing
 from portal.models import OAuthRequest
+from portal.vault import TokenVault
 
 #: How long an administrator has between "Connect" and approving on the provider's page.
 REQUEST_LIFETIME = timedelta(minutes=15)

@@ -7,9 +7,9 @@ from portal import audit
 from portal.addons import oauth
 from portal.addons.providers import PROVIDER_KEYS, Provider
 from portal.addons.tokens import store_tokens
-from portal.addons.vault import TokenVault
 from portal.db import utcnow, writing
 from portal.models import XpmConnection
+from portal.vault import TokenVault
 
 NO_PRACTICE = (
     "{label} signed you in, but the login reaches no practice the portal can use. The "
@@ -41,6 +41,8 @@ def save(
     user_id: int,
     token: dict,
     practices: list[dict],
+    *,
+    address: str | None,
 ) -> XpmConnection:
     """Store the tokens; connected at once when there is one practice, else "choosing"."""
     with writing(db):
@@ -61,6 +63,7 @@ def save(
         audit.record(
             db,
             "connect",
+            address=address,
             firm_id=firm_id,
             user_id=user_id,
             object_type="xpm_connection",
@@ -71,7 +74,9 @@ def save(
         return row
 
 
-def choose(db: Session, row: XpmConnection, tenant_id: str, user_id: int) -> bool:
+def choose(
+    db: Session, row: XpmConnection, tenant_id: str, user_id: int, *, address: str | None
+) -> bool:
     """Settle on one of the offered practices; False if ``tenant_id`` was not offered."""
     with writing(db):
         chosen = next((p for p in row.tenant_choices if p["tenant_id"] == tenant_id), None)
@@ -81,6 +86,7 @@ def choose(db: Session, row: XpmConnection, tenant_id: str, user_id: int) -> boo
         audit.record(
             db,
             "connect",
+            address=address,
             firm_id=row.firm_id,
             user_id=user_id,
             object_type="xpm_connection",
@@ -107,13 +113,20 @@ def revoke_at_provider(
 
 
 def forget(
-    db: Session, provider: Provider, row: XpmConnection, user_id: int, problems: list[str]
+    db: Session,
+    provider: Provider,
+    row: XpmConnection,
+    user_id: int,
+    problems: list[str],
+    *,
+    address: str | None,
 ) -> None:
     """Delete the connection and its tokens, and record it, in one write transaction."""
     with writing(db):
         audit.record(
             db,
             "disconnect",
+            address=address,
             firm_id=row.firm_id,
             user_id=user_id,
             object_type="xpm_connection",

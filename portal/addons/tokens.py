@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal import audit
 from portal.addons.providers import Provider
-from portal.addons.vault import TokenVault
 from portal.db import utcnow
 from portal.models import XpmConnection
+from portal.vault import TokenVault
 from portal.xpm.errors import XpmAuthError, XpmUnavailable
 
 REFRESH_MARGIN = timedelta(seconds=60)
@@ -117,6 +117,7 @@ def mark_needs_reconnect(
     audit.record(
         db,
         action,
+        address=None,
         firm_id=connection.firm_id,
         user_id=None,
         outcome="failed",

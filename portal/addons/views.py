@@ -5,8 +5,9 @@ from portal import db
 from portal.addons import bp, oauth, service
 from portal.addons.providers import PROVIDER_KEYS, provider
 from portal.addons.tokens import ConnectionTokens, NotConnected, ProviderUnreachable
-from portal.addons.vault import vault
 from portal.auth.access import admin_required, require_login
+from portal.extensions import client_address
+from portal.vault import vault
 
 bp.before_request(require_login)
 PROVIDER_PATH = "<any(xpm, workflowmax):key>"
@@ -83,7 +84,9 @@ def _finish(chosen, key):
     )
     practices = oauth.practices(chosen, token)
     firm_id, user_id = current_user.firm_id, current_user.id
-    return service.save(database, vault(), chosen, firm_id, user_id, token, practices)
+    return service.save(
+        database, vault(), chosen, firm_id, user_id, token, practices, address=client_address()
+    )
 
 
 @bp.route(f"/{PROVIDER_PATH}/choose", methods=["GET", "POST"])
@@ -95,7 +98,7 @@ def choose(key):
         return redirect(url_for("addons.index"))
     if request.method == "POST":
         tenant_id = request.form.get("tenant_id", "")
-        chosen = service.choose(database, row, tenant_id, current_user.id)
+        chosen = service.choose(database, row, tenant_id, current_user.id, address=client_address())
         if chosen:
             flash(f"Connected to {row.tenant_name}.")
             return redirect(url_for("addons.index"))
@@ -114,7 +117,7 @@ def disconnect(key):
     access = _current_access_token(chosen, row)
     db.end_read(database)  # no transaction stays open while the provider is called
     problems = service.revoke_at_provider(vault(), chosen, row, access)
-    service.forget(database, chosen, row, current_user.id, problems)
+    service.forget(database, chosen, row, current_user.id, problems, address=client_address())
     if problems:
         flash(
             f"Disconnected here, but {'; '.join(problems)}. Remove the Portal app from "

@@ -62,6 +62,7 @@ def set_password_command(email, password_stdin):
         audit.record(
             session,
             "password_changed",
+            address=None,
             firm_id=user.firm_id,
             user_id=None,
             object_type="user",
@@ -79,7 +80,7 @@ def reset_two_factor_command(email):
     e.g. for the last administrator, who lost their device."""
     session = db.session()
     user = _user(session, email)
-    service.reset_second_factors(session, user, by=None)
+    service.reset_second_factors(session, user, by=None, address=None)
     required = " Their firm requires it: they set up a new one at their next sign-in." * bool(
         user.firm.require_two_factor
     )

@@ -3,7 +3,7 @@ from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from portal.auth.passwords import MIN_LENGTH
-from portal.clients.forms import trim, typed_name
+from portal.fields import trim, typed_name
 
 
 class LoginForm(FlaskForm):

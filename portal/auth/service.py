@@ -106,20 +106,25 @@ def password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def reset_second_factors(db: Session, person: User, by: User | None) -> None:
+def reset_second_factors(
+    db: Session, person: User, by: User | None, *, address: str | None
+) -> None:
     """Remove ``person``'s app, passkeys and recovery codes after a lost device, end their
     sessions and record who did it (``by`` None: the command line), in one write."""
     with writing(db):
-        _reset_second_factors(db, person, by)
+        _reset_second_factors(db, person, by, address=address)
 
 
-def _reset_second_factors(db: Session, person: User, by: User | None) -> None:
+def _reset_second_factors(
+    db: Session, person: User, by: User | None, *, address: str | None
+) -> None:
     two_factor.reset(db, person)
     sessions.end_all(db, person.id, "second factor reset")
     where = "" if by else " from the command line"
     audit.record(
         db,
         "two_factor_reset",
+        address=address,
         firm_id=person.firm_id,
         user_id=by.id if by else None,
         object_type="user",
@@ -129,7 +134,9 @@ def _reset_second_factors(db: Session, person: User, by: User | None) -> None:
 
 
 # --- Signing in and out: each one write transaction -------------------------------------------
-def sign_in_with_password(db: Session, email: str, password: str) -> User | None:
+def sign_in_with_password(
+    db: Session, email: str, password: str, *, address: str | None
+) -> User | None:
     """The active user with this e-mail and password (a hash made with older parameters
     replaced), or None with the failure in the audit log."""
     with writing(db):
@@ -139,6 +146,7 @@ def sign_in_with_password(db: Session, email: str, password: str) -> User | None
             audit.record(
                 db,
                 "sign_in",
+                address=address,
                 outcome="failed",
                 firm_id=known.firm_id if known else None,
                 user_id=known.id if known else None,
@@ -164,12 +172,15 @@ def accept_passkey(db: Session, party, user: User, challenge: bytes | None, answ
         two_factor.check_passkey(db, party, user, challenge, answer)
 
 
-def record_refused_factor(db: Session, user: User, method: str, reason: str) -> None:
+def record_refused_factor(
+    db: Session, user: User, method: str, reason: str, *, address: str | None
+) -> None:
     """A second factor was refused: the audit log says which and why."""
     with writing(db):
         audit.record(
             db,
             "second_factor",
+            address=address,
             outcome="failed",
             firm_id=user.firm_id,
             user_id=user.id,
@@ -186,12 +197,17 @@ def open_session(
         user.last_sign_in_at = utcnow()
         how = f" with {FACTOR_NAMES[second_factor]}" if second_factor else ""
         audit.record(
-            db, "sign_in", firm_id=user.firm_id, user_id=user.id, summary=f"Signed in{how}"
+            db,
+            "sign_in",
+            address=address,
+            firm_id=user.firm_id,
+            user_id=user.id,
+            summary=f"Signed in{how}",
         )
 
 
-def sign_out(db: Session, user: User) -> None:
+def sign_out(db: Session, user: User, *, address: str | None) -> None:
     """End the session ``user`` signed in with, recorded."""
     with writing(db):
         sessions.end(db, user.sign_in, "signed out")
-        audit.record(db, "sign_out", firm_id=user.firm_id, user_id=user.id)
+        audit.record(db, "sign_out", address=address, firm_id=user.firm_id, user_id=user.id)

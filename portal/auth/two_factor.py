@@ -23,9 +23,9 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from portal.addons.vault import TokenVault
 from portal.db import utcnow
 from portal.models import Passkey, RecoveryCode, User
+from portal.vault import TokenVault
 
 ISSUER = "Portal"
 RECOVERY_CODES = 10

@@ -15,13 +15,13 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import db
-from portal.addons.vault import vault
 from portal.auth import bp, service, throttle, two_factor
 from portal.auth.access import safe_next
 from portal.auth.forms import CodeForm, LoginForm, PasskeyAnswerForm, RecoveryForm
 from portal.auth.passkeys import challenges, party
 from portal.extensions import client_address, limiter
 from portal.models import User
+from portal.vault import vault
 
 #: How long the password step stays good while the second factor is asked for.
 PENDING_SECONDS = 600
@@ -54,7 +54,9 @@ def login():
         return redirect(url_for("clients.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = service.sign_in_with_password(db.session(), form.email.data, form.password.data)
+        user = service.sign_in_with_password(
+            db.session(), form.email.data, form.password.data, address=client_address()
+        )
         if user is not None:
             target = safe_next(request.args.get("next"))
             if user.has_second_factor:
@@ -124,7 +126,9 @@ def second_factor():
             _check(user, method, forms[method])
         except two_factor.NotAccepted as refusal:
             g.sign_in_failed = True
-            service.record_refused_factor(db.session(), user, method, str(refusal))
+            service.record_refused_factor(
+                db.session(), user, method, str(refusal), address=client_address()
+            )
             forms[method].errors_from(refusal)
         else:
             return complete_sign_in(user, method, session["pending_sign_in"].get("next"))
@@ -198,7 +202,7 @@ def complete_sign_in(user: User, second_factor: str | None, target: str | None):
 @bp.post("/logout")
 @login_required
 def logout():
-    service.sign_out(db.session(), current_user._get_current_object())
+    service.sign_out(db.session(), current_user._get_current_object(), address=client_address())
     logout_user()
     _fresh_session()
     flash("You have signed out.")

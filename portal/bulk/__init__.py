@@ -8,5 +8,3 @@ import) with ``planning`` and ``links`` (what each row does), ``report`` (what t
 from flask import Blueprint
 
 bp = Blueprint("bulk", __name__, url_prefix="/clients/bulk")
-
-from portal.bulk import views  # noqa: E402,F401

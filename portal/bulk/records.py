@@ -2,7 +2,7 @@
 
 from portal.bulk.columns import ALL_KINDS, BY_KEY, COLUMNS
 from portal.bulk.rows import Checked, Choices, formula_like, read_cells, unescape
-from portal.clients.forms import clean
+from portal.fields import clean
 from portal.text import fold, name_problem
 
 OWN_COLUMNS = ("record", "standing", "client_reference", "kind")

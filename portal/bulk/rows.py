@@ -1,8 +1,8 @@
 """Checking one row's cells: each becomes a stored value, or a problem with the reason.
 
 Pure functions: the firm's plans and the type and role lists come in as ``Choices``.
-Every rule matches the manual form's (portal/clients/forms.py), so a bulk-imported
-profile holds nothing the form would refuse.
+Every rule matches the manual form's (portal/clients/forms.py, portal/fields.py), so a
+bulk-imported profile holds nothing the form would refuse.
 """
 
 import re
@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from portal.bulk.columns import BY_KEY, CHOICE_COLUMNS, Column
 from portal.clients import identifiers
-from portal.clients.forms import clean
+from portal.fields import clean
 from portal.limits import shares_allowed, shares_range
 from portal.reference import MONTHS
 from portal.text import fold, name_problem

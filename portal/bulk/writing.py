@@ -172,6 +172,7 @@ def write(db: Session, batch: BulkImport, plan: Plan) -> None:
     audit.record(
         db,
         "bulk_import",
+        address=None,
         firm_id=batch.firm_id,
         user_id=batch.confirmed_by_id,
         object_type="bulk_import",
@@ -218,6 +219,7 @@ def _fail(db: Session, batch_id: int, message: str) -> None:
         audit.record(
             db,
             "bulk_import",
+            address=None,
             firm_id=batch.firm_id,
             user_id=batch.confirmed_by_id,
             outcome="failed",

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
-
-from portal.clients import views  # noqa: E402,F401

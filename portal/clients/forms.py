@@ -23,11 +23,10 @@ from wtforms.validators import (
 )
 
 from portal.clients import identifiers
+from portal.fields import clean, trim, typed_name
 from portal.limits import MAX_SHARES, shares_range
 from portal.reference import KINDS, MONTHS
-from portal.text import name_problem
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EMAIL = Regexp(
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an e-mail address like name@example.nz."
 )
@@ -49,25 +48,6 @@ def _ird_number(_form, field):
 def _nzbn(_form, field):
     if field.data and not identifiers.valid_nzbn(field.data):
         raise ValidationError("An NZBN is 13 digits; check the digits.")
-
-
-def clean(value):
-    """Drop control characters (keeping line breaks and tabs) and surrounding space."""
-    if not isinstance(value, str):
-        return value
-    return CONTROL_CHARACTERS.sub("", value).strip()
-
-
-def trim(value):
-    """Drop surrounding space only: what is left is for ``typed_name`` to judge."""
-    return value.strip() if isinstance(value, str) else value
-
-
-def typed_name(_form, field):
-    """A name staff type: nothing hidden, no control character, something that shows."""
-    problem = name_problem(field.data or "")
-    if problem:
-        raise ValidationError(problem)
 
 
 def name_field(label, max_length, *, required=False):

@@ -190,7 +190,9 @@ def refresh_status(db: Session, profile: Profile) -> None:
     profile.setup_status = setup_status(checklist(profile, held_on))
 
 
-def create_profile(db: Session, firm_id: int, user_id: int, kind: str, values: dict) -> Profile:
+def create_profile(
+    db: Session, firm_id: int, user_id: int, kind: str, values: dict, *, address: str | None
+) -> Profile:
     """Add a client profile of ``kind``, committed (DuplicateReference: its reference is taken)."""
     with writing(db):
         profile = Profile(firm_id=firm_id, kind=kind, standing="client")
@@ -201,6 +203,7 @@ def create_profile(db: Session, firm_id: int, user_id: int, kind: str, values: d
         audit.record(
             db,
             "profile_created",
+            address=address,
             firm_id=firm_id,
             user_id=user_id,
             object_type="profile",
@@ -210,7 +213,9 @@ def create_profile(db: Session, firm_id: int, user_id: int, kind: str, values: d
         return profile
 
 
-def update_profile(db: Session, profile: Profile, user_id: int, values: dict) -> dict:
+def update_profile(
+    db: Session, profile: Profile, user_id: int, values: dict, *, address: str | None
+) -> dict:
     """Change the profile's basic fields; returns {field: (before, after)} of what changed."""
     with writing(db):
         before = {key: getattr(profile, key) for key in EDITABLE}
@@ -225,6 +230,7 @@ def update_profile(db: Session, profile: Profile, user_id: int, values: dict) ->
             audit.record(
                 db,
                 "profile_edited",
+                address=address,
                 firm_id=profile.firm_id,
                 user_id=user_id,
                 object_type="profile",
@@ -235,7 +241,9 @@ def update_profile(db: Session, profile: Profile, user_id: int, values: dict) ->
         return changes
 
 
-def choose_kind(db: Session, profile: Profile, user_id: int, kind: str) -> None:
+def choose_kind(
+    db: Session, profile: Profile, user_id: int, kind: str, *, address: str | None
+) -> None:
     """Give a contact of unknown kind (an XPM client XPM said too little about) its kind."""
     with writing(db):
         if profile.kind != "unknown" or kind not in dict(KINDS):
@@ -247,6 +255,7 @@ def choose_kind(db: Session, profile: Profile, user_id: int, kind: str) -> None:
         audit.record(
             db,
             "profile_edited",
+            address=address,
             firm_id=profile.firm_id,
             user_id=user_id,
             object_type="profile",

@@ -8,6 +8,7 @@ from portal.auth.access import require_login
 from portal.clients import bp, service
 from portal.clients.checklist import checklist
 from portal.clients.forms import FORMS, KindForm
+from portal.extensions import client_address
 from portal.limits import page_number
 from portal.reference import KINDS, SETUP_STATUSES, a_kind
 from portal.web import render
@@ -95,7 +96,12 @@ def new(kind):
         firm_id, user_id = current_user.firm_id, current_user.id
         try:
             profile = service.create_profile(
-                db.session(), firm_id, user_id, kind, form.profile_values()
+                db.session(),
+                firm_id,
+                user_id,
+                kind,
+                form.profile_values(),
+                address=client_address(),
             )
         except service.DuplicateReference:
             form.client_reference.errors.append("Another profile already has this reference.")
@@ -133,7 +139,9 @@ def choose_kind(profile_id):
     form = KindForm()
     if not form.validate_on_submit():
         return _profile_page(profile, kind_form=form, status=400)
-    service.choose_kind(db.session(), profile, current_user.id, form.kind.data)
+    service.choose_kind(
+        db.session(), profile, current_user.id, form.kind.data, address=client_address()
+    )
     flash(f"{profile.name} is now recorded as {a_kind(profile.kind)}.")
     return redirect(url_for("clients.profile", profile_id=profile.id))
 
@@ -154,7 +162,9 @@ def edit(profile_id):
     if form.validate_on_submit() and not _duplicate_blocks(form, profile.kind, profile.id):
         values = form.profile_values()
         try:
-            changes = service.update_profile(db.session(), profile, current_user.id, values)
+            changes = service.update_profile(
+                db.session(), profile, current_user.id, values, address=client_address()
+            )
         except service.DuplicateReference:
             form.client_reference.errors.append("Another profile already has this reference.")
         else:

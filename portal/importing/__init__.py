@@ -10,5 +10,3 @@ are the request mechanics: the work off the request thread, and what the workers
 from flask import Blueprint
 
 bp = Blueprint("importing", __name__)
-
-from portal.importing import views  # noqa: E402,F401

@@ -183,6 +183,7 @@ def _audit(db: Session, plan: Plan, user_id, outcome: Outcome, came, linked) -> 
     audit.record(
         db,
         "import",
+        address=None,
         firm_id=plan.firm_id,
         user_id=user_id,
         object_type="profile",

@@ -9,5 +9,3 @@ mode, see ``portal.panel``).
 from flask import Blueprint
 
 bp = Blueprint("linking", __name__, url_prefix="/clients")
-
-from portal.linking import views  # noqa: E402,F401

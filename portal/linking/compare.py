@@ -171,13 +171,19 @@ def take(
     ticked: Ticked,
     parties: ties.Parties,
     user_id: int,
+    *,
+    address: str | None,
 ) -> Taken | None:
     """Take what was ticked from XPM where it still differs, in one write transaction after
     ``parties`` were read from XPM; the profile is read again inside it, as it is now
     (None if it has gone meanwhile)."""
     with writing(db):
         profile = service.get_profile(db, firm_id, profile_id)
-        return None if profile is None else _take(db, profile, client, ticked, parties, user_id)
+        return (
+            None
+            if profile is None
+            else _take(db, profile, client, ticked, parties, user_id, address=address)
+        )
 
 
 def _take(
@@ -187,6 +193,8 @@ def _take(
     ticked: Ticked,
     parties: ties.Parties,
     user_id: int,
+    *,
+    address: str | None,
 ) -> Taken:
     comparison = compare(profile, client, *service.associations(db, profile))
     changes = {}
@@ -219,6 +227,7 @@ def _take(
     audit.record(
         db,
         "refresh",
+        address=address,
         firm_id=profile.firm_id,
         user_id=user_id,
         object_type="profile",

@@ -34,14 +34,30 @@ def holder(db: Session, firm_id: int, provider: str, client_uuid: str) -> Profil
     )
 
 
-def link(db: Session, profile: Profile, practice: Practice, client_uuid: str, user_id: int):
+def link(
+    db: Session,
+    profile: Profile,
+    practice: Practice,
+    client_uuid: str,
+    user_id: int,
+    *,
+    address: str | None,
+):
     """Link ``profile`` to the practice's client ``client_uuid``, in one write transaction
     (nothing is stored when the link is refused)."""
     with writing(db):
-        _link(db, profile, practice, normal_uuid(client_uuid), user_id)
+        _link(db, profile, practice, normal_uuid(client_uuid), user_id, address=address)
 
 
-def _link(db: Session, profile: Profile, practice: Practice, uuid: str, user_id: int) -> None:
+def _link(
+    db: Session,
+    profile: Profile,
+    practice: Practice,
+    uuid: str,
+    user_id: int,
+    *,
+    address: str | None,
+) -> None:
     if profile.is_linked:
         raise LinkRefused(f"{profile.name} is already linked: disconnect it first.")
     entry = db.scalar(
@@ -69,6 +85,7 @@ def _link(db: Session, profile: Profile, practice: Practice, uuid: str, user_id:
     audit.record(
         db,
         "link",
+        address=address,
         firm_id=profile.firm_id,
         user_id=user_id,
         object_type="profile",
@@ -78,13 +95,13 @@ def _link(db: Session, profile: Profile, practice: Practice, uuid: str, user_id:
     )
 
 
-def unlink(db: Session, profile: Profile, user_id: int) -> None:
+def unlink(db: Session, profile: Profile, user_id: int, *, address: str | None) -> None:
     """Remove the profile's link to XPM (its details stay as they are)."""
     with writing(db):
-        _unlink(db, profile, user_id)
+        _unlink(db, profile, user_id, address=address)
 
 
-def _unlink(db: Session, profile: Profile, user_id: int) -> None:
+def _unlink(db: Session, profile: Profile, user_id: int, *, address: str | None) -> None:
     if not profile.is_linked:
         return
     detail = {
@@ -97,6 +114,7 @@ def _unlink(db: Session, profile: Profile, user_id: int) -> None:
     audit.record(
         db,
         "unlink",
+        address=address,
         firm_id=profile.firm_id,
         user_id=user_id,
         object_type="profile",

@@ -4,12 +4,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import db
-from portal.addons.api import practice_api
+from portal.addons.api import practice_api, practice_of, working_connection
 from portal.auth.access import require_login
 from portal.clients import service as clients
-from portal.extensions import htmx
+from portal.extensions import client_address, htmx
 from portal.linking import bp, compare, service, ties
-from portal.panel import practice
 from portal.web import open_page, render
 from portal.xpm import XpmError
 
@@ -33,12 +32,14 @@ def link(profile_id):
     """Link the profile to the XPM client chosen in the panel."""
     session = db.session()
     profile = _profile_or_404(profile_id)
-    row = practice.connection(session, current_user.firm_id)
+    row = working_connection(session, current_user.firm_id)
     if row is None or row.status != "connected":
         return _refused(profile, "The connection to the practice manager is not working.")
-    practice_row, client_uuid = practice.practice_of(row), request.form.get("client_uuid", "")
+    practice_row, client_uuid = practice_of(row), request.form.get("client_uuid", "")
     try:
-        service.link(session, profile, practice_row, client_uuid, current_user.id)
+        service.link(
+            session, profile, practice_row, client_uuid, current_user.id, address=client_address()
+        )
     except service.LinkRefused as refused:
         return _refused(_profile_or_404(profile_id), str(refused), refused.holder)
     flash(f"{profile.name} is now linked to {profile.xpm_name}.")
@@ -58,7 +59,7 @@ def unlink(profile_id):
     """Disconnect the profile from XPM; its details stay as they are."""
     session = db.session()
     profile = _profile_or_404(profile_id)
-    service.unlink(session, profile, current_user.id)
+    service.unlink(session, profile, current_user.id, address=client_address())
     flash(f"{profile.name} is no longer linked to the practice manager.")
     return _open(profile.id)
 
@@ -121,7 +122,16 @@ def refresh(profile_id):
             problem, comparison = str(error) or "The practice manager did not answer.", None
         else:
             firm_id, user_id = current_user.firm_id, current_user.id
-            taken = compare.take(session, firm_id, profile_id, record, ticked, parties, user_id)
+            taken = compare.take(
+                session,
+                firm_id,
+                profile_id,
+                record,
+                ticked,
+                parties,
+                user_id,
+                address=client_address(),
+            )
             if taken is None:
                 abort(404)
             flash(_told(taken))

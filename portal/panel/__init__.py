@@ -8,5 +8,3 @@ connection and the helpers of its directory (``portal.directory``), which does t
 from flask import Blueprint
 
 bp = Blueprint("panel", __name__, url_prefix="/clients/add")
-
-from portal.panel import views  # noqa: E402,F401

@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from portal import db, directory
+from portal.addons.api import practice_of, working_connection
 from portal.clients import service as clients
 from portal.clients.views import page_context
 from portal.db import utcnow
@@ -42,9 +43,9 @@ class Panel:
         )
         self.linking = _profile_to_link(args.get("link"))
         self.suggested: list[directory.Row] = []
-        self.connection = practice.connection(db.session(), current_user.firm_id)
+        self.connection = working_connection(db.session(), current_user.firm_id)
         connected = self.connection is not None and self.connection.status == "connected"
-        self.practice = practice.practice_of(self.connection) if connected else None
+        self.practice = practice_of(self.connection) if connected else None
         self.freshness: Freshness | None = None
         self.found: directory.Listing | None = None
         self.confirmation: Confirmation | None = None

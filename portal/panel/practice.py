@@ -1,5 +1,6 @@
-"""The signed-in firm's practice: which connection the panel searches, its directory's
-background jobs, the searches XPM answered lately, and starting a refresh."""
+"""The signed-in firm's practice as the panel uses it: its client, its directory's background
+jobs, the searches XPM answered lately, and starting a refresh (which connection it is:
+``portal.addons.api.working_connection``)."""
 
 import threading
 from functools import partial
@@ -9,11 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal import directory, shared
 from portal import jobs as background
-from portal.addons import service as addons
 from portal.addons.api import practice_api
 from portal.directory import Counts, Practice, SearchMemo
 from portal.jobs import Jobs
-from portal.models import XpmConnection
 from portal.xpm import BACKGROUND, SEARCH, XpmApi, XpmError
 
 SYSTEMS = {"xpm": "Xero Practice Manager", "workflowmax": "WorkflowMax"}
@@ -22,19 +21,6 @@ BACKGROUND_SLOT_WAIT = 70.0
 #: Seconds a call confirming a search may wait for a slot (its job, not the request).
 SEARCH_SLOT_WAIT = 10.0
 _creating = threading.Lock()
-
-
-def connection(db: Session, firm_id: int) -> XpmConnection | None:
-    """XPM's connection if it works, else WorkflowMax's if that does, else whichever exists
-    (so the panel can say what is wrong with it)."""
-    rows = addons.connections(db, firm_id)
-    working = [row for row in rows.values() if row is not None and row.status == "connected"]
-    return working[0] if working else rows["xpm"] or rows["workflowmax"]
-
-
-def practice_of(row: XpmConnection) -> Practice:
-    """The directory's key for a working connection."""
-    return Practice(firm_id=row.firm_id, provider=row.provider, tenant_id=row.tenant_id)
 
 
 def api(db: Session, practice: Practice) -> XpmApi:

@@ -8,13 +8,14 @@ from portal.db import writing
 from portal.models import User
 
 
-def require_two_factor(db: Session, admin: User, required: bool) -> None:
+def require_two_factor(db: Session, admin: User, required: bool, *, address: str | None) -> None:
     """Require (or stop requiring) a second factor of everyone in ``admin``'s firm, recorded."""
     with writing(db):
         admin.firm.require_two_factor = required
         audit.record(
             db,
             "two_factor",
+            address=address,
             firm_id=admin.firm_id,
             user_id=admin.id,
             summary="Two-factor sign-in required for the firm"

@@ -8,6 +8,7 @@ from portal import db
 from portal.auth import service, sessions
 from portal.auth.access import admin_required, lifetimes, require_login
 from portal.auth.forms import PasswordConfirmForm
+from portal.extensions import client_address
 from portal.models import User
 from portal.staff import bp
 from portal.staff import service as staff
@@ -54,7 +55,7 @@ def require_two_factor():
     if form.require.data and not me.has_second_factor:
         flash("Set up two-factor sign-in for yourself first (Your account), then require it.")
         return redirect(url_for("staff.index"))
-    staff.require_two_factor(db.session(), me, form.require.data)
+    staff.require_two_factor(db.session(), me, form.require.data, address=client_address())
     flash(
         "Everyone must now sign in with a second factor; staff without one set it up next."
         if form.require.data
@@ -76,7 +77,9 @@ def reset_two_factor(user_id):
     form = PasswordConfirmForm()
     if form.validate_on_submit():
         if service.check_password(current_user, form.password.data):
-            service.reset_second_factors(db_session, person, by=current_user)
+            service.reset_second_factors(
+                db_session, person, by=current_user, address=client_address()
+            )
             flash(f"{person.email} can now sign in with their password and set up a new one.")
             return redirect(url_for("staff.index"))
         form.password.errors.append("That is not your password.")

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("structures", __name__, url_prefix="/settings/structures")
-
-from portal.structures import views  # noqa: E402,F401

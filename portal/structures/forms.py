@@ -3,7 +3,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from portal.clients.forms import trim, typed_name
+from portal.fields import trim, typed_name
 from portal.reference import KINDS
 
 KIND_CHOICES = [SelectChoice(code, label) for code, label in KINDS]

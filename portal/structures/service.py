@@ -33,7 +33,9 @@ def mapping(db: Session, firm_id: int, mapping_id: int) -> StructureMapping | No
     )
 
 
-def add(db: Session, firm_id: int, user_id: int, structure: str, kind: str) -> StructureMapping:
+def add(
+    db: Session, firm_id: int, user_id: int, structure: str, kind: str, *, address: str | None
+) -> StructureMapping:
     """Map ``structure`` to ``kind``, committed (AlreadyMapped when it is mapped already)."""
     with writing(db):
         key = structure_key(structure)
@@ -45,11 +47,13 @@ def add(db: Session, firm_id: int, user_id: int, structure: str, kind: str) -> S
         row = StructureMapping(firm_id=firm_id, structure=structure, structure_key=key, kind=kind)
         db.add(row)
         db.flush()
-        _record(db, row, user_id, "structure_mapped", f"Mapped “{structure}” to {kind}")
+        _record(db, row, user_id, address, "structure_mapped", f"Mapped “{structure}” to {kind}")
         return row
 
 
-def change(db: Session, row: StructureMapping, user_id: int, kind: str) -> None:
+def change(
+    db: Session, row: StructureMapping, user_id: int, kind: str, *, address: str | None
+) -> None:
     """Map an existing structure to another kind."""
     with writing(db):
         if row.kind != kind:
@@ -58,22 +62,33 @@ def change(db: Session, row: StructureMapping, user_id: int, kind: str) -> None:
                 db,
                 row,
                 user_id,
+                address,
                 "structure_mapped",
                 f"Mapped “{row.structure}” to {kind} (was {before})",
             )
 
 
-def remove(db: Session, row: StructureMapping, user_id: int) -> None:
+def remove(db: Session, row: StructureMapping, user_id: int, *, address: str | None) -> None:
     """Forget a mapping: clients with this structure will ask for their kind again."""
     with writing(db):
-        _record(db, row, user_id, "structure_unmapped", f"Removed the mapping of “{row.structure}”")
+        _record(
+            db,
+            row,
+            user_id,
+            address,
+            "structure_unmapped",
+            f"Removed the mapping of “{row.structure}”",
+        )
         db.delete(row)
 
 
-def _record(db: Session, row: StructureMapping, user_id: int, action: str, summary: str) -> None:
+def _record(
+    db: Session, row: StructureMapping, user_id: int, address: str | None, action: str, summary: str
+) -> None:
     audit.record(
         db,
         action,
+        address=address,
         firm_id=row.firm_id,
         user_id=user_id,
         object_type="structure_mapping",

@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from portal import db
 from portal.auth.access import admin_required, require_login
+from portal.extensions import client_address
 from portal.structures import bp, service
 from portal.structures.forms import KindForm, MappingForm
 
@@ -28,7 +29,14 @@ def add():
         return _page(form, 400)
     firm_id, user_id = current_user.firm_id, current_user.id
     try:
-        service.add(db.session(), firm_id, user_id, form.structure.data, form.kind.data)
+        service.add(
+            db.session(),
+            firm_id,
+            user_id,
+            form.structure.data,
+            form.kind.data,
+            address=client_address(),
+        )
     except service.AlreadyMapped:
         form.structure.errors.append("This structure is already mapped; change it below.")
         return _page(form, 400)
@@ -50,7 +58,7 @@ def change(mapping_id):
     form = KindForm(prefix=f"m{row.id}")
     if not form.validate_on_submit():
         abort(400)
-    service.change(db.session(), row, current_user.id, form.kind.data)
+    service.change(db.session(), row, current_user.id, form.kind.data, address=client_address())
     flash(f"“{row.structure}” now imports as {row.kind}.")
     return redirect(url_for("structures.index"))
 
@@ -59,6 +67,6 @@ def change(mapping_id):
 @admin_required
 def remove(mapping_id):
     row = _mapping_or_404(mapping_id)
-    service.remove(db.session(), row, current_user.id)
+    service.remove(db.session(), row, current_user.id, address=client_address())
     flash(f"Removed “{row.structure}”: such clients will ask for their kind when imported.")
     return redirect(url_for("structures.index"))

@@ -5,7 +5,7 @@ day, shared by every member of staff and every worker process. A call first take
 *slot*: a lease that counts against all three limits and is handed back when the call
 ends. Leases expire on their own, so a worker that dies mid-call cannot hold a slot for
 ever. Counts live in Redis when the portal runs several workers (``limiter_redis``),
-otherwise in this process.
+otherwise in this process (``factory.limiter_from_url`` chooses).
 
 XPM's own counts (``X-MinLimit-Remaining``, ``X-DayLimit-Remaining``) win when they are
 lower than the portal's, and a 429's ``Retry-After`` pauses the whole practice.
@@ -230,18 +230,6 @@ class TenantLimiter:
         self._poll = poll_seconds
         self._clock = clock or time.monotonic
         self._sleep = sleep
-
-    @classmethod
-    def from_url(cls, redis_url: str | None, *, key_prefix: str = "portal:xpm", **options):
-        """A limiter shared through Redis when ``redis_url`` is set, else one for this process."""
-        if not redis_url:
-            return cls(**options)
-        from portal.xpm.limiter_redis import RedisBackend
-
-        backend = RedisBackend.from_url(
-            redis_url, key_prefix=key_prefix, clock=options.get("clock")
-        )
-        return cls(backend, **options)
 
     @contextmanager
     def slot(

@@ -7,9 +7,9 @@ import pyotp
 import pytest
 
 from portal import db
-from portal.addons.vault import vault
 from portal.auth import two_factor
 from portal.models import User
+from portal.vault import vault
 from tests.conftest import PASSWORD
 
 

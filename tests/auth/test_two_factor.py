@@ -244,6 +244,6 @@ def test_token_rotation_reseals_app_secrets(app, runner, user):
     after = stored_user(app, user[0]).totp_secret
     assert after != before
     with app.app_context():
-        from portal.addons.vault import vault
+        from portal.vault import vault
 
         assert vault().open(after) == secret

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from portal import db
-from portal.addons.vault import vault
 from portal.models import User
+from portal.vault import vault
 from tests.auth.conftest import code_for, enrol_app
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import make_user

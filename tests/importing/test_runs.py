@@ -10,10 +10,10 @@ import redis
 from sqlalchemy import select
 
 from portal import create_app, db, shared
+from portal.addons.api import app_limiter
 from portal.importing import memory
 from portal.models import Profile, XpmConnection
 from portal.sandbox.fixtures import CHAIN_COMPANY
-from portal.xpm.factory import app_limiter
 from tests.conftest import PASSWORD, empty_tables, make_user, settings_for
 from tests.importing.sandboxed import counts, find, import_url, profile_named
 from tests.importing.test_views import company_form

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import update
 
 from portal import db
+from portal.addons.api import app_limiter
 from portal.db import utcnow, writing
 from portal.models import DirectorySync
-from portal.xpm.factory import app_limiter
 from tests.panel.conftest import HX, drain, fragment
 
 ROW = re.compile(r'<li id="client-([^"]+)" role="option"')

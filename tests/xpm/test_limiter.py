@@ -21,6 +21,7 @@ from portal.xpm import (
     Limits,
     TenantLimiter,
 )
+from portal.xpm.factory import limiter_from_url
 from portal.xpm.limiter_redis import RedisBackend
 
 NEVER = 1e9  # a lease or timeout long enough never to matter in the test
@@ -172,11 +173,15 @@ def test_redis_keys_expire_on_their_own(redis_client, redis_prefix, clock):
 
 
 def test_from_url_picks_the_backend(redis_client, redis_prefix):
-    shared = TenantLimiter.from_url("redis://127.0.0.1:6379/15", key_prefix=redis_prefix)
-    assert isinstance(shared._backend, RedisBackend)
-    with shared.slot("tenant-a", timeout=1):  # the server's own clock is used
-        pass
-    assert not isinstance(TenantLimiter.from_url(None)._backend, RedisBackend)
+    """Two workers' limiters on one Redis share the counts; without Redis each counts alone."""
+    url, one_at_a_time = "redis://127.0.0.1:6379/15", Limits(in_flight=1)
+    shared = [limiter_from_url(url, key_prefix=redis_prefix, limits=one_at_a_time) for _ in "ab"]
+    # The server's own clock is used; the second worker finds the one slot taken.
+    with shared[0].slot("tenant-a", timeout=1), pytest.raises(LimiterBusy):
+        take(shared[1], timeout=0)
+    alone = [limiter_from_url(None, limits=one_at_a_time) for _ in "ab"]
+    with alone[0].slot("tenant-a", timeout=1):
+        take(alone[1], timeout=0)
 
 
 # --- The portal's pacing: a margin on Xero's minute, and priorities --------------------------

@@ -1,4 +1,5 @@
-"""Tokens at rest: Fernet encryption with a key that is neither in the database nor SECRET_KEY."""
+"""Secrets at rest (OAuth tokens, authenticator-app secrets): Fernet encryption with a key that
+is neither in the database nor SECRET_KEY; shared by the add-ons and two-factor sign-in."""
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app

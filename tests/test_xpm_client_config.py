@@ -1,9 +1,9 @@
-"""Building the client from the application's configuration."""
+"""Building the XPM client from the application's configuration (portal.addons.api)."""
 
 from flask import Flask
 
+from portal.addons.api import api_for, app_limiter
 from portal.xpm import TenantLimiter, XpmApi
-from portal.xpm.factory import api_for, app_limiter
 from tests.xpm.conftest import WORKFLOWMAX_URL, XPM_URL, FakeTokens, response_xml
 
 
@@ -26,11 +26,12 @@ def test_the_client_takes_urls_and_timeouts_from_config(requests_mock):
         assert api_for("workflowmax", "org-1", FakeTokens()).base_url == WORKFLOWMAX_URL
 
 
-def test_the_default_timeouts_and_one_limiter_per_application():
+def test_the_default_timeouts_and_one_limiter_per_application(requests_mock):
     app = make_app()
+    requests_mock.get(XPM_URL + "client.api/search", text=response_xml("<Clients />"))
     with app.app_context():
-        api = api_for("xpm", "tenant-1", FakeTokens())
-        assert api._timeouts == (5.0, 20.0)
+        api_for("xpm", "tenant-1", FakeTokens()).search("kowhai")
+        assert requests_mock.last_request.timeout == (5.0, 20.0)
         assert app_limiter() is app_limiter()
         assert isinstance(app_limiter(), TenantLimiter)
     with make_app().app_context():

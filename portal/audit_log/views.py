@@ -6,7 +6,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 
 from portal import db
-from portal.audit import log
+from portal.audit_log import log
 from portal.auth.access import admin_required, require_login
 from portal.limits import day_problem, page_number, row_id
 from portal.web import render

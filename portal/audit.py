@@ -1,6 +1,5 @@
 """The audit log: one call records one event; nothing in the application edits or deletes."""
 
-from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent
@@ -10,6 +9,7 @@ def record(
     db: Session,
     action: str,
     *,
+    address: str | None,
     firm_id: int | None,
     user_id: int | None,
     outcome: str = "ok",
@@ -18,7 +18,9 @@ def record(
     summary: str = "",
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the session; it is committed with the work it describes."""
+    """Add an audit event to the session; it is committed with the work it describes.
+    ``address`` is where the request came from (``portal.extensions.client_address``), None
+    for work off a request: background jobs, the command line, a provider's refusal."""
     event = AuditEvent(
         action=action,
         firm_id=firm_id,
@@ -28,7 +30,7 @@ def record(
         object_id=object_id,
         summary=summary[:500],
         detail=detail or {},
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=address,
     )
     db.add(event)
     return event
