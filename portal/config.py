@@ -76,6 +76,14 @@ def defaults(instance_path: str) -> dict:
         "XPM_CALL_DEADLINE": 30,
         "XPM_MAX_RESPONSE_BYTES": 8 * 1024 * 1024,
         "CLIENTS_PER_PAGE": 50,
+        #: Bulk import: the largest file and the most rows one upload may have.
+        "BULK_IMPORT_MAX_BYTES": 10_000_000,
+        "BULK_IMPORT_MAX_ROWS": 20_000,
+        #: How deep an import follows related clients (the client's, and theirs).
+        "IMPORT_MAX_DEPTH": 2,
+        #: How long a request waits on XPM before answering with a page that fills itself in.
+        "IMPORT_REQUEST_WAIT": 0.5,
+        "PANEL_CONFIRM_WAIT": 0.5,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -74,6 +74,9 @@ ROLES = (
     ("child_of", "Child of"),
 )
 
+#: The systems clients are imported from, as the interface names them.
+PROVIDER_LABELS = {"xpm": "Xero Practice Manager", "workflowmax": "WorkflowMax"}
+
 KINDS = (("company", "Company"), ("trust", "Trust"), ("individual", "Individual"))
 #: Every kind a profile can be: a contact XPM said too little about is of unknown kind.
 KIND_LABELS = {**dict(KINDS), "unknown": "Kind not known"}

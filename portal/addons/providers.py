@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from authlib.integrations.requests_client import OAuth2Session
 
+from portal.reference import PROVIDER_LABELS
+
 #: Seconds to wait for the provider to accept a connection, and then for its answer.
 OAUTH_TIMEOUT = (5, 20)
 
@@ -50,7 +52,7 @@ def provider(config, key: str) -> Provider:
     if key == "xpm":
         return Provider(
             key="xpm",
-            label="Xero Practice Manager",
+            label=PROVIDER_LABELS["xpm"],
             client_id=config.get("XPM_CLIENT_ID"),
             client_secret=config.get("XPM_CLIENT_SECRET"),
             authorize_url=config["XERO_AUTHORIZE_URL"],
@@ -64,7 +66,7 @@ def provider(config, key: str) -> Provider:
     if key == "workflowmax":
         return Provider(
             key="workflowmax",
-            label="WorkflowMax",
+            label=PROVIDER_LABELS["workflowmax"],
             client_id=config.get("WORKFLOWMAX_CLIENT_ID"),
             client_secret=config.get("WORKFLOWMAX_CLIENT_SECRET"),
             authorize_url=config["WORKFLOWMAX_AUTHORIZE_URL"],

@@ -25,15 +25,9 @@ class UploadForm(FlaskForm):
     file = FileField("CSV file", validators=[FileRequired("Choose the CSV file to upload.")])
 
 
-#: The largest file and the most rows one import takes (configurable).
-MAX_BYTES = 10_000_000
-MAX_ROWS = 20_000
-
-
 def _limits() -> tuple[int, int]:
     config = current_app.config
-    max_bytes = config.get("BULK_IMPORT_MAX_BYTES", MAX_BYTES)
-    return max_bytes, config.get("BULK_IMPORT_MAX_ROWS", MAX_ROWS)
+    return config["BULK_IMPORT_MAX_BYTES"], config["BULK_IMPORT_MAX_ROWS"]
 
 
 def _limits_text() -> str:

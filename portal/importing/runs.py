@@ -2,7 +2,8 @@
 
 XPM's 60 calls a minute are shared by every member of staff; when they are spent, a call
 waits for the next one. No request waits long for that: each waits at most a moment
-(``REQUEST_WAIT``) and then answers with what it has, the form that fills itself in when
+(``IMPORT_REQUEST_WAIT``, half a second; the page asking again every second does not
+wait at all, it only looks) and then answers with what it has, the form that fills itself in when
 XPM answers, or an import's progress. The work goes on in the application's background
 runner, and its state is kept in the installation's shared store (``memory``), so the
 page asking again may be answered by any worker. What a person waits for comes first
@@ -27,9 +28,6 @@ from portal.xpm import IMPORT, INTERACTIVE, CallAbandoned, XpmApi, XpmClient, Xp
 
 log = logging.getLogger("portal.importing")
 
-#: Seconds a request waits for XPM before it answers with what it has (the page asking
-#: again every second does not wait at all: it only looks).
-REQUEST_WAIT = 0.5
 #: Seconds each call may wait for a slot (longer than XPM's rolling minute: staff see the
 #: page fill in late rather than fail), and seconds all the calls of one action may take.
 SLOT_WAIT = 65.0

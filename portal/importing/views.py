@@ -20,11 +20,11 @@ from portal.extensions import htmx
 from portal.importing import bp, memory, runs, service
 from portal.importing.forms import ImportForm
 from portal.jobs import runner
+from portal.reference import PROVIDER_LABELS
 from portal.web import open_page, render
 
 bp.before_request(require_login)
 CLIENT_UUID = re.compile(r"[0-9A-Za-z-]{1,64}")
-SYSTEMS = {"xpm": "Xero Practice Manager", "workflowmax": "WorkflowMax"}
 NOTES_SHOWN = 8
 IMPORT_PATH = "/clients/import/<any(xpm, workflowmax):provider>/<client_uuid>"
 
@@ -79,7 +79,7 @@ def _create(api, provider: str, client_uuid: str, client_key: str, form: ImportF
         provider=provider,
         client_uuid=client_uuid,
         choices=form.choices(may_remember=current_user.is_admin),
-        max_depth=int(current_app.config.get("IMPORT_MAX_DEPTH", service.DEFAULT_DEPTH)),
+        max_depth=int(current_app.config["IMPORT_MAX_DEPTH"]),
     )
     return _after_create(provider, client_uuid, state, form)
 
@@ -100,7 +100,7 @@ def _after_create(provider: str, client_uuid: str, state: dict, form: ImportForm
 
 
 def _wait() -> float:
-    return float(current_app.config.get("IMPORT_REQUEST_WAIT", runs.REQUEST_WAIT))
+    return float(current_app.config["IMPORT_REQUEST_WAIT"])
 
 
 def _form() -> ImportForm:
@@ -120,7 +120,7 @@ def _page(provider: str, client_uuid: str, **context):
         "importing/new.html",
         "import",
         provider=provider,
-        system=SYSTEMS[provider],
+        system=PROVIDER_LABELS[provider],
         action=url_for("importing.new", provider=provider, client_uuid=client_uuid),
         again_url=url_for("importing.new", provider=provider, client_uuid=client_uuid, waiting=1),
         progress_url=url_for("importing.progress", provider=provider, client_uuid=client_uuid),

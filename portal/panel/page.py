@@ -18,6 +18,7 @@ from portal.directory import Confirmation, Freshness, Search
 from portal.limits import row_id
 from portal.linking import service as linking
 from portal.panel import practice
+from portal.reference import PROVIDER_LABELS
 from portal.web import render, wants_fragment
 
 TEMPLATE = "panel/page.html"
@@ -102,7 +103,7 @@ class Panel:
         context = {
             "connection": self.connection,
             "connected": self.practice is not None,
-            "system": practice.SYSTEMS[self.connection.provider if self.connection else "xpm"],
+            "system": PROVIDER_LABELS[self.connection.provider if self.connection else "xpm"],
             "raw_query": self.raw_query,
             "search": self.search,
             "refused": self.refused,

@@ -15,7 +15,6 @@ from portal.directory import Counts, Practice, SearchMemo
 from portal.jobs import Jobs
 from portal.xpm import BACKGROUND, SEARCH, XpmApi, XpmError
 
-SYSTEMS = {"xpm": "Xero Practice Manager", "workflowmax": "WorkflowMax"}
 #: Seconds a background call may wait for a slot: longer than a rolling minute.
 BACKGROUND_SLOT_WAIT = 70.0
 #: Seconds a call confirming a search may wait for a slot (its job, not the request).

@@ -15,7 +15,6 @@ from portal.panel.page import Panel
 from portal.xpm import XpmError
 
 #: Seconds a request waits for XPM to confirm a search before answering without it.
-CONFIRM_WAIT = 0.5
 
 bp.before_request(require_login)
 
@@ -81,5 +80,5 @@ def _confirmation(panel: Panel) -> Confirmation:
         panel.practice,
         panel.search.text,
         local_matches=local,
-        wait=float(current_app.config.get("PANEL_CONFIRM_WAIT", CONFIRM_WAIT)),
+        wait=float(current_app.config["PANEL_CONFIRM_WAIT"]),
     )

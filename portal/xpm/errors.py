@@ -6,8 +6,10 @@ The message is built when it is shown, because the client fills in which system 
 (Xero Practice Manager or WorkflowMax) after the error has been raised.
 """
 
-XPM = "Xero Practice Manager"
-WORKFLOWMAX = "WorkflowMax"
+from portal.reference import PROVIDER_LABELS
+
+XPM = PROVIDER_LABELS["xpm"]
+WORKFLOWMAX = PROVIDER_LABELS["workflowmax"]
 
 
 class XpmError(Exception):
