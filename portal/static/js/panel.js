@@ -210,6 +210,9 @@
     } else if (event.key === "Enter" && active()) {
       event.preventDefault();
       const action = active().querySelector("[data-row-action]");
+      // A row swapped in a moment ago may not have its htmx handlers yet (htmx adds them as
+      // the swap settles); without them the click would leave the page instead of the list.
+      if (action && window.htmx) htmx.process(action);
       if (action) action.click();
     }
   });
