@@ -23,7 +23,6 @@ from portal_setup import bench_portal, signed_in_client
 from sqlalchemy import func, select
 
 from portal import db
-from portal.bulk import writing
 from portal.bulk.columns import COLUMNS
 from portal.clients.identifiers import valid_ird_number
 from portal.models import Association, BulkImport, Profile
@@ -118,7 +117,7 @@ def import_file(app, client, body: bytes) -> tuple[float, float, BulkImport]:
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     checked = time.perf_counter() - started
     client.post(response.headers["Location"] + "/import")
-    writing.wait(600)
+    app.extensions["portal.jobs"].drain(600)
     total = time.perf_counter() - started
     import_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():

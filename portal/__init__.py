@@ -6,8 +6,10 @@ from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as settings
-from portal import db, errors, jobs, shared, templating, web
+from portal import db, errors, jobs, shared, templating, vault, web
+from portal.addons import api as addons_api
 from portal.extensions import csrf, htmx, limiter, login_manager
+from portal.panel import practice as panel_practice
 
 __version__ = "0.1.0"
 
@@ -44,6 +46,9 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     shared.init_app(app)
     jobs.init_app(app)
+    vault.init_app(app)
+    addons_api.init_app(app)
+    panel_practice.init_app(app)
     web.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -1,10 +1,19 @@
-"""The application's background threads: XPM work that no request should wait for (the
-panel's refreshes and confirmations, reading a client for the import form, an import),
-one job per key at a time.
+"""The application's one background runner: work that no request should wait for (the
+panel's directory refreshes and search confirmations, reading a client for the import
+form, an import from XPM, a bulk import), one job per key at a time.
 
 Jobs wait for XPM's calls, sometimes for most of a minute, holding their thread while they
 do; so each kind of work has threads of its own (a lane), and an import never queues
 behind forms waiting for a call.
+
+The runner holds no state of its own that matters: what a job has claimed and how far it
+got is in the database (a directory refresh's lease in ``directory_syncs``, a bulk
+import's status and heartbeat in ``bulk_imports``), or in the shared store for the short
+claims of an XPM import. So with several gunicorn workers, or several hosts, each worker
+runs the jobs its own requests started; a claim in the database keeps two workers from
+doing the same work, and work whose worker stopped is seen as stale (its lease or
+heartbeat is old) and can start again: a refresh when the next panel opens, a bulk import
+from its page.
 """
 
 import logging
@@ -14,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 log = logging.getLogger("portal.jobs")
 #: Threads per lane: enough for XPM's five calls in flight and the jobs that wait for one.
-LANES = {"directory": 4, "read": 8, "import": 4}
+LANES = {"directory": 4, "read": 8, "import": 4, "bulk": 2}
 
 
 class Jobs:

@@ -11,10 +11,10 @@ Values are bytes (callers encode JSON); keys are plain strings that callers name
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 
 import redis
+from cachetools import TLRUCache
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
@@ -29,20 +29,15 @@ class MemoryStore:
     """Values with lifetimes in this process, for a single worker (threads share them)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, size: int = 10_000):
-        self._clock, self._size = clock, size
         self._lock = threading.Lock()
-        self._values: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        # Each value is (seconds, bytes): it lives ``seconds`` from when it was put.
+        self._values = TLRUCache(size, ttu=lambda _key, value, now: now + value[0], timer=clock)
 
     def get(self, key: str) -> bytes | None:
         """The value of ``key``, or None when it has none (or it has expired)."""
         with self._lock:
             found = self._values.get(key)
-            if found is None:
-                return None
-            if found[0] <= self._clock():
-                del self._values[key]
-                return None
-            return found[1]
+        return None if found is None else found[1]
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         """The values of ``keys``."""
@@ -51,18 +46,14 @@ class MemoryStore:
     def put(self, key: str, value: bytes, seconds: float) -> None:
         """Set ``key`` to ``value`` for ``seconds``."""
         with self._lock:
-            self._values[key] = (self._clock() + seconds, value)
-            self._values.move_to_end(key)
-            while len(self._values) > self._size:
-                self._values.popitem(last=False)
+            self._values[key] = (seconds, value)
 
     def claim(self, key: str, value: bytes, seconds: float) -> bool:
         """Set ``key`` for ``seconds`` unless it holds a value: True if this call set it."""
         with self._lock:
-            found = self._values.get(key)
-            if found is not None and found[0] > self._clock():
+            if key in self._values:
                 return False
-            self._values[key] = (self._clock() + seconds, value)
+            self._values[key] = (seconds, value)
             return True
 
     def delete(self, key: str) -> None:

@@ -27,8 +27,11 @@ class TokenVault:
         return self._fernet.rotate(sealed.encode()).decode()
 
 
+def init_app(app) -> None:
+    """Create the application's vault from ``PORTAL_TOKEN_KEY`` when the application is made."""
+    app.extensions["portal.vault"] = TokenVault(app.config["PORTAL_TOKEN_KEY"])
+
+
 def vault() -> TokenVault:
     """The current application's vault."""
-    if "portal.vault" not in current_app.extensions:
-        current_app.extensions["portal.vault"] = TokenVault(current_app.config["PORTAL_TOKEN_KEY"])
     return current_app.extensions["portal.vault"]

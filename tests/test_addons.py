@@ -10,6 +10,7 @@ import requests_mock
 from sqlalchemy import select, text
 
 from portal import db
+from portal import vault as vault_module
 from portal.addons.providers import provider
 from portal.addons.tokens import ConnectionTokens, NotConnected
 from portal.models import AuditEvent, OAuthRequest, XpmConnection
@@ -308,7 +309,7 @@ def test_tokens_rotate_re_encrypts_under_the_first_key(app, connection, runner):
     old_key = app.config["PORTAL_TOKEN_KEY"]
     new_key = Fernet.generate_key().decode()
     app.config["PORTAL_TOKEN_KEY"] = f"{new_key},{old_key}"
-    app.extensions.pop("portal.vault", None)
+    vault_module.init_app(app)
     result = runner.invoke(args=["tokens", "rotate"])
     assert "Re-encrypted 2" in result.output
     [row] = stored(app)

@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from portal.addons import api as addons_api
 from portal.addons.api import api_for, app_limiter
 from portal.xpm import TenantLimiter, XpmApi
 from tests.xpm.conftest import WORKFLOWMAX_URL, XPM_URL, FakeTokens, response_xml
@@ -12,6 +13,7 @@ def make_app(**config):
     app.config.update(
         XPM_API_URL=XPM_URL, WORKFLOWMAX_API_URL=WORKFLOWMAX_URL, REDIS_URL=None, **config
     )
+    addons_api.init_app(app)
     return app
 
 

@@ -2,8 +2,6 @@
 connection it uses, and a client built from the application's configuration with the
 application's one limiter (``portal.xpm.factory`` builds both, without Flask)."""
 
-import threading
-
 from flask import current_app
 from sqlalchemy.orm import Session
 
@@ -16,8 +14,6 @@ from portal.vault import vault
 from portal.xpm import TenantLimiter, TokenSource, XpmApi
 from portal.xpm.errors import XpmError
 from portal.xpm.factory import api_from_config, limiter_from_config
-
-_creating = threading.Lock()
 
 
 def working_connection(db: Session, firm_id: int) -> XpmConnection | None:
@@ -53,13 +49,15 @@ def practice_api(db: Session, firm_id: int, provider_key: str = "xpm") -> XpmApi
     return api_for(provider_key, row.tenant_id, tokens, on_access_lost=access_lost)
 
 
+def init_app(app) -> None:
+    """Create the application's one XPM limiter when the application is made: shared by all
+    its requests and jobs (and, through Redis, by every worker)."""
+    app.extensions["xpm_limiter"] = limiter_from_config(app.config)
+
+
 def app_limiter() -> TenantLimiter:
-    """The application's one limiter, shared by all its requests (and, via Redis, workers)."""
-    extensions = current_app.extensions
-    with _creating:
-        if "xpm_limiter" not in extensions:
-            extensions["xpm_limiter"] = limiter_from_config(current_app.config)
-        return extensions["xpm_limiter"]
+    """The application's one limiter."""
+    return current_app.extensions["xpm_limiter"]
 
 
 def api_for(provider: str, tenant_id: str, token_source: TokenSource, **options) -> XpmApi:

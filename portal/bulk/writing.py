@@ -1,4 +1,4 @@
-"""Running a confirmed import in a background thread of the web process.
+"""Running a confirmed import on the application's background runner (``portal.jobs``).
 
 The thread prepares the import row by row (reading only), recording its progress in the
 database as it goes, then writes every valid row in one short transaction: the import
@@ -8,8 +8,8 @@ import whose heartbeat goes stale; it can then be started again.
 """
 
 import logging
-import threading
 from datetime import timedelta
+from functools import partial
 
 from flask import Flask
 from sqlalchemy import and_, insert, or_, update
@@ -32,8 +32,6 @@ FAILED = (
     "Something went wrong while writing the import, so nothing was written. Try again; "
     "if it happens again, tell your administrator."
 )
-_threads: dict[int, threading.Thread] = {}
-_threads_lock = threading.Lock()
 
 
 def stalled(batch: BulkImport) -> bool:
@@ -66,37 +64,20 @@ def confirm(db: Session, firm_id: int, batch_id: int, user_id: int) -> bool:
 
 
 def start(app: Flask, batch_id: int) -> None:
-    """Run the import in a thread of this process, with its own context and session."""
-    thread = threading.Thread(
-        target=_run, args=(app, batch_id), name=f"bulk-import-{batch_id}", daemon=True
-    )
-    with _threads_lock:
-        _threads[batch_id] = thread
-    thread.start()
-
-
-def wait(timeout: float = 60.0) -> None:
-    """Wait for every import this process started (tests, and an orderly shutdown)."""
-    with _threads_lock:
-        threads = list(_threads.values())
-    for thread in threads:
-        thread.join(timeout)
+    """Run a confirmed import on the application's runner, with its own context and session."""
+    app.extensions["portal.jobs"].submit(("bulk", batch_id), partial(_run, app, batch_id), "bulk")
 
 
 def _run(app: Flask, batch_id: int) -> None:
-    try:
-        with app.app_context():
-            db = database.session()
-            try:
-                run(db, batch_id)
-            except Conflict as conflict:
-                _fail(db, batch_id, str(conflict))
-            except Exception:
-                log.exception("Bulk import %s failed", batch_id)
-                _fail(db, batch_id, FAILED)
-    finally:
-        with _threads_lock:
-            _threads.pop(batch_id, None)
+    with app.app_context():
+        db = database.session()
+        try:
+            run(db, batch_id)
+        except Conflict as conflict:
+            _fail(db, batch_id, str(conflict))
+        except Exception:
+            log.exception("Bulk import %s failed", batch_id)
+            _fail(db, batch_id, FAILED)
 
 
 def run(db: Session, batch_id: int) -> None:

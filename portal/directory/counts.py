@@ -7,8 +7,9 @@ kept for 20 seconds may be a client or two behind a refresh; the rows never are.
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
+
+from cachetools import TTLCache
 
 KEEP_SECONDS = 20.0
 
@@ -22,21 +23,16 @@ class Counts:
         clock: Callable[[], float] = time.monotonic,
         size: int = 2000,
     ):
-        self._seconds, self._clock, self._size = seconds, clock, size
         self._lock = threading.Lock()
-        self._counts: OrderedDict[Hashable, tuple[float, int]] = OrderedDict()
+        self._counts: TTLCache = TTLCache(size, seconds, timer=clock)
 
     def get(self, key: Hashable, count: Callable[[], int]) -> int:
         """The count for ``key``: remembered if recent, else ``count()`` (and remembered)."""
-        now = self._clock()
         with self._lock:
             kept = self._counts.get(key)
-            if kept is not None and kept[0] > now:
-                return kept[1]
+        if kept is not None:
+            return kept
         value = count()
         with self._lock:
-            self._counts[key] = (now + self._seconds, value)
-            self._counts.move_to_end(key)
-            while len(self._counts) > self._size:
-                self._counts.popitem(last=False)
+            self._counts[key] = value
         return value

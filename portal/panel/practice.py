@@ -2,7 +2,6 @@
 jobs, the searches XPM answered lately, and starting a refresh (which connection it is:
 ``portal.addons.api.working_connection``)."""
 
-import threading
 from functools import partial
 
 from flask import current_app
@@ -19,7 +18,6 @@ from portal.xpm import BACKGROUND, SEARCH, XpmApi, XpmError
 BACKGROUND_SLOT_WAIT = 70.0
 #: Seconds a call confirming a search may wait for a slot (its job, not the request).
 SEARCH_SLOT_WAIT = 10.0
-_creating = threading.Lock()
 
 
 def api(db: Session, practice: Practice) -> XpmApi:
@@ -45,7 +43,7 @@ def jobs() -> Jobs:
 
 def counts() -> Counts:
     """Recent match counts, in this process."""
-    return _shared("portal.directory.counts", Counts)
+    return current_app.extensions["portal.directory.counts"]
 
 
 def memo() -> SearchMemo:
@@ -66,9 +64,6 @@ def start_refresh(db: Session, practice: Practice) -> None:
     jobs().submit(("refresh", practice), refresh)
 
 
-def _shared(name: str, make):
-    extensions = current_app.extensions
-    with _creating:
-        if name not in extensions:
-            extensions[name] = make()
-        return extensions[name]
+def init_app(app) -> None:
+    """Create this process's match counts when the application is made."""
+    app.extensions["portal.directory.counts"] = Counts()

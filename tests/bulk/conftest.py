@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import db
-from portal.bulk import writing
 from portal.bulk.columns import COLUMNS
 from portal.models import Association, BulkImport, BulkImportProblem, Profile
 
@@ -85,7 +84,7 @@ def uploaded(client, body: bytes) -> int:
 
 def run_import(client, import_id: int):
     response = client.post(f"/clients/bulk/{import_id}/import")
-    writing.wait()
+    client.application.extensions["portal.jobs"].drain(60)
     return response
 
 
@@ -140,4 +139,4 @@ def profile(app, reference: str) -> Profile:
 def _imports_finish(app):
     """Every import a test started has finished before the tables are emptied."""
     yield
-    writing.wait()
+    app.extensions["portal.jobs"].drain(60)

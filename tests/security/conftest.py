@@ -26,7 +26,6 @@ from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
 from portal import create_app, db, sandbox
 from portal.addons.api import practice_api
-from portal.bulk import writing
 from portal.bulk.columns import COLUMNS
 from portal.models import (
     Association,
@@ -286,8 +285,7 @@ def changes(before: dict, after: dict) -> str:
 
 def settle(app: Flask) -> None:
     """Wait for the background work requests started (directory refreshes, reads, imports)."""
-    app.extensions["portal.jobs"].drain()
-    writing.wait()
+    app.extensions["portal.jobs"].drain(60)
 
 
 # --- The two firms -------------------------------------------------------------------------
@@ -403,7 +401,7 @@ def _build_firm_a(app: Flask, a: Browser, firm_a: int) -> str:
         batch = _created(a.post("/clients/bulk/", upload, content_type="multipart/form-data"))
         if start:
             assert a.post(f"/clients/bulk/{batch}/import").status_code == 303
-            writing.wait()
+            settle(app)
     # What no page makes by itself: a contact XPM told too little about, a relationship
     # between manual profiles, and a WorkflowMax connection waiting for its practice.
     unknown = f"{MARK} Contact of unknown kind"
