@@ -172,3 +172,22 @@ def test_nothing_in_xpm_imports_flask():
         if target.split(".")[0] in {"flask", "flask_login", "flask_wtf", "werkzeug"}
     ]
     assert not flasky, "Flask inside portal/xpm:\n" + "\n".join(flasky)
+
+
+def where(pattern: str) -> list[str]:
+    """The modules of ``portal`` whose source holds ``pattern`` (the sandbox aside: it is a
+    server of its own)."""
+    return sorted(
+        name
+        for name, path in modules().items()
+        if not name.startswith("portal.sandbox") and pattern in path.read_text(encoding="utf-8")
+    )
+
+
+def test_one_of_each_mechanism():
+    assert where('headers["HX-Redirect"]') == ["portal.web"]  # open_page
+    assert where("def paginate(") == ["portal.pages"]
+    assert where("threading.Thread(") == []  # background work goes to portal.jobs
+    assert where("OrderedDict") == []  # expiring values: cachetools, or the shared store
+    views = {name for name in modules() if name.endswith(".views")}
+    assert not views & {*where(".commit()"), *where("writing(")}  # services own their writes
