@@ -54,13 +54,13 @@ def memo() -> SearchMemo:
 def start_refresh(db: Session, practice: Practice) -> None:
     """Refresh the directory in the background (joining a refresh already running)."""
     try:
-        client = api(db, practice)
+        practice_calls = api(db, practice)
     except XpmError:
         return  # the panel already says the connection is not working
     # Background work: it yields to what staff are waiting for, and waits for the next
     # minute's calls rather than give up part way through a long read.
-    client = client.paced(BACKGROUND, slot_wait=BACKGROUND_SLOT_WAIT)
-    refresh = partial(directory.refresh, sessions(), client, practice)
+    paced = practice_calls.paced(BACKGROUND, slot_wait=BACKGROUND_SLOT_WAIT)
+    refresh = partial(directory.refresh, sessions(), paced, practice)
     jobs().submit(("refresh", practice), refresh)
 
 

@@ -68,7 +68,7 @@ def _confirmation(panel: Panel) -> Confirmation:
     session = db.session()
     local = directory.listing(session, panel.practice, panel.search).total or 0
     try:
-        client = practice.search_api(session, panel.practice)
+        api = practice.search_api(session, panel.practice)
     except XpmError as error:
         return Confirmation(error=error)
     db.end_read(session)  # no transaction held while waiting on XPM
@@ -76,7 +76,7 @@ def _confirmation(panel: Panel) -> Confirmation:
         practice.sessions(),
         practice.jobs(),
         practice.memo(),
-        client,
+        api,
         panel.practice,
         panel.search.text,
         local_matches=local,

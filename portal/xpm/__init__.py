@@ -5,7 +5,7 @@ returns; ``errors`` what can go wrong, worded for staff. The OAuth flow and the 
 storage are kept apart from the client and hand it a ``TokenSource``.
 """
 
-from portal.xpm.client import TokenSource, XpmApi
+from portal.xpm.api import TokenSource, XpmApi
 from portal.xpm.errors import (
     CallAbandoned,
     LimiterBusy,

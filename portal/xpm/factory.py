@@ -9,7 +9,7 @@ limiter when set), ``XPM_CONNECT_TIMEOUT`` (5 s), ``XPM_READ_TIMEOUT`` (20 s),
 
 from collections.abc import Mapping
 
-from portal.xpm.client import TokenSource, XpmApi
+from portal.xpm.api import TokenSource, XpmApi
 from portal.xpm.limiter import Limits, TenantLimiter
 from portal.xpm.limiter_redis import RedisBackend
 from portal.xpm.xml import DEFAULT_MAX_BYTES
