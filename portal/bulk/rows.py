@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from portal import identifiers
 from portal.bulk.columns import BY_KEY, CHOICE_COLUMNS, Column
-from portal.clients import identifiers
 from portal.fields import clean
 from portal.limits import shares_allowed, shares_range
 from portal.reference import MONTHS

@@ -22,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.clients import identifiers
+from portal import identifiers
 from portal.fields import clean, trim, typed_name
 from portal.limits import MAX_SHARES, shares_range
 from portal.reference import KINDS, MONTHS
