@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from portal import db
 from portal.bulk.columns import COLUMNS
-from portal.clients.identifiers import valid_ird_number
+from portal.identifiers import valid_ird_number
 from portal.models import Association, BulkImport, Profile
 
 NAMES = ["Kōwhai", "Tōtara", "Rimu", "Mānuka", "Harakeke", "Pōhutukawa", "Kauri", "Miro"]

@@ -1,7 +1,6 @@
 """Staff accounts: passwords, sign-in checks and firm creation."""
 
 import hashlib
-import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +10,7 @@ from portal.auth import passwords, sessions, two_factor
 from portal.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from portal.auth.passwords import hash_password
 from portal.db import utcnow, writing
+from portal.fields import email_address
 from portal.models import Firm, StructureMapping, SubscriptionPlan, User
 from portal.reference import DEFAULT_PLANS, DEFAULT_STRUCTURES
 from portal.text import structure_key
@@ -91,7 +91,7 @@ def create_user(db: Session, firm: Firm, email: str, password: str, admin: bool)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
     email = normalise_email(email)
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+    if not email_address(email):
         raise ValueError(f"{email!r} is not an e-mail address.")
     if db.scalar(select(User.id).where(User.email == email)) is not None:
         raise ValueError(f"A user with the e-mail {email} already exists.")

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal import identifiers
 from portal.bulk import links, stored
 from portal.bulk.stored import Conflict, typed
-from portal.clients import identifiers
 from portal.clients.checklist import checklist, setup_status
 from portal.clients.service import display_name
 from portal.models import Association, BulkImport, BulkImportRow, Profile

@@ -1,25 +1,22 @@
 """Checking one row's cells: each becomes a stored value, or a problem with the reason.
 
 Pure functions: the firm's plans and the type and role lists come in as ``Choices``.
-Every rule matches the manual form's (portal/clients/forms.py, portal/fields.py), so a
-bulk-imported profile holds nothing the form would refuse.
+What a cell may hold is the rule the manual form keeps to (``portal.fields``), so a
+bulk-imported profile holds nothing the form would refuse; only the messages, which name
+the cell, are worded here.
 """
 
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
+from portal import fields
 from portal.bulk.columns import BY_KEY, CHOICE_COLUMNS, Column
-from portal.clients import identifiers
 from portal.fields import clean
-from portal.limits import shares_allowed, shares_range
-from portal.reference import MONTHS
+from portal.limits import shares_range
 from portal.text import fold, name_problem
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-WEB = re.compile(r"^https?://\S+$", re.IGNORECASE)
 #: Spreadsheets run a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: ...but a phone number or a signed number is harmless, and common.
@@ -73,10 +70,10 @@ def parse_date(text: str) -> date:
 
 
 def _shares(text: str, minimum: int) -> int:
-    number = text.replace(",", "").replace(" ", "")
-    if not re.fullmatch(r"\d+", number) or not shares_allowed(int(number), minimum):
+    number = fields.shares(text, minimum)
+    if number is None:
         raise Invalid(f"“{text}” is not {shares_range(minimum)}.")
-    return int(number)
+    return number
 
 
 def _choice(text: str, options: dict, noun: str, labels: list[str]):
@@ -87,30 +84,17 @@ def _choice(text: str, options: dict, noun: str, labels: list[str]):
 
 
 def _month(text: str) -> int:
-    names = {fold(m): i for i, m in enumerate(MONTHS, 1)} | {
-        fold(m[:3]): i for i, m in enumerate(MONTHS, 1)
-    }
-    if text.isdigit() and 1 <= int(text) <= 12:
-        return int(text)
-    if fold(text) in names:
-        return names[fold(text)]
-    raise Invalid(f"“{text}” is not a month. Write March, Mar or 3.")
+    number = fields.month(text)
+    if number is None:
+        raise Invalid(f"“{text}” is not a month. Write March, Mar or 3.")
+    return number
 
 
 def _percentage(text: str) -> str:
-    try:
-        number = Decimal(text.rstrip("%").strip())
-    except InvalidOperation:
-        number = Decimal(-1)
-    if not Decimal(0) <= number <= Decimal(100) or number.as_tuple().exponent < -4:
+    number = fields.percentage(text)
+    if number is None:
         raise Invalid(f"“{text}” is not a percentage between 0 and 100.")
     return str(number)
-
-
-def _ird(text: str) -> str:
-    if identifiers.masked_ird_number(text) or identifiers.valid_ird_number(text):
-        return text
-    raise Invalid(f"“{text}” is not a valid IRD number (8 or 9 digits; check the digits).")
 
 
 def _name(text: str) -> str:
@@ -145,18 +129,21 @@ def parse(column: Column, text: str, choices: Choices):
         }[kind]
         noun = {"plan": "subscription plan of this firm"}.get(kind, column.header.lower())
         return _choice(text, options, noun, choices.labels.get(kind, []))
-    if kind == "ird":
-        return _ird(text)
     if kind == "name":
         return _name(text)
-    if kind == "nzbn":
-        _check(identifiers.valid_nzbn(text), f"“{text}” is not an NZBN (13 digits; check them).")
+    if kind == "ird":
+        _check(
+            fields.ird_number(text),
+            f"“{text}” is not a valid IRD number (8 or 9 digits; check the digits).",
+        )
+    elif kind == "nzbn":
+        _check(fields.nzbn(text), f"“{text}” is not an NZBN (13 digits; check them).")
     elif kind == "digits":
-        _check(text.isdigit(), f"“{text}” is not a company number (digits only).")
+        _check(fields.company_number(text), f"“{text}” is not a company number (digits only).")
     elif kind == "email":
-        _check(bool(EMAIL.match(text)), f"“{text}” is not an e-mail address.")
+        _check(fields.email_address(text), f"“{text}” is not an e-mail address.")
     elif kind == "web":
-        _check(bool(WEB.match(text)), f"“{text}” does not start with https:// or http://.")
+        _check(fields.web_address(text), f"“{text}” does not start with https:// or http://.")
     return text
 
 

@@ -1,6 +1,7 @@
-"""The profile forms, one per kind; the same classes add a client manually and edit one."""
+"""The profile forms, one per kind; the same classes add a client manually and edit one.
 
-import re
+What each field accepts is ``portal.fields``' rule, which bulk CSV rows keep to as well;
+the messages here are the form's own wording of it."""
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -13,41 +14,23 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (
-    DataRequired,
-    Length,
-    NumberRange,
-    Optional,
-    Regexp,
-    ValidationError,
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal import fields
+from portal.fields import choose, clean, rule, trim, typed_name
+from portal.limits import shares_range
+
+EMAIL = rule(
+    fields.email_address,
+    "Enter an e-mail address like name@example.nz.",
+    judge_emptied=True,
 )
-
-from portal.clients import identifiers
-from portal.fields import clean, trim, typed_name
-from portal.limits import MAX_SHARES, shares_range
-from portal.reference import KINDS, MONTHS
-
-EMAIL = Regexp(
-    r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an e-mail address like name@example.nz."
+WEB_ADDRESS = rule(fields.web_address, "Enter a web address starting with https:// or http://.")
+IRD_NUMBER = rule(
+    fields.ird_number, "That is not a valid IRD number (8 or 9 digits; check the digits)."
 )
-
-
-def _web_address(_form, field):
-    if field.data and not re.match(r"^https?://[^\s]+$", field.data, re.IGNORECASE):
-        raise ValidationError("Enter a web address starting with https:// or http://.")
-
-
-def _ird_number(_form, field):
-    # A number XPM masked ("******123") may stay as it is; it is flagged as incomplete.
-    if field.data and identifiers.masked_ird_number(field.data):
-        return
-    if field.data and not identifiers.valid_ird_number(field.data):
-        raise ValidationError("That is not a valid IRD number (8 or 9 digits; check the digits).")
-
-
-def _nzbn(_form, field):
-    if field.data and not identifiers.valid_nzbn(field.data):
-        raise ValidationError("An NZBN is 13 digits; check the digits.")
+NZBN = rule(fields.nzbn, "An NZBN is 13 digits; check the digits.")
+COMPANY_NUMBER = rule(fields.company_number, "A company number is digits only.", judge_emptied=True)
 
 
 def name_field(label, max_length, *, required=False):
@@ -73,19 +56,19 @@ def address(label):
 
 def choice(label, *, required=False):
     """A select whose choices the view fills in from the firm's data."""
-    validators = [DataRequired(message=f"Choose a {label.lower()}.")] if required else [Optional()]
+    validators = [DataRequired(message=choose(label))] if required else [Optional()]
     return SelectField(label, validators=validators, choices=[])
 
 
 class ProfileForm(FlaskForm):
     """The fields every kind of profile has."""
 
-    ird_number = text("IRD number", 20, _ird_number)
+    ird_number = text("IRD number", 20, IRD_NUMBER)
     client_reference = name_field("Client reference", 100)
     email = EmailField("E-mail", validators=[Optional(), Length(max=254), EMAIL], filters=[clean])
     phone = text("Phone", 50)
     mobile = text("Mobile", 50)
-    website = text("Website", 300, _web_address)
+    website = text("Website", 300, WEB_ADDRESS)
     physical_address = address("Street address")
     physical_city = text("City", 100)
     physical_region = text("Region", 100)
@@ -134,28 +117,18 @@ class CompanyForm(ProfileForm):
     name = name_field("Company name", 500, required=True)
     company_type_code = choice("Company type", required=True)
     subscription_plan_id = choice("Subscription plan", required=True)
-    company_number = text(
-        "Company number", 20, Regexp(r"^\d+$", message="A company number is digits only.")
-    )
-    nzbn = text("NZBN", 20, _nzbn)
+    company_number = text("Company number", 20, COMPANY_NUMBER)
+    nzbn = text("NZBN", 20, NZBN)
     company_number_confirmed = BooleanField(
         "Company number checked against the Companies Office register"
     )
     total_shares = IntegerField(
         "Total shares issued",
-        validators=[
-            Optional(),
-            NumberRange(
-                min=1,
-                max=MAX_SHARES,
-                message=f"Enter {shares_range(1)}.",
-            ),
-        ],
+        validators=[Optional(), fields.shares_field(1, f"Enter {shares_range(1)}.")],
     )
     annual_return_month = SelectField(
         "Annual return filing month",
-        choices=[SelectChoice("", "Not known")]
-        + [SelectChoice(str(i), month) for i, month in enumerate(MONTHS, 1)],
+        choices=[SelectChoice("", "Not known"), *fields.month_choices()],
         validators=[Optional()],
     )
     details_fields = (
@@ -218,6 +191,6 @@ class KindForm(FlaskForm):
 
     kind = SelectField(
         "What is it?",
-        choices=[SelectChoice("", "Choose…"), *(SelectChoice(*k) for k in KINDS)],
+        choices=fields.kind_choices(),
         validators=[DataRequired(message="Choose whether it is a company, a trust or a person.")],
     )

@@ -5,8 +5,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from portal import audit
-from portal.clients import identifiers
+from portal import audit, identifiers
 from portal.clients.checklist import checklist, setup_status
 from portal.db import writing
 from portal.models import Association, CompanyType, Profile, SubscriptionPlan, TrustType

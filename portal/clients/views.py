@@ -1,7 +1,6 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from wtforms.fields.choices import SelectChoice
 
 from portal import db
 from portal.auth.access import require_login
@@ -9,6 +8,7 @@ from portal.clients import bp, service
 from portal.clients.checklist import checklist
 from portal.clients.forms import FORMS, KindForm
 from portal.extensions import client_address
+from portal.fields import plan_choices, type_choices
 from portal.limits import page_number
 from portal.reference import KINDS, SETUP_STATUSES, a_kind
 from portal.web import render
@@ -52,10 +52,7 @@ def _build_form(kind: str, obj=None):
     """The form for ``kind``, with the firm's plans and the type lists as choices."""
     session = db.session()
     form = FORMS[kind](obj=obj)
-    form.subscription_plan_id.choices = [SelectChoice("", "Choose a plan…")] + [
-        SelectChoice(str(plan.id), plan.name)
-        for plan in service.plans(session, current_user.firm_id)
-    ]
+    form.subscription_plan_id.choices = plan_choices(service.plans(session, current_user.firm_id))
     if obj is not None and obj.subscription_plan_id and not form.is_submitted():
         form.subscription_plan_id.data = str(obj.subscription_plan_id)
     if obj is not None and obj.annual_return_month and not form.is_submitted():
@@ -63,9 +60,7 @@ def _build_form(kind: str, obj=None):
     types = {"company": service.company_types, "trust": service.trust_types}.get(kind)
     if types:
         field = form.company_type_code if kind == "company" else form.trust_type_code
-        field.choices = [SelectChoice("", f"Choose a {field.label.text.lower()}…")] + [
-            SelectChoice(t.code, t.label) for t in types(session)
-        ]
+        field.choices = type_choices(field.label.text, types(session))
     return form
 
 

@@ -1,10 +1,11 @@
-"""The import form: what the client is imported as, and its mandatory fields."""
+"""The import form: what the client is imported as, and its mandatory fields (the same
+choices and messages as the manual form's, from ``portal.fields``)."""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from portal.fields import choose, kind_choices, plan_choices, type_choices
 from portal.importing.plan import Choices
 from portal.reference import KINDS
 
@@ -14,32 +15,22 @@ TYPE_FIELDS = {"company": "company_type_code", "trust": "trust_type_code"}
 class ImportForm(FlaskForm):
     """Kind (asked only when the firm's mapping does not say), type and subscription plan."""
 
-    kind = SelectField(
-        "Kind",
-        choices=[SelectChoice("", "Choose…")] + [SelectChoice(*k) for k in KINDS],
-        default="",
-    )
+    kind = SelectField("Kind", choices=kind_choices(), default="")
     # A disabled field is not sent; its default keeps it a valid (empty) choice.
     company_type_code = SelectField("Company type", choices=[], default="")
     trust_type_code = SelectField("Trust type", choices=[], default="")
     subscription_plan_id = SelectField(
         "Subscription plan",
         choices=[],
-        validators=[DataRequired(message="Choose a subscription plan.")],
+        validators=[DataRequired(message=choose("Subscription plan"))],
     )
     remember_structure = BooleanField("Import every client with this XPM structure as this kind")
 
     def fill_choices(self, plans, company_types, trust_types) -> None:
         """The firm's plans and the type lists, each with an empty first choice."""
-        self.subscription_plan_id.choices = [SelectChoice("", "Choose a plan…")] + [
-            SelectChoice(str(plan.id), plan.name) for plan in plans
-        ]
-        self.company_type_code.choices = [SelectChoice("", "Choose a company type…")] + [
-            SelectChoice(t.code, t.label) for t in company_types
-        ]
-        self.trust_type_code.choices = [SelectChoice("", "Choose a trust type…")] + [
-            SelectChoice(t.code, t.label) for t in trust_types
-        ]
+        self.subscription_plan_id.choices = plan_choices(plans)
+        self.company_type_code.choices = type_choices("Company type", company_types)
+        self.trust_type_code.choices = type_choices("Trust type", trust_types)
 
     def type_field(self, kind: str | None):
         """The mandatory type field of ``kind`` (None for an individual)."""
@@ -79,7 +70,7 @@ class ImportForm(FlaskForm):
             return False
         field = self.type_field(self.kind.data)
         if field is not None and not field.data:
-            field.errors = [*field.errors, f"Choose a {field.label.text.lower()}."]
+            field.errors = [*field.errors, choose(field.label.text)]
             valid = False
         return valid
 

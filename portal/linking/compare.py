@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from portal import audit
-from portal.clients import identifiers, service
+from portal import audit, identifiers
+from portal.clients import service
 from portal.db import writing
 from portal.importing.mapping import Link, link_from, normal_uuid, profile_values
 from portal.linking import ties
