@@ -4,7 +4,7 @@ CSV rows.
 
 Each rule is a plain function of the text (``email_address``, ``ird_number``, ``shares``…);
 a form wraps it in a validator (``rule``) with its own message, and a CSV row
-(portal/bulk/rows.py) calls it and words its own, so the two can never disagree on what
+(portal/bulk/check.py) calls it and words its own, so the two can never disagree on what
 is valid. The filters (``clean``, ``trim``) and the choice lists are shared the same way.
 """
 

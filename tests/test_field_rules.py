@@ -1,7 +1,7 @@
 """The manual form and a bulk CSV row accept and refuse the same values (portal/fields.py).
 
 Each table's values go through the profile form (``CompanyForm``, as a POST would fill it)
-and through a CSV row's cells (``bulk.rows.read_cells``, as a file's row is read); the two
+and through a CSV row's cells (``bulk.check.read_cells``, as a file's row is read); the two
 must agree, and with the table.
 """
 
@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
-from portal.bulk.rows import Checked, Choices, read_cells
+from portal.bulk.check import Checked, Choices, read_cells
 from portal.clients.forms import CompanyForm
 from portal.limits import MAX_SHARES
 from portal.reference import MONTHS

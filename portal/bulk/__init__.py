@@ -1,8 +1,9 @@
 """Bulk import: a CSV template, an uploaded file checked row by row, then imported whole.
 
-Read in this order: ``views`` (the pages), ``reading`` (the file as CSV), ``checking``
-with ``records`` and ``rows`` (every row validated and kept), ``writing`` (the background
-import) with ``planning`` and ``links`` (what each row does), ``report`` (what the pages show).
+Read in this order: ``views`` (the pages), ``columns`` (the file's columns and the
+template), ``check`` (upload: the file read as CSV, every row validated and kept),
+``write`` (confirm: what each row does, written whole in the background), ``report``
+(what the pages show and the CSV files they hand out).
 """
 
 from flask import Blueprint

@@ -176,3 +176,21 @@ def template_rows(plan: str) -> list[dict[str, str]]:
             "start_date": "2015-04-01",
         },
     ]
+
+
+#: Spreadsheets run a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: ...but a phone number or a signed number is harmless, and common.
+HARMLESS = re.compile(r"^[+-][\d\s().-]*$")
+
+
+def formula_like(text: str) -> bool:
+    """True for a cell a spreadsheet would run as a formula (``=cmd|' /C calc'!A0``)."""
+    return text.startswith(FORMULA_STARTS) and not HARMLESS.match(text)
+
+
+def unescape(text: str) -> str:
+    """Undo the apostrophe the portal's own exports put before a formula-like cell."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text

@@ -8,9 +8,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal import db
 from portal.auth.access import require_login
-from portal.bulk import bp, checking, export, report, writing
+from portal.bulk import bp, check, report, write
+from portal.bulk.check import FileProblem, megabytes
 from portal.bulk.columns import COLUMNS, REQUIRED
-from portal.bulk.reading import FileProblem, megabytes
 from portal.clients import service as clients
 from portal.limits import page_number
 from portal.text import without_hidden
@@ -44,7 +44,7 @@ def _index(form: UploadForm, status: int = 200):
         imports=report.recent(session, firm_id),
         columns=COLUMNS,
         required=REQUIRED,
-        choices=checking.choices(session, firm_id).labels,
+        choices=check.choices(session, firm_id).labels,
         limits=_limits_text(),
     ), status
 
@@ -61,7 +61,7 @@ def upload():
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            batch = checking.check_upload(
+            batch = check.check_upload(
                 db.session(), current_user.firm_id, current_user.id, _upload(form), *_limits()
             )
         except FileProblem as problem:
@@ -71,12 +71,12 @@ def upload():
     return _index(form, 422 if form.file.errors else 200)
 
 
-def _upload(form: UploadForm) -> checking.Upload:
+def _upload(form: UploadForm) -> check.Upload:
     """The uploaded file, with its size (Werkzeug has spooled it to disk if large)."""
     stored = form.file.data
     size = stored.stream.seek(0, 2)
     stored.stream.seek(0)
-    return checking.Upload(_filename(stored.filename), stored.stream, size)
+    return check.Upload(_filename(stored.filename), stored.stream, size)
 
 
 def _filename(name: str | None) -> str:
@@ -100,7 +100,7 @@ def template():
     """The CSV template, with one of the firm's own plans in the examples."""
     plans = clients.plans(db.session(), current_user.firm_id)
     plan = next((p.name for p in plans if p.name == "Standard"), plans[0].name if plans else "")
-    return _csv(export.template_csv(plan), "bulk-import-template.csv")
+    return _csv(report.template_csv(plan), "bulk-import-template.csv")
 
 
 def _batch_or_404(import_id: int):
@@ -120,7 +120,7 @@ def show(import_id):
         "bulk/show.html",
         "status",
         batch=batch,
-        stalled=writing.stalled(batch),
+        stalled=write.stalled(batch),
         problems=report.problems(session, batch.id, request.args.get("page", 1, type=page_number)),
         rows=report.rows(session, batch.id, request.args.get("rows", 1, type=page_number))
         if done
@@ -138,8 +138,8 @@ def start(import_id):
         flash(
             "No row of this file is ready to import: fix the problems and upload it again.", "error"
         )
-    elif writing.confirm(db.session(), current_user.firm_id, batch.id, current_user.id):
-        writing.start(current_app._get_current_object(), batch.id)
+    elif write.confirm(db.session(), current_user.firm_id, batch.id, current_user.id):
+        write.start(current_app._get_current_object(), batch.id)
     else:
         flash("This import has already been started.", "warning")
     return redirect(url_for("bulk.show", import_id=batch.id), 303)
@@ -151,7 +151,7 @@ def problems(import_id):
     batch = _batch_or_404(import_id)
     body = report.stored_problems_file(db.session(), batch)
     db.end_read(db.session())
-    return _csv(export.gunzipped(body), f"problems-in-import-{batch.id}.csv")
+    return _csv(report.gunzipped(body), f"problems-in-import-{batch.id}.csv")
 
 
 def _csv(body, filename: str) -> Response:

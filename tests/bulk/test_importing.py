@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, update
 
 from portal import db
-from portal.bulk import planning, writing
+from portal.bulk import write
 from portal.models import Association, AuditEvent, BulkImport, BulkImportRow, Profile
 from tests.bulk.conftest import (
     batch,
@@ -198,7 +198,7 @@ def test_a_failure_writes_nothing_and_says_so(app, client, signed_in, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(writing, "summary", broken)  # fails after every insert, before commit
+    monkeypatch.setattr(write, "summary", broken)  # fails after every insert, before commit
     import_id = imported(client, csv_file(FAMILY))
     failed = batch(app, import_id)
     assert failed.status == "failed"
@@ -230,7 +230,7 @@ def test_a_stalled_import_can_be_started_again(app, client, signed_in):
     with app.app_context():
         session = db.session()
         with db.writing(session):
-            stale = db.utcnow() - writing.STALE_AFTER * 2
+            stale = db.utcnow() - write.STALE_AFTER * 2
             session.execute(update(BulkImport).values(status="preparing", heartbeat_at=stale))
     page = client.get(f"/clients/bulk/{import_id}").get_data(as_text=True)
     assert "This import stopped before it finished" in page
@@ -242,8 +242,8 @@ def test_a_running_import_is_not_started_twice(app, client, signed_in):
     import_id = uploaded(client, csv_file([company()]))
     with app.app_context():
         session = db.session()
-        assert writing.confirm(session, signed_in[1], import_id, signed_in[0])
-        assert not writing.confirm(session, signed_in[1], import_id, signed_in[0])
+        assert write.confirm(session, signed_in[1], import_id, signed_in[0])
+        assert not write.confirm(session, signed_in[1], import_id, signed_in[0])
 
 
 def test_profiles_changed_between_preparing_and_writing(app, client, signed_in):
@@ -251,7 +251,7 @@ def test_profiles_changed_between_preparing_and_writing(app, client, signed_in):
     import_id = uploaded(client, csv_file([company(phone="09 555 0101")]))
     with app.app_context():
         session = db.session()
-        plan = planning.prepare(session, session.get(BulkImport, import_id))
+        plan = write.prepare(session, session.get(BulkImport, import_id))
         with db.writing(session):
             session.add(
                 Profile(
@@ -263,7 +263,7 @@ def test_profiles_changed_between_preparing_and_writing(app, client, signed_in):
                     standing="contact",
                 )
             )
-        writing._write_checked(session, session.get(BulkImport, import_id), plan)
+        write._write_checked(session, session.get(BulkImport, import_id), plan)
     assert counts(app)[0] == 1
     assert profile(app, "CO-1").phone == "09 555 0101"
     assert batch(app, import_id).updated == 1

@@ -6,7 +6,7 @@ import io
 from sqlalchemy import update
 
 from portal import db
-from portal.bulk.export import problems_csv, safe_cell
+from portal.bulk.report import problems_csv, safe_cell
 from portal.models import BulkImport
 from tests.bulk.conftest import HEADER, company, csv_file, imported, trust, uploaded
 
