@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from portal_setup import bench_portal, signed_in_client
 from sqlalchemy import func, select
 
-from portal import db
+from portal import database
 from portal.bulk.columns import COLUMNS
 from portal.identifiers import valid_ird_number
 from portal.models import Association, BulkImport, Profile
@@ -121,7 +121,7 @@ def import_file(app, client, body: bytes) -> tuple[float, float, BulkImport]:
     total = time.perf_counter() - started
     import_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
-        batch = db.session().get(BulkImport, import_id)
+        batch = database.session().get(BulkImport, import_id)
     return checked, total, batch
 
 
@@ -161,7 +161,7 @@ def main() -> None:
             print(f"Python heap peak: {tracemalloc.get_traced_memory()[1] / 1e6:.0f} MB")
         print(f"peak RSS of the whole process: {peak_mb():.0f} MB (target ≤ 200 MB)")
         with app.app_context():
-            session = db.session()
+            session = database.session()
             profiles = session.scalar(select(func.count(Profile.id)))
             links = session.scalar(select(func.count(Association.id)))
         print(f"stored: {profiles:,} profiles, {links:,} associations (no duplicates)")

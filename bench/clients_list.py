@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from portal_setup import bench_portal, signed_in_client  # noqa: E402
 from sqlalchemy import event, insert  # noqa: E402
 
-from portal import db  # noqa: E402
+from portal import database  # noqa: E402
 from portal.models import Profile  # noqa: E402
 from portal.text import fold  # noqa: E402
 
@@ -27,7 +27,7 @@ SUFFIXES = ["Holdings Limited", "Family Trust", "Farms Limited", "Investments Lt
 def build(directory: str, count: int):
     app, firm_id, plan = bench_portal(directory)
     with app.app_context():
-        session = db.session()
+        session = database.session()
         rows = []
         for i in range(count):
             kind = ("company", "trust", "individual")[i % 3]
@@ -45,7 +45,7 @@ def build(directory: str, count: int):
                     "trust_type_code": "family" if kind == "trust" else None,
                 }
             )
-        with db.writing(session):
+        with database.writing(session):
             session.execute(insert(Profile), rows)
     return app
 
@@ -54,7 +54,7 @@ def measure(app, path: str, runs: int):
     client = signed_in_client(app)
     statements = []
     with app.app_context():
-        engine = db.engine()
+        engine = database.engine()
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     client.get(path)  # warm up

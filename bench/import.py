@@ -34,7 +34,7 @@ from portal_setup import (  # noqa: E402
 )
 from sqlalchemy import delete, func, select  # noqa: E402
 
-from portal import db, sandbox  # noqa: E402
+from portal import database, sandbox  # noqa: E402
 from portal.addons.api import practice_api  # noqa: E402
 from portal.importing.mapping import kind_for  # noqa: E402
 from portal.models import Association, AuditEvent, Profile  # noqa: E402
@@ -138,7 +138,7 @@ def is_entity(connection, tenant: str, uuid: str) -> bool:
 def uuid_of(app, firm_id: int, name: str) -> str:
     """The XPM UUID of the company called ``name``."""
     with app.app_context():
-        found = practice_api(db.session(), firm_id).search(name, detailed=True)
+        found = practice_api(database.session(), firm_id).search(name, detailed=True)
     return next(c.uuid for c in found if c.name == name and c.business_structure == "Company")
 
 
@@ -167,8 +167,8 @@ def create(client, plan: int, uuid: str, sandbox_url: str) -> tuple[float, int, 
 def fresh(app, sandbox_url: str) -> None:
     """An empty portal and fresh limits, in the portal and in the sandbox."""
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             for model in (Association, AuditEvent, Profile):
                 session.execute(delete(model))
     app.extensions.pop("xpm_limiter", None)
@@ -179,7 +179,7 @@ def fresh(app, sandbox_url: str) -> None:
 def stored_uuids(app) -> set[str]:
     """The XPM UUIDs of every profile in the portal."""
     with app.app_context():
-        return set(db.session().scalars(select(Profile.xpm_client_uuid)))
+        return set(database.session().scalars(select(Profile.xpm_client_uuid)))
 
 
 def scenario(label, app, client, firm_id, plan, sandbox, runs, before=None):
@@ -200,7 +200,7 @@ def scenario(label, app, client, firm_id, plan, sandbox, runs, before=None):
         timings.append(elapsed)
         calls.add((on_form, on_create))
     with app.app_context():
-        parties = db.session().scalar(
+        parties = database.session().scalar(
             select(func.count())
             .select_from(Association)
             .join(Profile, Profile.id == Association.profile_id)

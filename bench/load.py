@@ -179,7 +179,7 @@ def complete_directory(database_url: str, practice: list[dict]) -> float:
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from portal.db import make_engine, utcnow
+    from portal.database import make_engine, utcnow
     from portal.directory import store
     from portal.xpm.records import XpmClient
 
@@ -238,14 +238,14 @@ def prepare_database(name: str) -> str:
 def create_staff(database_url: str, settings: dict, users: int) -> list[str]:
     """One firm, its administrator and ``users - 1`` more staff (the project's own service
     functions); returns their e-mail addresses, the administrator's first."""
-    from portal import create_app, db
+    from portal import create_app, database
     from portal.auth import service as auth_service
 
     app = create_app({**settings, "DATABASE_URL": database_url, "WTF_CSRF_ENABLED": False})
     emails = [ADMIN_EMAIL] + [f"staff{n:02}@load.example.nz" for n in range(1, users)]
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             firm = auth_service.get_or_create_firm(session, "Load Bench Practice")
             for number, email in enumerate(emails):
                 auth_service.create_user(session, firm, email, PASSWORD, number == 0)

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cryptography.fernet import Fernet  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from portal import create_app, db  # noqa: E402
+from portal import create_app, database  # noqa: E402
 from portal.auth import service as auth_service  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
 from portal.models import SubscriptionPlan  # noqa: E402
@@ -42,8 +42,8 @@ def bench_portal(directory: str, url: str | None = None, **settings):
         }
     )
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             firm = auth_service.get_or_create_firm(session, "Bench Practice")
             auth_service.create_user(session, firm, EMAIL, PASSWORD, True)
         plan = session.scalar(

@@ -29,7 +29,7 @@ from portal_setup import CONTROL, EMAIL, PASSWORD, bench_portal, sandbox_setting
 from sqlalchemy import update
 from werkzeug.serving import make_server
 
-from portal import db, sandbox
+from portal import database, sandbox
 from portal.addons.api import practice_of, working_connection
 from portal.directory import Listing, Search, listing
 from portal.models import DirectorySync
@@ -101,7 +101,7 @@ def read_directory(app, client, sandbox_url: str) -> None:
 def fill_bare_route(app, bare_context: dict, params: dict) -> None:
     """The bare route renders the rows the real one would, from a list made beforehand."""
     with app.app_context():
-        session = db.session()
+        session = database.session()
         row = working_connection(session, 1)
         search = Search(text=params.get("q", ""))
         found = listing(session, practice_of(row), search)
@@ -174,8 +174,8 @@ def measure_typing(app, sandbox_url: str) -> None:
         # Worst case: a minute has passed since the last refresh, and nobody has searched.
         app.extensions["portal.shared"] = MemoryStore()  # nothing remembered
         with app.app_context():
-            session = db.session()
-            with db.writing(session):
+            session = database.session()
+            with database.writing(session):
                 session.execute(update(DirectorySync).values(next_refresh_at=None))
         control(sandbox_url, "POST", "reset", json={})
         page.goto("/clients/add")

@@ -6,7 +6,7 @@ from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as settings
-from portal import db, errors, jobs, shared, templating, vault, web
+from portal import database, errors, jobs, shared, templating, vault, web
 from portal.addons import api as addons_api
 from portal.extensions import csrf, htmx, limiter, login_manager
 from portal.panel import practice as panel_practice
@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    db.init_app(app)
+    database.init_app(app)
     shared.init_app(app)
     jobs.init_app(app)
     vault.init_app(app)

@@ -5,7 +5,7 @@ import secrets
 import click
 from flask.cli import with_appcontext
 
-from portal import db
+from portal import database
 from portal.auth import service
 
 DEMO_FIRM = "Demo Practice"
@@ -21,7 +21,7 @@ def demo_cli():
 @with_appcontext
 def seed_command():
     """Create the demo firm and its administrator, unless they exist already."""
-    session = db.session()
+    session = database.session()
     if service.find_user(session, DEMO_EMAIL) is not None:
         click.echo(
             f"Demo data is already here. Sign in as {DEMO_EMAIL} with the password printed "
@@ -30,7 +30,7 @@ def seed_command():
         )
         return
     password = secrets.token_urlsafe(12)
-    with db.writing(session):
+    with database.writing(session):
         firm = service.get_or_create_firm(session, DEMO_FIRM)
         service.create_user(session, firm, DEMO_EMAIL, password, admin=True)
     click.echo(

@@ -17,7 +17,7 @@ from flask import (
 )
 from jinja2_fragments.flask import render_block
 
-from portal.db import utcnow
+from portal.database import utcnow
 from portal.extensions import htmx
 from portal.limits import IdConverter
 from portal.reference import KIND_LABELS, MONTHS, ROLES

@@ -14,9 +14,9 @@ from flask import Flask
 from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, text
 
-from portal import create_app, db
+from portal import create_app, database
 from portal.auth import service as auth_service
-from portal.db import Base
+from portal.database import Base
 from portal.migrate import upgrade
 
 pytest_plugins = ["tests.sandboxed"]
@@ -147,11 +147,11 @@ def settings_for(database_url: str, **overrides) -> dict:
 def empty_tables(app) -> None:
     """Delete every row except the reference lists, children first."""
     with app.app_context():
-        with db.engine().begin() as connection:
+        with database.engine().begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):
                 if table.name not in REFERENCE_TABLES:
                     connection.execute(table.delete())
-        db.engine().dispose()
+        database.engine().dispose()
 
 
 @pytest.fixture
@@ -174,8 +174,8 @@ def runner(app):
 # --- Firms, users, signing in --------------------------------------------------------------
 def make_user(app, firm_name="Kōwhai Accounting", email="staff@kowhai.example", admin=False):
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             firm = auth_service.get_or_create_firm(session, firm_name)
             user = auth_service.create_user(session, firm, email, PASSWORD, admin)
         return user.id, firm.id

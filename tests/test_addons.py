@@ -9,7 +9,7 @@ import pytest
 import requests_mock
 from sqlalchemy import select, text
 
-from portal import db
+from portal import database
 from portal import vault as vault_module
 from portal.addons.providers import provider
 from portal.addons.tokens import ConnectionTokens, NotConnected
@@ -80,7 +80,7 @@ def finish(client, params, key="xpm", **extra):
 
 def stored(app):
     with app.app_context():
-        return db.session().scalars(select(XpmConnection)).all()
+        return database.session().scalars(select(XpmConnection)).all()
 
 
 def test_page_shows_both_providers_and_help(client, signed_in):
@@ -185,7 +185,7 @@ def test_a_callback_works_only_once(app, client, signed_in, mock):
     mock.get(CONNECTIONS, json=[PRACTICE])
     finish(client, params)
     with app.app_context():
-        assert db.session().scalars(select(OAuthRequest)).all() == []
+        assert database.session().scalars(select(OAuthRequest)).all() == []
     token_calls = mock.call_count
     response = finish(client, params)
     assert "could not be matched" in client.get(response.headers["Location"]).get_data(as_text=True)
@@ -235,8 +235,8 @@ def connection(app, client, signed_in, mock):
 
 def expire(app, connection_id):
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             row = session.get(XpmConnection, connection_id)
             row.access_token_expires_at -= timedelta(minutes=29, seconds=30)
 
@@ -260,7 +260,7 @@ def test_refresh_a_minute_before_expiry_rotates_and_stores(app, connection, mock
     mock.post(f"{IDENTITY}/connect/token", json=token_response("access-2", "refresh-2"))
     with app.app_context():
         assert tokens_for(app, connection).access_token() == "access-2"
-        row = db.session().get(XpmConnection, connection)
+        row = database.session().get(XpmConnection, connection)
         assert vault().open(row.refresh_token) == "refresh-2"
     form = parse_qs(mock.last_request.text)
     assert form["grant_type"] == ["refresh_token"] and form["refresh_token"] == ["refresh-1"]
@@ -278,7 +278,7 @@ def test_invalid_grant_marks_the_connection_for_reconnecting(app, client, connec
     [row] = stored(app)
     assert row.status == "needs_reconnect" and "refresh token revoked" in row.last_error
     with app.app_context():
-        actions = db.session().scalars(select(AuditEvent.action)).all()
+        actions = database.session().scalars(select(AuditEvent.action)).all()
     assert "token_refresh_failed" in actions
     page = client.get("/settings/addons/").get_data(as_text=True)
     assert "Needs reconnecting" in page and "refresh token revoked" in page
@@ -317,7 +317,7 @@ def test_tokens_rotate_re_encrypts_under_the_first_key(app, connection, runner):
 
 
 def test_no_token_text_in_the_database(app, connection):
-    with app.app_context(), db.engine().connect() as connection_:
+    with app.app_context(), database.engine().connect() as connection_:
         dump = " ".join(
             str(value)
             for table in ("xpm_connections", "audit_events", "oauth_requests")

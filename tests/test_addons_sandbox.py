@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from portal import db
+from portal import database
 from portal.addons.api import practice_api
 from portal.models import XpmConnection
 from tests.sandboxed import connect_portal
@@ -13,14 +13,14 @@ from tests.sandboxed import connect_portal
 
 def connection(app):
     with app.app_context():
-        return db.session().scalar(select(XpmConnection))
+        return database.session().scalar(select(XpmConnection))
 
 
 def test_connect_use_disconnect_reconnect(app, client, connected, sandbox_url, sandbox_control):
     row = connection(app)
     assert row.tenant_name == "Kōwhai Chartered Accountants (sandbox)"
     with app.app_context():
-        api = practice_api(db.session(), row.firm_id)
+        api = practice_api(database.session(), row.firm_id)
         page = api.paged_list(page_size=10)
         assert len(page.clients) == 10
         found = api.search(page.clients[0].name[:6])
@@ -39,7 +39,7 @@ def test_workflowmax_mode(app, client, signed_in, sandbox_url, sandbox_control):
     row = connection(app)
     assert row.provider == "workflowmax" and row.tenant_id
     with app.app_context():
-        api = practice_api(db.session(), row.firm_id, "workflowmax")
+        api = practice_api(database.session(), row.firm_id, "workflowmax")
         listing = api.list_page(1, page_size=20)
         assert listing.total_records > 20 and len(listing.clients) == 20
 
@@ -47,8 +47,8 @@ def test_workflowmax_mode(app, client, signed_in, sandbox_url, sandbox_control):
 def test_expired_access_token_is_refreshed_and_rotated(app, connected, sandbox_control):
     before = connection(app)
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             session.get(XpmConnection, before.id).access_token_expires_at -= timedelta(hours=1)
         api = practice_api(session, before.firm_id)
         assert api.paged_list(page_size=5).clients
@@ -72,8 +72,8 @@ def test_revoked_grant_asks_for_reconnecting(app, client, connected, sandbox_url
         timeout=10,
     )
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             session.get(XpmConnection, row.id).access_token_expires_at -= timedelta(hours=1)
         api = practice_api(session, row.firm_id)
         try:
@@ -92,7 +92,7 @@ def test_no_token_text_in_the_database_file_or_pages(app, client, connected, cap
     row = connection(app)
     with app.app_context():
         secrets = [vault().open(row.access_token), vault().open(row.refresh_token)]
-        api = practice_api(db.session(), row.firm_id)
+        api = practice_api(database.session(), row.firm_id)
         api.paged_list(page_size=5)
     url = app.config["DATABASE_URL"]
     pages = client.get("/settings/addons/").get_data(as_text=True)
@@ -100,8 +100,8 @@ def test_no_token_text_in_the_database_file_or_pages(app, client, connected, cap
     for secret in secrets:
         assert secret not in pages and secret not in logs
         if url.startswith("sqlite:///"):
-            database = Path(url.removeprefix("sqlite:///"))
-            for path in (database, Path(f"{database}-wal")):
+            database_file = Path(url.removeprefix("sqlite:///"))
+            for path in (database_file, Path(f"{database_file}-wal")):
                 if path.exists():
                     assert secret.encode() not in path.read_bytes()
 
@@ -112,7 +112,7 @@ def test_a_403_from_the_api_asks_for_reconnecting(app, client, connected, sandbo
     sandbox_control("POST", "faults", json={"fault": "403", "endpoints": ["client.api/paged-list"]})
     row = connection(app)
     with app.app_context():
-        api = practice_api(db.session(), row.firm_id)
+        api = practice_api(database.session(), row.firm_id)
         try:
             api.paged_list(page_size=5)
         except XpmForbidden:
@@ -132,7 +132,7 @@ def test_a_401_that_survives_a_refresh_asks_for_reconnecting(app, connected, san
     sandbox_control("POST", "faults", json={"fault": "401", "endpoints": ["client.api/search"]})
     row = connection(app)
     with app.app_context():
-        api = practice_api(db.session(), row.firm_id)
+        api = practice_api(database.session(), row.firm_id)
         try:
             api.search("Aroha")
         except XpmAuthError as error:

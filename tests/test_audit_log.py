@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from portal import audit, db
+from portal import audit, database
 from portal.models import AuditEvent
 from tests.conftest import make_user
 
@@ -14,8 +14,8 @@ def add_event(
     app, firm_id, user_id=None, action="profile_edited", when=None, address=None, **values
 ):
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             event = audit.record(
                 session, action, address=address, firm_id=firm_id, user_id=user_id, **values
             )
@@ -25,7 +25,7 @@ def add_event(
 
 def event_count(app):
     with app.app_context():
-        return db.session().scalar(select(func.count(AuditEvent.id)))
+        return database.session().scalar(select(func.count(AuditEvent.id)))
 
 
 def test_administrators_read_the_log(app, client, signed_in):
@@ -159,5 +159,7 @@ def test_the_log_pages_with_newer_and_older_links(app, client, signed_in):
 def test_an_event_keeps_the_address_its_request_came_from(app, auth, user):
     auth.login()
     with app.app_context():
-        addresses = db.session().execute(select(AuditEvent.action, AuditEvent.remote_addr)).all()
+        addresses = (
+            database.session().execute(select(AuditEvent.action, AuditEvent.remote_addr)).all()
+        )
     assert [tuple(row) for row in addresses] == [("sign_in", "127.0.0.1")]

@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import select
 
-from portal import db
+from portal import database
 from portal.models import AuditEvent
 from tests.conftest import PASSWORD, SAMPLE_ARGUMENTS, make_user, settings_for
 
@@ -10,7 +10,7 @@ def audit_actions(app):
     with app.app_context():
         return [
             (e.action, e.outcome)
-            for e in db.session().scalars(select(AuditEvent).order_by(AuditEvent.id))
+            for e in database.session().scalars(select(AuditEvent).order_by(AuditEvent.id))
         ]
 
 

@@ -1,6 +1,6 @@
 from sqlalchemy import select
 
-from portal import db
+from portal import database
 from portal.models import SubscriptionPlan, User
 from tests.conftest import PASSWORD
 
@@ -22,7 +22,7 @@ def test_users_create_makes_the_firm_with_default_plans(app, runner):
     assert result.exit_code == 0, result.output
     assert "Created administrator boss@totara.example in firm 'Tōtara Tax'" in result.output
     with app.app_context():
-        session = db.session()
+        session = database.session()
         user = session.scalar(select(User))
         assert user.is_admin and user.password_hash.startswith("$argon2id$")
         plans = session.scalars(select(SubscriptionPlan.name).order_by(SubscriptionPlan.position))
@@ -56,7 +56,7 @@ def test_demo_seed_runs_once(app, runner):
     second = runner.invoke(args=["demo", "seed"])
     assert second.exit_code == 0 and "already here" in second.output
     with app.app_context():
-        assert len(db.session().scalars(select(User)).all()) == 1
+        assert len(database.session().scalars(select(User)).all()) == 1
     client = app.test_client()
     response = client.post(
         "/login", data={"email": "admin@demo-practice.example", "password": password}

@@ -1,13 +1,13 @@
 import pytest
 from sqlalchemy import func, select
 
-from portal import db
+from portal import database
 from portal.models import AuditEvent, Profile, SubscriptionPlan
 
 
 def plan_id(app, firm_id, name="Standard"):
     with app.app_context():
-        return db.session().scalar(
+        return database.session().scalar(
             select(SubscriptionPlan.id).where(
                 SubscriptionPlan.firm_id == firm_id, SubscriptionPlan.name == name
             )
@@ -16,7 +16,7 @@ def plan_id(app, firm_id, name="Standard"):
 
 def profiles(app):
     with app.app_context():
-        return list(db.session().scalars(select(Profile).order_by(Profile.id)))
+        return list(database.session().scalars(select(Profile).order_by(Profile.id)))
 
 
 def company(app, firm_id, **overrides):
@@ -81,7 +81,7 @@ def test_manual_creation_of_each_kind(app, client, signed_in, kind):
     listing = client.get("/clients/").get_data(as_text=True)
     assert profile.name in listing.replace("&amp;", "&")
     with app.app_context():
-        event = db.session().scalar(
+        event = database.session().scalar(
             select(AuditEvent).where(AuditEvent.action == "profile_created")
         )
         assert event.object_id == profile.id
@@ -222,8 +222,8 @@ def test_filter_by_kind_and_status(client, three_profiles):
 
 def test_contacts_are_shown_on_request(app, client, three_profiles):
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             session.get(Profile, three_profiles[2].id).standing = "contact"
     clients_page = client.get("/clients/").get_data(as_text=True)
     contacts_page = client.get("/clients/?show=contacts").get_data(as_text=True)
@@ -235,9 +235,9 @@ def test_pagination(app, client, signed_in):
     app.config["CLIENTS_PER_PAGE"] = 50
     firm_id = signed_in[1]
     with app.app_context():
-        session = db.session()
+        session = database.session()
         plan = plan_id(app, firm_id)
-        with db.writing(session):
+        with database.writing(session):
             for i in range(60):
                 session.add(
                     Profile(
@@ -282,7 +282,9 @@ def test_edit_changes_fields_and_audits(app, client, signed_in):
     assert edited.name == "Kōwhai Holdings (2026) Limited"
     assert edited.email == "office@kowhai.nz"
     with app.app_context():
-        event = db.session().scalar(select(AuditEvent).where(AuditEvent.action == "profile_edited"))
+        event = database.session().scalar(
+            select(AuditEvent).where(AuditEvent.action == "profile_edited")
+        )
         assert event.detail["changes"]["email"] == ["", "office@kowhai.nz"]
 
 
@@ -307,8 +309,8 @@ def test_list_uses_a_constant_number_of_queries(app, client, signed_in):
 
     firm_id = signed_in[1]
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             for i in range(30):
                 session.add(
                     Profile(
@@ -320,7 +322,7 @@ def test_list_uses_a_constant_number_of_queries(app, client, signed_in):
                         subscription_plan_id=plan_id(app, firm_id),
                     )
                 )
-        engine = db.engine()
+        engine = database.engine()
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
@@ -334,15 +336,15 @@ def test_list_uses_a_constant_number_of_queries(app, client, signed_in):
         event.remove(engine, "before_cursor_execute", listener)
     assert few <= 6
     with app.app_context():
-        assert db.session().scalar(select(func.count(Profile.id))) == 30
+        assert database.session().scalar(select(func.count(Profile.id))) == 30
 
 
 # --- A contact of unknown kind ----------------------------------------------------------------
 def unknown_contact(app, firm_id, name="Waikato Independent Trustees Limited") -> int:
     """A contact XPM said too little about, as an import stores one."""
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             profile = Profile(
                 firm_id=firm_id,
                 kind="unknown",
@@ -380,7 +382,7 @@ def test_choosing_the_kind_is_saved_and_audited(app, client, signed_in):
     page = client.get(saved.headers["Location"]).get_data(as_text=True)
     assert "is now recorded as a company" in page and "What kind of contact" not in page
     with app.app_context():
-        session = db.session()
+        session = database.session()
         assert session.get(Profile, profile_id).kind == "company"
         event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert event.summary == "Chose that Waikato Independent Trustees Limited is a company"
@@ -392,7 +394,7 @@ def test_a_person_keeps_the_name_xpm_gave_until_it_is_split(app, client, signed_
     profile_id = unknown_contact(app, signed_in[1], name="T. Ruru")
     client.post(f"/clients/{profile_id}/kind", data={"kind": "individual"})
     with app.app_context():
-        profile = db.session().get(Profile, profile_id)
+        profile = database.session().get(Profile, profile_id)
         assert (profile.kind, profile.name, profile.last_name) == (
             "individual",
             "T. Ruru",
@@ -405,8 +407,8 @@ def test_a_client_cannot_be_of_unknown_kind(app, signed_in):
     from sqlalchemy.exc import IntegrityError
 
     with app.app_context():
-        session = db.session()
-        with pytest.raises(IntegrityError), db.writing(session):
+        session = database.session()
+        with pytest.raises(IntegrityError), database.writing(session):
             session.add(
                 Profile(
                     firm_id=signed_in[1],

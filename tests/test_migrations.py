@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, insert, inspect, select, text
 
-from portal.db import Base, make_engine
+from portal.database import Base, make_engine
 from portal.migrate import alembic_config, upgrade
 from portal.models import Association, Firm, Profile
 from portal.reference import COMPANY_TYPES, TRUST_TYPES
@@ -68,9 +68,9 @@ def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(tmp_path):
 def test_foreign_keys_are_enforced(app, statement):
     from sqlalchemy.exc import IntegrityError
 
-    from portal import db
+    from portal import database
 
-    with app.app_context(), pytest.raises(IntegrityError), db.engine().begin() as connection:
+    with app.app_context(), pytest.raises(IntegrityError), database.engine().begin() as connection:
         connection.execute(text(statement))
 
 

@@ -10,7 +10,7 @@ import pytest
 from markupsafe import Markup
 from sqlalchemy import select
 
-from portal import db
+from portal import database
 from portal.models import Profile, StructureMapping
 from portal.text import name_problem, reveal
 from portal.web import show_hidden_characters
@@ -82,7 +82,7 @@ def test_structure_mappings_keep_to_the_rule(app, client, signed_in):
     assert response.status_code == 400
     assert "Remove the right-to-left override" in response.get_data(as_text=True)
     with app.app_context():
-        structures = db.session().scalars(select(StructureMapping.structure))
+        structures = database.session().scalars(select(StructureMapping.structure))
         assert not any(RLO in s for s in structures)
 
 
@@ -112,8 +112,8 @@ def test_markup_is_left_whole():
 def from_xpm(app, signed_in):
     """A profile as an XPM import stores it: the name exactly as XPM sent it."""
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             profile = Profile(
                 firm_id=signed_in[1],
                 kind="company",
@@ -129,7 +129,7 @@ def from_xpm(app, signed_in):
 
 def test_pages_show_hidden_characters_as_markers(app, client, from_xpm):
     with app.app_context():
-        assert db.session().get(Profile, from_xpm).name == f"Kōwhai{RLO}DTL"  # byte-exact
+        assert database.session().get(Profile, from_xpm).name == f"Kōwhai{RLO}DTL"  # byte-exact
     for url in (f"/clients/{from_xpm}", "/clients/", "/clients/?q=dtl"):
         page = client.get(url).get_data(as_text=True)
         assert "Kōwhai⟨U+202E⟩DTL" in page, url

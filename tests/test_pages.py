@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from portal import db
+from portal import database
 from portal.models import StructureMapping
 from portal.pages import paginate
 
@@ -10,7 +10,7 @@ from portal.pages import paginate
 def test_a_page_of_entities_or_rows_with_its_count(app, user):
     _, firm_id = user
     with app.app_context():
-        session = db.session()
+        session = database.session()
         mappings = select(StructureMapping).where(StructureMapping.firm_id == firm_id)
         ordered = mappings.order_by(StructureMapping.structure_key)
         total = len(session.scalars(mappings).all())
@@ -30,5 +30,5 @@ def test_a_page_of_entities_or_rows_with_its_count(app, user):
 def test_an_empty_list_is_one_empty_page(app):
     with app.app_context():
         statement = select(StructureMapping).where(StructureMapping.firm_id == -1)
-        empty = paginate(db.session(), statement.order_by(StructureMapping.id), 3, 50)
+        empty = paginate(database.session(), statement.order_by(StructureMapping.id), 3, 50)
         assert (empty.items, empty.page, empty.pages, empty.total) == ([], 1, 1, 0)

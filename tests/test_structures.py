@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from portal import db
+from portal import database
 from portal.importing.mapping import kind_for
 from portal.models import AuditEvent, StructureMapping
 from tests.conftest import make_user
@@ -10,7 +10,7 @@ from tests.conftest import make_user
 
 def mappings(app, firm_id):
     with app.app_context():
-        rows = db.session().scalars(
+        rows = database.session().scalars(
             select(StructureMapping).where(StructureMapping.firm_id == firm_id)
         )
         return {row.structure_key: row for row in rows}
@@ -38,7 +38,7 @@ def test_add_change_and_remove(app, client, signed_in):
     client.post(f"/settings/structures/{row.id}/delete")
     assert "ltd liability co" not in mappings(app, firm_id)
     with app.app_context():
-        actions = db.session().scalars(select(AuditEvent.action)).all()
+        actions = database.session().scalars(select(AuditEvent.action)).all()
     assert actions.count("structure_mapped") == 2 and "structure_unmapped" in actions
 
 

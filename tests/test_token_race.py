@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal import db
+from portal import database
 from portal.models import XpmConnection
 
 WORKERS = 4
@@ -45,9 +45,9 @@ def worker(settings: dict, connection_id: int, start, results) -> None:
 
 def test_refresh_race_across_processes(app, connected, sandbox_control):
     with app.app_context():
-        session = db.session()
+        session = database.session()
         row = session.scalar(select(XpmConnection))
-        with db.writing(session):
+        with database.writing(session):
             row.access_token_expires_at -= timedelta(hours=1)
         original_refresh = row.refresh_token
     before = sandbox_control.calls().get("identity/connect/token", 0)
@@ -73,6 +73,6 @@ def test_refresh_race_across_processes(app, connected, sandbox_control):
     with app.app_context():
         from portal.vault import vault
 
-        stored = db.session().scalar(select(XpmConnection))
+        stored = database.session().scalar(select(XpmConnection))
         assert stored.refresh_token != original_refresh
         assert vault().open(stored.access_token) in handed_out

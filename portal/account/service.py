@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.auth import service, sessions, two_factor
-from portal.db import writing
+from portal.database import writing
 from portal.models import Passkey, User
 
 

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from portal import db
+from portal import database
 from portal.account import bp
 from portal.account import service as account
 from portal.auth import service, sessions, two_factor
@@ -32,7 +32,7 @@ def index():
 
 
 def _index(password_form: PasswordChangeForm, status: int = 200):
-    db_session = db.session()
+    db_session = database.session()
     return render_template(
         "account/index.html",
         me=_me(),
@@ -67,7 +67,7 @@ def authenticator():
     if form.validate_on_submit():
         try:
             codes = account.enrol_authenticator(
-                db.session(), vault(), _me(), secret, form.code.data, address=client_address()
+                database.session(), vault(), _me(), secret, form.code.data, address=client_address()
             )
         except two_factor.NotAccepted as refusal:
             form.errors_from(refusal)
@@ -98,7 +98,9 @@ def remove_authenticator():
         title="Remove your authenticator app?",
         explanation="Its codes will no longer sign you in, and your other sessions will end.",
         button="Remove authenticator app",
-        change=lambda: account.remove_authenticator(db.session(), _me(), address=client_address()),
+        change=lambda: account.remove_authenticator(
+            database.session(), _me(), address=client_address()
+        ),
         done="Your authenticator app was removed.",
         leaves_second_factor=bool(_me().passkeys),
     )
@@ -144,7 +146,7 @@ def add_passkey():
                 raise two_factor.NotAccepted("The request to your device expired; try again.")
             name = form.name.data.strip()
             codes = account.enrol_passkey(
-                db.session(),
+                database.session(),
                 relying,
                 _me(),
                 challenge,
@@ -167,7 +169,7 @@ def add_passkey():
 
 @bp.route("/passkeys/<int:passkey_id>/remove", methods=["GET", "POST"])
 def remove_passkey(passkey_id):
-    passkey = db.session().get(Passkey, passkey_id)
+    passkey = database.session().get(Passkey, passkey_id)
     if passkey is None or passkey.user_id != _me().id:
         abort(404)
     name = passkey.name
@@ -176,7 +178,7 @@ def remove_passkey(passkey_id):
         explanation="It will no longer sign you in, and your other sessions will end.",
         button="Remove passkey",
         change=lambda: account.remove_passkey(
-            db.session(), _me(), passkey, address=client_address()
+            database.session(), _me(), passkey, address=client_address()
         ),
         done=f"The passkey “{name}” was removed.",
         leaves_second_factor=_me().totp_secret is not None or len(_me().passkeys) > 1,
@@ -192,7 +194,9 @@ def recovery_codes():
         title="Make new recovery codes?",
         explanation="Your current recovery codes will stop working.",
         button="Make new recovery codes",
-        change=lambda: account.new_recovery_codes(db.session(), _me(), address=client_address()),
+        change=lambda: account.new_recovery_codes(
+            database.session(), _me(), address=client_address()
+        ),
         done="Here are your new recovery codes.",
     )
 
@@ -205,13 +209,15 @@ def change_password():
     if not service.check_password(_me(), form.password.data):
         form.password.errors.append("That is not your current password.")
         return _index(form, 400)
-    account.change_password(db.session(), _me(), form.new_password.data, address=client_address())
+    account.change_password(
+        database.session(), _me(), form.new_password.data, address=client_address()
+    )
     flash("Your password is changed. Your other sessions have ended.")
     return redirect(url_for("account.index"))
 
 
 @bp.post("/sessions/end-others")
 def end_other_sessions():
-    ended = account.end_other_sessions(db.session(), _me(), address=client_address())
+    ended = account.end_other_sessions(database.session(), _me(), address=client_address())
     flash(f"Signed out of {ended} other session{'' if ended == 1 else 's'}.")
     return redirect(url_for("account.index"))

@@ -5,7 +5,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from portal import db
+from portal import database
 from portal.models import OAuthRequest, User, XpmConnection
 from portal.vault import vault
 
@@ -19,9 +19,9 @@ def tokens_cli():
 @with_appcontext
 def rotate_command():
     """Re-encrypt stored tokens with the first key, so older keys can then be removed."""
-    session = db.session()
+    session = database.session()
     count = 0
-    with db.writing(session):
+    with database.writing(session):
         for row in session.scalars(select(XpmConnection)):
             for column in ("access_token", "refresh_token"):
                 if getattr(row, column):

@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from portal.addons.providers import OAUTH_TIMEOUT, Provider
-from portal.db import utcnow, writing
+from portal.database import utcnow, writing
 from portal.models import OAuthRequest
 from portal.vault import TokenVault
 

@@ -7,7 +7,7 @@ from portal import audit
 from portal.addons import oauth
 from portal.addons.providers import PROVIDER_KEYS, Provider
 from portal.addons.tokens import store_tokens
-from portal.db import utcnow, writing
+from portal.database import utcnow, writing
 from portal.models import XpmConnection
 from portal.vault import TokenVault
 

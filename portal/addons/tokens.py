@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal import audit
 from portal.addons.providers import Provider
-from portal.db import utcnow
+from portal.database import utcnow
 from portal.models import XpmConnection
 from portal.vault import TokenVault
 from portal.xpm.errors import XpmAuthError, XpmUnavailable

@@ -1,7 +1,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from portal import db
+from portal import database
 from portal.addons import bp, oauth, service
 from portal.addons.providers import PROVIDER_KEYS, provider
 from portal.addons.tokens import ConnectionTokens, NotConnected, ProviderUnreachable
@@ -23,7 +23,7 @@ def _callback_url(key):
 
 @bp.get("/")
 def index():
-    rows = service.connections(db.session(), current_user.firm_id)
+    rows = service.connections(database.session(), current_user.firm_id)
     providers = [(_provider(key), rows[key]) for key in PROVIDER_KEYS]
     return render_template("addons/index.html", providers=providers)
 
@@ -40,7 +40,9 @@ def connect(key):
         )
         return redirect(url_for("addons.index"))
     firm_id, user_id = current_user.firm_id, current_user.id
-    state, url = oauth.start(db.session(), vault(), chosen, firm_id, user_id, _callback_url(key))
+    state, url = oauth.start(
+        database.session(), vault(), chosen, firm_id, user_id, _callback_url(key)
+    )
     session["oauth_state"] = state
     return redirect(url)
 
@@ -64,10 +66,10 @@ def callback(key):
 def _finish(chosen, key):
     state = request.args.get("state", "")
     expected = session.pop("oauth_state", None)
-    database = db.session()
+    db = database.session()
     pending = None
     if state and state == expected:  # only this browser's own request is used up
-        pending = oauth.take_request(database, state, chosen, current_user.id)
+        pending = oauth.take_request(db, state, chosen, current_user.id)
     if pending is None:
         raise oauth.ConnectFailed(
             "The answer from the provider could not be matched to a connection you started "
@@ -85,20 +87,20 @@ def _finish(chosen, key):
     practices = oauth.practices(chosen, token)
     firm_id, user_id = current_user.firm_id, current_user.id
     return service.save(
-        database, vault(), chosen, firm_id, user_id, token, practices, address=client_address()
+        db, vault(), chosen, firm_id, user_id, token, practices, address=client_address()
     )
 
 
 @bp.route(f"/{PROVIDER_PATH}/choose", methods=["GET", "POST"])
 @admin_required
 def choose(key):
-    database = db.session()
-    row = service.connection(database, current_user.firm_id, key)
+    db = database.session()
+    row = service.connection(db, current_user.firm_id, key)
     if row is None or row.status != "choosing":
         return redirect(url_for("addons.index"))
     if request.method == "POST":
         tenant_id = request.form.get("tenant_id", "")
-        chosen = service.choose(database, row, tenant_id, current_user.id, address=client_address())
+        chosen = service.choose(db, row, tenant_id, current_user.id, address=client_address())
         if chosen:
             flash(f"Connected to {row.tenant_name}.")
             return redirect(url_for("addons.index"))
@@ -110,14 +112,14 @@ def choose(key):
 @admin_required
 def disconnect(key):
     chosen = _provider(key)
-    database = db.session()
-    row = service.connection(database, current_user.firm_id, key)
+    db = database.session()
+    row = service.connection(db, current_user.firm_id, key)
     if row is None:
         abort(404)
     access = _current_access_token(chosen, row)
-    db.end_read(database)  # no transaction stays open while the provider is called
+    database.end_read(db)  # no transaction stays open while the provider is called
     problems = service.revoke_at_provider(vault(), chosen, row, access)
-    service.forget(database, chosen, row, current_user.id, problems, address=client_address())
+    service.forget(db, chosen, row, current_user.id, problems, address=client_address())
     if problems:
         flash(
             f"Disconnected here, but {'; '.join(problems)}. Remove the Portal app from "

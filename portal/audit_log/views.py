@@ -5,7 +5,7 @@ from datetime import date
 from flask import Blueprint, request
 from flask_login import current_user
 
-from portal import db
+from portal import database
 from portal.audit_log import log
 from portal.auth.access import admin_required, require_login
 from portal.limits import day_problem, page_number, row_id
@@ -47,7 +47,7 @@ def _query(args, problems: list[str]) -> log.LogQuery:
 @admin_required
 def index():
     """The firm's audit log, filtered, newest first."""
-    session, firm_id, problems = db.session(), current_user.firm_id, []
+    session, firm_id, problems = database.session(), current_user.firm_id, []
     query = _query(request.args, problems)
     return render(
         "audit/index.html",

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 
-from portal import db
+from portal import database
 from portal.auth import sessions
 from portal.extensions import htmx, login_manager
 from portal.web import open_page
@@ -32,7 +32,7 @@ def lifetimes() -> sessions.Lifetimes:
 
 @login_manager.user_loader
 def _load_user(token: str):
-    user, reason = sessions.signed_in_user(db.session(), token, lifetimes())
+    user, reason = sessions.signed_in_user(database.session(), token, lifetimes())
     g.session_ended = reason
     return user
 

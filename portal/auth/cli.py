@@ -5,7 +5,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from portal import audit, db
+from portal import audit, database
 from portal.auth import service
 from portal.text import name_problem
 
@@ -30,9 +30,9 @@ def create_command(firm_name, email, admin, password_stdin):
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    session = db.session()
+    session = database.session()
     try:
-        with db.writing(session):
+        with database.writing(session):
             firm = service.get_or_create_firm(session, firm_name.strip())
             user = service.create_user(session, firm, email, password, admin)
     except ValueError as error:
@@ -55,8 +55,8 @@ def set_password_command(email, password_stdin):
         raise click.ClickException(
             f"The password must be at least {service.MIN_PASSWORD_LENGTH} characters."
         )
-    session = db.session()
-    with db.writing(session):
+    session = database.session()
+    with database.writing(session):
         user = _user(session, email)
         service.set_password(session, user, password)
         audit.record(
@@ -78,7 +78,7 @@ def set_password_command(email, password_stdin):
 def reset_two_factor_command(email):
     """Remove a user's second factors (app, passkeys, recovery codes) and end their sessions,
     e.g. for the last administrator, who lost their device."""
-    session = db.session()
+    session = database.session()
     user = _user(session, email)
     service.reset_second_factors(session, user, by=None, address=None)
     required = " Their firm requires it: they set up a new one at their next sign-in." * bool(

@@ -9,7 +9,7 @@ from portal import audit
 from portal.auth import passwords, sessions, two_factor
 from portal.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from portal.auth.passwords import hash_password
-from portal.db import utcnow, writing
+from portal.database import utcnow, writing
 from portal.fields import email_address
 from portal.models import Firm, StructureMapping, SubscriptionPlan, User
 from portal.reference import DEFAULT_PLANS, DEFAULT_STRUCTURES

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from portal.db import utcnow, writing
+from portal.database import utcnow, writing
 from portal.models import SignInSession, User
 
 #: How stale ``last_seen_at`` may get before a request writes it again: one write a minute

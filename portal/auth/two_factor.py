@@ -23,7 +23,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from portal.db import utcnow
+from portal.database import utcnow
 from portal.models import Passkey, RecoveryCode, User
 from portal.vault import TokenVault
 

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal import db
+from portal import database
 from portal.auth import bp, service, throttle, two_factor
 from portal.auth.access import safe_next
 from portal.auth.forms import CodeForm, LoginForm, PasskeyAnswerForm, RecoveryForm
@@ -55,7 +55,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = service.sign_in_with_password(
-            db.session(), form.email.data, form.password.data, address=client_address()
+            database.session(), form.email.data, form.password.data, address=client_address()
         )
         if user is not None:
             target = safe_next(request.args.get("next"))
@@ -85,7 +85,7 @@ def pending_user() -> User | None:
     pending = session.get("pending_sign_in")
     if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         return None
-    user = db.session().get(User, pending.get("user"))
+    user = database.session().get(User, pending.get("user"))
     if user is None or not user.active:
         return None
     if pending.get("password") != service.password_fingerprint(user):
@@ -127,7 +127,7 @@ def second_factor():
         except two_factor.NotAccepted as refusal:
             g.sign_in_failed = True
             service.record_refused_factor(
-                db.session(), user, method, str(refusal), address=client_address()
+                database.session(), user, method, str(refusal), address=client_address()
             )
             forms[method].errors_from(refusal)
         else:
@@ -139,9 +139,9 @@ def _check(user: User, method: str, form) -> None:
     """The second factor's answer, used up; NotAccepted when it is refused."""
     if method == "passkey":
         challenge = challenges.take("sign-in", user.id)
-        service.accept_passkey(db.session(), party(), user, challenge, form.answer.data)
+        service.accept_passkey(database.session(), party(), user, challenge, form.answer.data)
     else:
-        service.accept_code(db.session(), vault(), user, method, form.code.data)
+        service.accept_code(database.session(), vault(), user, method, form.code.data)
 
 
 def _second_factor_page(user: User, method: str, forms: dict):
@@ -158,7 +158,7 @@ def _second_factor_page(user: User, method: str, forms: dict):
         forms=forms,
         passkey_options=options,
         passkey_problem=relying.problem if user.passkeys else None,
-        codes_left=two_factor.recovery_codes_left(db.session(), user.id),
+        codes_left=two_factor.recovery_codes_left(database.session(), user.id),
     ), status
 
 
@@ -173,7 +173,7 @@ def _fresh_session() -> None:
 def complete_sign_in(user: User, second_factor: str | None, target: str | None):
     """Open a new session for ``user``: a new cookie, a new CSRF token, a new session row."""
     _fresh_session()
-    db_session = db.session()
+    db_session = database.session()
     service.open_session(
         db_session, user, second_factor, client_address(), request.user_agent.string
     )
@@ -202,7 +202,9 @@ def complete_sign_in(user: User, second_factor: str | None, target: str | None):
 @bp.post("/logout")
 @login_required
 def logout():
-    service.sign_out(db.session(), current_user._get_current_object(), address=client_address())
+    service.sign_out(
+        database.session(), current_user._get_current_object(), address=client_address()
+    )
     logout_user()
     _fresh_session()
     flash("You have signed out.")

@@ -26,8 +26,7 @@ from typing import BinaryIO
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from portal import db as database
-from portal import fields
+from portal import database, fields
 from portal.bulk import report
 from portal.bulk.columns import (
     ALL_KINDS,

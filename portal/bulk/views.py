@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from portal import db
+from portal import database
 from portal.auth.access import require_login
 from portal.bulk import bp, check, report, write
 from portal.bulk.check import FileProblem, megabytes
@@ -37,7 +37,7 @@ def _limits_text() -> str:
 
 
 def _index(form: UploadForm, status: int = 200):
-    session, firm_id = db.session(), current_user.firm_id
+    session, firm_id = database.session(), current_user.firm_id
     return render_template(
         "bulk/index.html",
         form=form,
@@ -62,7 +62,7 @@ def upload():
     if form.validate_on_submit():
         try:
             batch = check.check_upload(
-                db.session(), current_user.firm_id, current_user.id, _upload(form), *_limits()
+                database.session(), current_user.firm_id, current_user.id, _upload(form), *_limits()
             )
         except FileProblem as problem:
             form.file.errors.append(str(problem))
@@ -98,13 +98,13 @@ def too_large(_error):
 @bp.get("/template.csv")
 def template():
     """The CSV template, with one of the firm's own plans in the examples."""
-    plans = clients.plans(db.session(), current_user.firm_id)
+    plans = clients.plans(database.session(), current_user.firm_id)
     plan = next((p.name for p in plans if p.name == "Standard"), plans[0].name if plans else "")
     return _csv(report.template_csv(plan), "bulk-import-template.csv")
 
 
 def _batch_or_404(import_id: int):
-    batch = report.get_import(db.session(), current_user.firm_id, import_id)
+    batch = report.get_import(database.session(), current_user.firm_id, import_id)
     if batch is None:
         abort(404)
     return batch
@@ -114,7 +114,7 @@ def _batch_or_404(import_id: int):
 def show(import_id):
     """An import: its report, its progress (polled by htmx) or its result."""
     batch = _batch_or_404(import_id)
-    session = db.session()
+    session = database.session()
     done = batch.status == "done"
     return render(
         "bulk/show.html",
@@ -138,7 +138,7 @@ def start(import_id):
         flash(
             "No row of this file is ready to import: fix the problems and upload it again.", "error"
         )
-    elif write.confirm(db.session(), current_user.firm_id, batch.id, current_user.id):
+    elif write.confirm(database.session(), current_user.firm_id, batch.id, current_user.id):
         write.start(current_app._get_current_object(), batch.id)
     else:
         flash("This import has already been started.", "warning")
@@ -149,8 +149,8 @@ def start(import_id):
 def problems(import_id):
     """An import's problems as CSV: the file written when it was checked, sent as it is."""
     batch = _batch_or_404(import_id)
-    body = report.stored_problems_file(db.session(), batch)
-    db.end_read(db.session())
+    body = report.stored_problems_file(database.session(), batch)
+    database.end_read(database.session())
     return _csv(report.gunzipped(body), f"problems-in-import-{batch.id}.csv")
 
 

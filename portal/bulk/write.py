@@ -31,12 +31,11 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal import audit, identifiers
-from portal import db as database
+from portal import audit, database, identifiers
 from portal.bulk.columns import COLUMNS
 from portal.clients.checklist import checklist, setup_status
 from portal.clients.service import display_name
-from portal.db import utcnow
+from portal.database import utcnow
 from portal.models import Association, BulkImport, BulkImportRow, Profile
 from portal.models.bulk import RUNNING
 from portal.text import fold

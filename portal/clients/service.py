@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from portal import audit, identifiers
 from portal.clients.checklist import checklist, setup_status
-from portal.db import writing
+from portal.database import writing
 from portal.models import Association, CompanyType, Profile, SubscriptionPlan, TrustType
 from portal.pages import Page, paginate
 from portal.reference import KINDS, a_kind

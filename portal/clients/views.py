@@ -2,7 +2,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from markupsafe import Markup
 
-from portal import db
+from portal import database
 from portal.auth.access import require_login
 from portal.clients import bp, service
 from portal.clients.checklist import checklist
@@ -32,7 +32,7 @@ def _list_query(args) -> service.ListQuery:
 def page_context(args) -> dict:
     """What the Clients page shows for ``args``; pages drawn over it (the panel) need it too."""
     query = _list_query(args)
-    listing = service.list_profiles(db.session(), current_user.firm_id, query)
+    listing = service.list_profiles(database.session(), current_user.firm_id, query)
     return {"query": query, "listing": listing}
 
 
@@ -42,7 +42,7 @@ def index():
 
 
 def _profile_or_404(profile_id: int):
-    profile = service.get_profile(db.session(), current_user.firm_id, profile_id)
+    profile = service.get_profile(database.session(), current_user.firm_id, profile_id)
     if profile is None:
         abort(404)
     return profile
@@ -50,7 +50,7 @@ def _profile_or_404(profile_id: int):
 
 def _build_form(kind: str, obj=None):
     """The form for ``kind``, with the firm's plans and the type lists as choices."""
-    session = db.session()
+    session = database.session()
     form = FORMS[kind](obj=obj)
     form.subscription_plan_id.choices = plan_choices(service.plans(session, current_user.firm_id))
     if obj is not None and obj.subscription_plan_id and not form.is_submitted():
@@ -68,7 +68,7 @@ def _duplicate_blocks(form, kind: str, exclude_id=None) -> bool:
     """Flag a same-named profile unless the user has confirmed this is a different one."""
     values = form.profile_values()
     name = service.display_name(kind, values)
-    other = service.same_name(db.session(), current_user.firm_id, kind, name, exclude_id)
+    other = service.same_name(database.session(), current_user.firm_id, kind, name, exclude_id)
     if other is None or form.confirm_duplicate.data:
         return False
     link = url_for("clients.profile", profile_id=other.id)
@@ -91,7 +91,7 @@ def new(kind):
         firm_id, user_id = current_user.firm_id, current_user.id
         try:
             profile = service.create_profile(
-                db.session(),
+                database.session(),
                 firm_id,
                 user_id,
                 kind,
@@ -112,7 +112,7 @@ def profile(profile_id):
 
 
 def _profile_page(profile, kind_form=None, status=200):
-    held_on, held_elsewhere = service.associations(db.session(), profile)
+    held_on, held_elsewhere = service.associations(database.session(), profile)
     page = render_template(
         "clients/profile.html",
         profile=profile,
@@ -135,7 +135,7 @@ def choose_kind(profile_id):
     if not form.validate_on_submit():
         return _profile_page(profile, kind_form=form, status=400)
     service.choose_kind(
-        db.session(), profile, current_user.id, form.kind.data, address=client_address()
+        database.session(), profile, current_user.id, form.kind.data, address=client_address()
     )
     flash(f"{profile.name} is now recorded as {a_kind(profile.kind)}.")
     return redirect(url_for("clients.profile", profile_id=profile.id))
@@ -158,7 +158,7 @@ def edit(profile_id):
         values = form.profile_values()
         try:
             changes = service.update_profile(
-                db.session(), profile, current_user.id, values, address=client_address()
+                database.session(), profile, current_user.id, values, address=client_address()
             )
         except service.DuplicateReference:
             form.client_reference.errors.append("Another profile already has this reference.")

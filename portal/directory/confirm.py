@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import sessionmaker
 
-from portal.db import utcnow, writing
+from portal.database import utcnow, writing
 from portal.directory import state, store, sync
 from portal.directory.store import Practice
 from portal.jobs import Jobs

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.db import writing
+from portal.database import writing
 from portal.directory import store
 from portal.directory.store import Practice
 from portal.models import DirectoryEntry, DirectorySync

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.db import utcnow, writing
+from portal.database import utcnow, writing
 from portal.directory import state, store
 from portal.directory.store import Practice
 from portal.xpm import XpmApi, XpmClient, XpmError

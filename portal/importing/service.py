@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from portal.db import end_read, utcnow
+from portal.database import end_read, utcnow
 from portal.importing import write
 from portal.importing.mapping import Link, kind_for, normal_uuid, related_clients
 from portal.importing.plan import Choices, Fetched, build_plan, follows

@@ -11,7 +11,7 @@ import time
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from portal import db, shared
+from portal import database, shared
 from portal.addons.api import practice_api
 from portal.addons.tokens import NotConnected
 from portal.auth.access import require_login
@@ -34,7 +34,7 @@ def new(provider, client_uuid):
     """The import form (GET), and Create (POST): the profile opens when it is stored."""
     if not CLIENT_UUID.fullmatch(client_uuid):
         abort(404)
-    session, firm_id = db.session(), current_user.firm_id
+    session, firm_id = database.session(), current_user.firm_id
     done = service.already_imported(session, firm_id, provider, client_uuid)
     if done is not None:
         return _open(done.profile_id)
@@ -42,7 +42,7 @@ def new(provider, client_uuid):
     client_key = memory.key(firm_id, provider, client_uuid)
     try:
         api = practice_api(session, firm_id, provider)
-        db.end_read(session)  # nothing is held while waiting on XPM or another worker
+        database.end_read(session)  # nothing is held while waiting on XPM or another worker
         if form.validate_on_submit():
             return _create(api, provider, client_uuid, client_key, form)
         wait = 0.0 if request.args.get("waiting") else _wait()  # the page asking again
@@ -104,7 +104,7 @@ def _wait() -> float:
 
 
 def _form() -> ImportForm:
-    session = db.session()
+    session = database.session()
     form = ImportForm()
     form.fill_choices(
         clients.plans(session, current_user.firm_id),

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.clients.checklist import checklist, setup_status
-from portal.db import writing
+from portal.database import writing
 from portal.importing.plan import Plan
 from portal.models import Association, Profile, StructureMapping
 from portal.text import structure_key

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit, identifiers
 from portal.clients import service
-from portal.db import writing
+from portal.database import writing
 from portal.importing.mapping import Link, link_from, normal_uuid, profile_values
 from portal.linking import ties
 from portal.models import Association, Profile

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import audit
-from portal.db import utcnow, writing
+from portal.database import utcnow, writing
 from portal.directory import Practice
 from portal.directory.store import Row, rows_with_profiles
 from portal.importing.mapping import normal_uuid

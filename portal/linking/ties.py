@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from portal.db import end_read, utcnow
+from portal.database import end_read, utcnow
 from portal.importing.mapping import (
     Link,
     contact_kind,

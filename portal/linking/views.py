@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import db
+from portal import database
 from portal.addons.api import practice_api, practice_of, working_connection
 from portal.auth.access import require_login
 from portal.clients import service as clients
@@ -16,7 +16,7 @@ bp.before_request(require_login)
 
 
 def _profile_or_404(profile_id: int):
-    profile = clients.get_profile(db.session(), current_user.firm_id, profile_id)
+    profile = clients.get_profile(database.session(), current_user.firm_id, profile_id)
     if profile is None:
         abort(404)
     return profile
@@ -30,7 +30,7 @@ def _open(profile_id: int):
 @bp.post("/<int:profile_id>/xpm/link")
 def link(profile_id):
     """Link the profile to the XPM client chosen in the panel."""
-    session = db.session()
+    session = database.session()
     profile = _profile_or_404(profile_id)
     row = working_connection(session, current_user.firm_id)
     if row is None or row.status != "connected":
@@ -57,7 +57,7 @@ def _refused(profile, message: str, holder=None):
 @bp.post("/<int:profile_id>/xpm/unlink")
 def unlink(profile_id):
     """Disconnect the profile from XPM; its details stay as they are."""
-    session = db.session()
+    session = database.session()
     profile = _profile_or_404(profile_id)
     service.unlink(session, profile, current_user.id, address=client_address())
     flash(f"{profile.name} is no longer linked to the practice manager.")
@@ -66,10 +66,10 @@ def unlink(profile_id):
 
 def _xpm_record(profile):
     """(the XPM API, the profile's XPM record, None), or (…, None, why it could not be read)."""
-    session = db.session()
+    session = database.session()
     try:
         api = practice_api(session, profile.firm_id, profile.xpm_provider)
-        db.end_read(session)  # no transaction is held while XPM answers
+        database.end_read(session)  # no transaction is held while XPM answers
         return api, api.get(profile.xpm_client_uuid), None
     except XpmError as error:
         return None, None, str(error) or "The practice manager did not answer."
@@ -107,7 +107,7 @@ def refresh(profile_id):
     if not profile.is_linked:
         return redirect(url_for("clients.profile", profile_id=profile.id))
     api, record, problem = _xpm_record(profile)
-    session = db.session()
+    session = database.session()
     profile = _profile_or_404(profile_id)
     comparison = None
     if record is not None:

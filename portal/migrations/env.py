@@ -3,7 +3,7 @@
 from alembic import context
 
 import portal.models  # noqa: F401  (registers every table on the metadata)
-from portal.db import Base, make_engine
+from portal.database import Base, make_engine
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, utcnow
+from portal.database import Base, utcnow
 
 #: A checked file waits for confirmation; an import runs queued → preparing → writing.
 BULK_STATUSES = ("checked", "queued", "preparing", "writing", "done", "failed")

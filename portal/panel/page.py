@@ -9,11 +9,11 @@ from flask import abort, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from portal import db, directory
+from portal import database, directory
 from portal.addons.api import practice_of, working_connection
 from portal.clients import service as clients
 from portal.clients.views import page_context
-from portal.db import utcnow
+from portal.database import utcnow
 from portal.directory import Confirmation, Freshness, Search
 from portal.limits import row_id
 from portal.linking import service as linking
@@ -44,7 +44,7 @@ class Panel:
         )
         self.linking = _profile_to_link(args.get("link"))
         self.suggested: list[directory.Row] = []
-        self.connection = working_connection(db.session(), current_user.firm_id)
+        self.connection = working_connection(database.session(), current_user.firm_id)
         connected = self.connection is not None and self.connection.status == "connected"
         self.practice = practice_of(self.connection) if connected else None
         self.freshness: Freshness | None = None
@@ -56,7 +56,7 @@ class Panel:
         """How fresh the directory is; a refresh starts in the background if one is due."""
         if self.practice is None:
             return None
-        session = db.session()
+        session = database.session()
         freshness = directory.prepare(session, self.practice, utcnow())
         if freshness.due:
             practice.start_refresh(session, self.practice)
@@ -68,7 +68,7 @@ class Panel:
         """The rows asked for, and whether XPM should be asked to confirm them."""
         if self.practice is None or self.refused:
             return None
-        session = db.session()
+        session = database.session()
         self.found = directory.listing(session, self.practice, self.search, practice.counts())
         first_answer = self.search.after is None and self.confirmation is None
         if first_answer and self.confirmable():
@@ -128,7 +128,7 @@ def _profile_to_link(value: str | None):
     if value is None:
         return None
     try:
-        profile = clients.get_profile(db.session(), current_user.firm_id, row_id(value))
+        profile = clients.get_profile(database.session(), current_user.firm_id, row_id(value))
     except ValueError:
         profile = None
     if profile is None:

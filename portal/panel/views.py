@@ -7,7 +7,7 @@ answer to a search the user has already typed past.
 
 from flask import current_app, request
 
-from portal import db, directory
+from portal import database, directory
 from portal.auth.access import require_login
 from portal.directory import Confirmation
 from portal.panel import bp, practice
@@ -65,13 +65,13 @@ def status():
 
 def _confirmation(panel: Panel) -> Confirmation:
     """XPM's answer to the panel's search, waited for a few seconds at most."""
-    session = db.session()
+    session = database.session()
     local = directory.listing(session, panel.practice, panel.search).total or 0
     try:
         api = practice.search_api(session, panel.practice)
     except XpmError as error:
         return Confirmation(error=error)
-    db.end_read(session)  # no transaction held while waiting on XPM
+    database.end_read(session)  # no transaction held while waiting on XPM
     return directory.confirm(
         practice.sessions(),
         practice.jobs(),

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
-from portal.db import make_engine
+from portal.database import make_engine
 from portal.sandbox import generator, tenants
 
 metadata = MetaData()

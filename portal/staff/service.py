@@ -4,7 +4,7 @@ of staff's second factors is ``auth.service.reset_second_factors``)."""
 from sqlalchemy.orm import Session
 
 from portal import audit
-from portal.db import writing
+from portal.database import writing
 from portal.models import User
 
 

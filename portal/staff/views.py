@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField
 
-from portal import db
+from portal import database
 from portal.auth import service, sessions
 from portal.auth.access import admin_required, lifetimes, require_login
 from portal.auth.forms import PasswordConfirmForm
@@ -31,7 +31,7 @@ def _staff(db_session) -> list[User]:
 @bp.get("/")
 @admin_required
 def index():
-    db_session = db.session()
+    db_session = database.session()
     people = _staff(db_session)
     open_counts = {
         person.id: len(sessions.open_sessions(db_session, person.id, lifetimes()))
@@ -55,7 +55,7 @@ def require_two_factor():
     if form.require.data and not me.has_second_factor:
         flash("Set up two-factor sign-in for yourself first (Your account), then require it.")
         return redirect(url_for("staff.index"))
-    staff.require_two_factor(db.session(), me, form.require.data, address=client_address())
+    staff.require_two_factor(database.session(), me, form.require.data, address=client_address())
     flash(
         "Everyone must now sign in with a second factor; staff without one set it up next."
         if form.require.data
@@ -67,7 +67,7 @@ def require_two_factor():
 @bp.route("/<int:user_id>/reset-two-factor", methods=["GET", "POST"])
 @admin_required
 def reset_two_factor(user_id):
-    db_session = db.session()
+    db_session = database.session()
     person = db_session.get(User, user_id)
     if person is None or person.firm_id != current_user.firm_id:
         abort(404)

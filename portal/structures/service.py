@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import audit
-from portal.db import writing
+from portal.database import writing
 from portal.models import StructureMapping
 from portal.text import structure_key
 

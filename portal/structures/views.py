@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal import db
+from portal import database
 from portal.auth.access import admin_required, require_login
 from portal.extensions import client_address
 from portal.structures import bp, service
@@ -11,7 +11,7 @@ bp.before_request(require_login)
 
 
 def _page(form: MappingForm, status: int = 200):
-    rows = service.mappings(db.session(), current_user.firm_id)
+    rows = service.mappings(database.session(), current_user.firm_id)
     forms = {row.id: KindForm(kind=row.kind, prefix=f"m{row.id}") for row in rows}
     return render_template("structures/index.html", rows=rows, forms=forms, form=form), status
 
@@ -30,7 +30,7 @@ def add():
     firm_id, user_id = current_user.firm_id, current_user.id
     try:
         service.add(
-            db.session(),
+            database.session(),
             firm_id,
             user_id,
             form.structure.data,
@@ -45,7 +45,7 @@ def add():
 
 
 def _mapping_or_404(mapping_id: int):
-    row = service.mapping(db.session(), current_user.firm_id, mapping_id)
+    row = service.mapping(database.session(), current_user.firm_id, mapping_id)
     if row is None:
         abort(404)
     return row
@@ -58,7 +58,9 @@ def change(mapping_id):
     form = KindForm(prefix=f"m{row.id}")
     if not form.validate_on_submit():
         abort(400)
-    service.change(db.session(), row, current_user.id, form.kind.data, address=client_address())
+    service.change(
+        database.session(), row, current_user.id, form.kind.data, address=client_address()
+    )
     flash(f"“{row.structure}” now imports as {row.kind}.")
     return redirect(url_for("structures.index"))
 
@@ -67,6 +69,6 @@ def change(mapping_id):
 @admin_required
 def remove(mapping_id):
     row = _mapping_or_404(mapping_id)
-    service.remove(db.session(), row, current_user.id, address=client_address())
+    service.remove(database.session(), row, current_user.id, address=client_address())
     flash(f"Removed “{row.structure}”: such clients will ask for their kind when imported.")
     return redirect(url_for("structures.index"))

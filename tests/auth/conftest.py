@@ -6,7 +6,7 @@ import time
 import pyotp
 import pytest
 
-from portal import db
+from portal import database
 from portal.auth import two_factor
 from portal.models import User
 from portal.vault import vault
@@ -25,8 +25,8 @@ def code_for(secret: str, steps_ahead: int = 0) -> str:
 def enrol_app(app, user_id: int) -> tuple[str, list[str]]:
     """Give ``user_id`` an authenticator app and recovery codes directly; (secret, codes)."""
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             user = session.get(User, user_id)
             secret = two_factor.new_totp_secret()
             user.totp_secret = vault().seal(secret)

@@ -41,16 +41,16 @@ def test_production_takes_the_relying_party_from_configuration_only():
 
 def test_an_unreadable_answer_is_refused(app, user):
     with app.app_context():
-        from portal import db
+        from portal import database
         from portal.models import Passkey, User
 
-        person = db.session().get(User, user[0])
+        person = database.session().get(User, user[0])
         party = two_factor.RelyingParty("localhost", "http://localhost")
         person.passkeys.append(Passkey(credential_id=b"\x01\x02", public_key=b"", name="x"))
         answers = ("not json", "[1]", '{"id": "AAAA"}', '{"id": "!!*"}', '{"id": "AQI"}')
         for answer in (*answers, '{"id": "AQI", "response": {"clientDataJSON": "e30"}}'):
             with pytest.raises(two_factor.NotAccepted):
-                two_factor.check_passkey(db.session(), party, person, b"challenge", answer)
+                two_factor.check_passkey(database.session(), party, person, b"challenge", answer)
 
 
 def test_a_passkey_name_keeps_to_the_rule_for_typed_names(client, signed_in):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from portal import create_app, db
+from portal import create_app, database
 from portal.auth import passwords
 from portal.models import User
 from tests.conftest import PASSWORD, empty_tables, settings_for
@@ -23,7 +23,7 @@ def app(database_url):
 
 def stored_hash(app) -> str:
     with app.app_context():
-        return db.session().scalars(select(User.password_hash)).one()
+        return database.session().scalars(select(User.password_hash)).one()
 
 
 def test_new_passwords_are_argon2id_with_owasp_parameters(app, user):
@@ -32,8 +32,8 @@ def test_new_passwords_are_argon2id_with_owasp_parameters(app, user):
 
 def test_an_old_scrypt_hash_is_replaced_at_the_next_sign_in(app, auth, user):
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             session.get(User, user[0]).password_hash = generate_password_hash(
                 PASSWORD, method="scrypt"
             )
@@ -58,8 +58,8 @@ def test_a_broken_hash_never_verifies():
 
 def test_a_hash_from_the_tests_cheap_parameters_is_replaced_at_sign_in(app, auth, user):
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             session.get(User, user[0]).password_hash = passwords.PROFILES["cheapest"].hash(PASSWORD)
     assert auth.login().status_code == 302
     assert stored_hash(app).startswith("$argon2id$v=19$m=19456,t=2,p=1$")

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from portal import db
+from portal import database
 from portal.models import SignInSession, User
 from tests.auth.conftest import code_for, password_step, secret_on
 from tests.conftest import PASSWORD, settings_for
@@ -14,8 +14,8 @@ from tests.conftest import PASSWORD, settings_for
 def age_sessions(app, **deltas):
     """Move every session's times back by ``deltas`` (created=…, seen=…)."""
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             for row in session.scalars(select(SignInSession)):
                 row.created_at -= deltas.get("created", timedelta())
                 row.last_seen_at -= deltas.get("seen", timedelta())
@@ -24,7 +24,7 @@ def age_sessions(app, **deltas):
 def test_the_cookie_holds_a_token_whose_hash_only_is_stored(app, client, signed_in):
     cookie = client.get_cookie("session").value
     with app.app_context():
-        row = db.session().scalars(select(SignInSession)).one()
+        row = database.session().scalars(select(SignInSession)).one()
     assert row.token_hash not in cookie and len(row.token_hash) == 64
 
 
@@ -35,7 +35,7 @@ def test_a_session_ends_after_eight_idle_hours(app, client, signed_in):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "signed out after 8 hours without activity" in page
     with app.app_context():
-        row = db.session().scalars(select(SignInSession)).one()
+        row = database.session().scalars(select(SignInSession)).one()
     assert row.ended_reason == "idle"
 
 
@@ -121,16 +121,16 @@ def test_setting_up_a_second_factor_ends_the_other_sessions(app, client, signed_
 
 def test_a_disabled_account_is_signed_out(app, client, signed_in):
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             session.execute(update(User).values(active=False))
     assert client.get("/clients/").status_code == 302
 
 
 def test_activity_is_written_at_most_once_a_minute(app, client, signed_in):
     with app.app_context():
-        first = db.session().scalars(select(SignInSession)).one().last_seen_at
+        first = database.session().scalars(select(SignInSession)).one().last_seen_at
     for _ in range(3):
         client.get("/clients/")
     with app.app_context():
-        assert db.session().scalars(select(SignInSession)).one().last_seen_at == first
+        assert database.session().scalars(select(SignInSession)).one().last_seen_at == first

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from portal import db
+from portal import database
 from portal.models import AuditEvent, RecoveryCode, SignInSession, User
 from tests.auth.conftest import code_for, enrol_app, password_step, secret_on
 from tests.conftest import PASSWORD, make_user
@@ -12,14 +12,16 @@ def events(app, action):
     with app.app_context():
         return [
             (e.outcome, e.summary)
-            for e in db.session().scalars(select(AuditEvent).where(AuditEvent.action == action))
+            for e in database.session().scalars(
+                select(AuditEvent).where(AuditEvent.action == action)
+            )
         ]
 
 
 def stored_user(app, user_id) -> User:
     """The user as stored, with their passkeys and firm loaded."""
     with app.app_context():
-        user = db.session().get(User, user_id)
+        user = database.session().get(User, user_id)
         user.passkeys, user.firm  # noqa: B018 (loaded while the session is open)
         return user
 
@@ -50,7 +52,7 @@ def test_recovery_codes_are_stored_hashed(app, client, signed_in):
     page = client.post("/account/authenticator", data={"code": code_for(secret)})
     shown = page.get_data(as_text=True).split("<li><code>")[1].split("<")[0]
     with app.app_context():
-        hashes = db.session().scalars(select(RecoveryCode.code_hash)).all()
+        hashes = database.session().scalars(select(RecoveryCode.code_hash)).all()
     assert len(hashes) == 10
     assert all(shown.replace("-", "") not in value for value in hashes)
 
@@ -71,7 +73,7 @@ def test_sign_in_with_the_app(app, client, user, with_app):
     assert response.status_code == 302 and response.headers["Location"] == "/clients/"
     assert client.get("/clients/").status_code == 200
     with app.app_context():
-        row = db.session().scalars(select(SignInSession)).one()
+        row = database.session().scalars(select(SignInSession)).one()
         assert row.second_factor == "totp"
     assert ("ok", "Signed in with authenticator app") in events(app, "sign_in")
 
@@ -211,7 +213,7 @@ def test_an_administrator_resets_a_staff_members_second_factor(app, client, sign
     person = stored_user(app, staff_id)
     assert person.totp_secret is None and not person.passkeys
     with app.app_context():
-        left = db.session().scalar(select(func.count()).select_from(RecoveryCode))
+        left = database.session().scalar(select(func.count()).select_from(RecoveryCode))
     assert left == 0
     assert staff.get("/clients/").status_code == 302  # their session ended
     assert events(app, "two_factor_reset")[0][1].startswith("Two-factor sign-in of lost@")

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from portal import db
-from portal.db import writing
+from portal import database
+from portal.database import writing
 from portal.models import Profile, SubscriptionPlan
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_manual_add import sign_in, tab_to
@@ -137,7 +137,7 @@ def test_an_imported_client_offers_open(page, live_app, staff, xpm):
     expect(row).to_have_count(1)
     uuid = row.get_attribute("id").removeprefix("client-")
     with live_app.app_context():
-        session = db.session()
+        session = database.session()
         plan = session.scalars(select(SubscriptionPlan)).first()
         with writing(session):
             profile = Profile(

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from portal import db
-from portal.db import utcnow, writing
+from portal import database
+from portal.database import utcnow, writing
 from portal.models import Profile, SubscriptionPlan
 from tests.browser.test_add_client_panel import OPTION, shot
 from tests.browser.test_add_client_panel import xpm as xpm  # the fixture
@@ -20,7 +20,7 @@ NAME = "Kōwhai Joinery Limited"
 def add_company(live_app, **values) -> int:
     """A company added by hand, as staff do before linking it to XPM."""
     with live_app.app_context():
-        session = db.session()
+        session = database.session()
         plan = session.scalars(select(SubscriptionPlan)).first()
         with writing(session):
             profile = Profile(

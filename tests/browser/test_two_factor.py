@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal import db
+from portal import database
 from portal.models import User
 from portal.vault import vault
 from tests.auth.conftest import code_for, enrol_app
@@ -142,7 +142,7 @@ def test_a_firm_that_requires_it_leads_new_staff_through_setup(
     page.keyboard.press("Enter")
     expect(page.get_by_text("not the one your authenticator app shows")).to_be_visible()
     with live_app.app_context():
-        secret = vault().open(db.session().get(User, 1).totp_secret)
+        secret = vault().open(database.session().get(User, 1).totp_secret)
     page.get_by_label("Code from your authenticator app").fill(code_for(secret))
     page.keyboard.press("Enter")
     page.get_by_role("link", name="Settings").click()

@@ -6,7 +6,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from portal import db
+from portal import database
 from portal.bulk.columns import COLUMNS
 from portal.models import Association, BulkImport, BulkImportProblem, Profile
 
@@ -97,14 +97,14 @@ def imported(client, body: bytes) -> int:
 
 def batch(app, import_id: int) -> BulkImport:
     with app.app_context():
-        return db.session().get(BulkImport, import_id)
+        return database.session().get(BulkImport, import_id)
 
 
 def problems(app, import_id: int) -> list[tuple]:
     with app.app_context():
         return [
             (p.line, p.column_name, p.severity, p.message)
-            for p in db.session().scalars(
+            for p in database.session().scalars(
                 select(BulkImportProblem)
                 .where(BulkImportProblem.bulk_import_id == import_id)
                 .order_by(BulkImportProblem.line, BulkImportProblem.id)
@@ -123,7 +123,7 @@ def errors(app, import_id: int) -> list[tuple]:
 def counts(app) -> tuple[int, int, int]:
     """(profiles, associations, bulk imports) stored."""
     with app.app_context():
-        session = db.session()
+        session = database.session()
         return tuple(
             session.scalar(select(func.count(model.id)))
             for model in (Profile, Association, BulkImport)
@@ -132,7 +132,9 @@ def counts(app) -> tuple[int, int, int]:
 
 def profile(app, reference: str) -> Profile:
     with app.app_context():
-        return db.session().scalar(select(Profile).where(Profile.client_reference == reference))
+        return database.session().scalar(
+            select(Profile).where(Profile.client_reference == reference)
+        )
 
 
 @pytest.fixture(autouse=True)

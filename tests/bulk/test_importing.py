@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
-from portal import db
+from portal import database
 from portal.bulk import write
 from portal.models import Association, AuditEvent, BulkImport, BulkImportRow, Profile
 from tests.bulk.conftest import (
@@ -37,7 +37,7 @@ FAMILY = [
 
 def associations(app, reference):
     with app.app_context():
-        session = db.session()
+        session = database.session()
         target = session.scalar(select(Profile.id).where(Profile.client_reference == reference))
         return sorted(
             (a.party.client_reference, a.role, a.shares, a.start_date)
@@ -90,7 +90,7 @@ def test_setup_status_counts_the_associations_the_import_brings(app, client, sig
     assert profile(app, "CO-1").setup_status == "preparing"  # no shareholder yet
     imported(client, csv_file([role("IND-1", "Shareholder", "CO-1", shares="100")]))
     with app.app_context():
-        session = db.session()
+        session = database.session()
         session.execute(update(Profile).values(company_number_confirmed=True))
         session.commit()
     imported(client, csv_file([ready | {"phone": "09 555 0101"}]))
@@ -184,7 +184,9 @@ def test_formula_cells_are_stored_exactly(app, client, signed_in):
 def test_the_import_is_audited(app, client, signed_in):
     import_id = imported(client, csv_file([*FAMILY, trust("TR-2", trust_type="Nope")]))
     with app.app_context():
-        event = db.session().scalar(select(AuditEvent).where(AuditEvent.action == "bulk_import"))
+        event = database.session().scalar(
+            select(AuditEvent).where(AuditEvent.action == "bulk_import")
+        )
     assert (event.outcome, event.object_type, event.object_id) == ("ok", "bulk_import", import_id)
     assert event.user_id == signed_in[0] and event.firm_id == signed_in[1]
     assert event.summary == (
@@ -207,8 +209,10 @@ def test_a_failure_writes_nothing_and_says_so(app, client, signed_in, monkeypatc
     assert "The import failed, and nothing was written." in page
     assert "disk on fire" not in page
     with app.app_context():
-        outcomes = db.session().scalars(select(BulkImportRow.outcome)).all()
-        event = db.session().scalar(select(AuditEvent).where(AuditEvent.action == "bulk_import"))
+        outcomes = database.session().scalars(select(BulkImportRow.outcome)).all()
+        event = database.session().scalar(
+            select(AuditEvent).where(AuditEvent.action == "bulk_import")
+        )
     assert set(outcomes) == {None}
     assert event.outcome == "failed"
     monkeypatch.undo()
@@ -228,9 +232,9 @@ def test_confirming_twice_imports_once(app, client, signed_in):
 def test_a_stalled_import_can_be_started_again(app, client, signed_in):
     import_id = uploaded(client, csv_file([company()]))
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
-            stale = db.utcnow() - write.STALE_AFTER * 2
+        session = database.session()
+        with database.writing(session):
+            stale = database.utcnow() - write.STALE_AFTER * 2
             session.execute(update(BulkImport).values(status="preparing", heartbeat_at=stale))
     page = client.get(f"/clients/bulk/{import_id}").get_data(as_text=True)
     assert "This import stopped before it finished" in page
@@ -241,7 +245,7 @@ def test_a_stalled_import_can_be_started_again(app, client, signed_in):
 def test_a_running_import_is_not_started_twice(app, client, signed_in):
     import_id = uploaded(client, csv_file([company()]))
     with app.app_context():
-        session = db.session()
+        session = database.session()
         assert write.confirm(session, signed_in[1], import_id, signed_in[0])
         assert not write.confirm(session, signed_in[1], import_id, signed_in[0])
 
@@ -250,9 +254,9 @@ def test_profiles_changed_between_preparing_and_writing(app, client, signed_in):
     """Someone adds CO-1 by hand while the import is being prepared: no duplicate."""
     import_id = uploaded(client, csv_file([company(phone="09 555 0101")]))
     with app.app_context():
-        session = db.session()
+        session = database.session()
         plan = write.prepare(session, session.get(BulkImport, import_id))
-        with db.writing(session):
+        with database.writing(session):
             session.add(
                 Profile(
                     firm_id=signed_in[1],

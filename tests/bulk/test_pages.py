@@ -5,7 +5,7 @@ import io
 
 from sqlalchemy import update
 
-from portal import db
+from portal import database
 from portal.bulk.report import problems_csv, safe_cell
 from portal.models import BulkImport
 from tests.bulk.conftest import HEADER, company, csv_file, imported, trust, uploaded
@@ -15,9 +15,9 @@ FRAGMENT = {"HX-Request": "true"}
 
 def set_state(app, **values):
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
-            session.execute(update(BulkImport).values(heartbeat_at=db.utcnow(), **values))
+        session = database.session()
+        with database.writing(session):
+            session.execute(update(BulkImport).values(heartbeat_at=database.utcnow(), **values))
 
 
 def test_the_page_explains_the_steps_and_lists_imports(client, signed_in):

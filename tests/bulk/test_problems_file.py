@@ -6,7 +6,7 @@ import io
 
 from sqlalchemy import delete, event, update
 
-from portal import db
+from portal import database
 from portal.models import BulkImport, BulkImportProblem
 from tests.bulk.conftest import company, csv_file, problems, uploaded
 
@@ -35,7 +35,7 @@ def statements_of(app, call) -> int:
     """How many SQL statements ``call`` runs."""
     seen = []
     with app.app_context():
-        engine = db.engine()
+        engine = database.engine()
     listener = lambda *args: seen.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
@@ -66,8 +66,8 @@ def test_the_download_is_the_file_written_when_the_file_was_checked(app, client,
     import_id = uploaded(client, bad_file(3))
     before = download(client, import_id)
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             session.execute(delete(BulkImportProblem))
     assert download(client, import_id) == before and len(before) == 1 + 3 * 6
 
@@ -76,8 +76,8 @@ def test_an_import_checked_before_the_file_was_kept_is_written_on_demand(app, cl
     import_id = uploaded(client, bad_file(3))
     kept = download(client, import_id)
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             session.execute(update(BulkImport).values(problems_csv=None))
     assert download(client, import_id) == kept
 

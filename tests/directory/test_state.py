@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal import db
-from portal.db import utcnow, writing
+from portal import database
+from portal.database import utcnow, writing
 from portal.directory import Practice, Search, listing, prepare
 from portal.directory.state import FULL_READ_EVERY, LEASE, REFRESH_EVERY, claim, finish
 from portal.directory.store import upsert
@@ -27,7 +27,7 @@ def practice(app, user):
 @pytest.fixture
 def session(app):
     with app.app_context():
-        yield db.session()
+        yield database.session()
 
 
 def test_one_worker_at_a_time_and_then_not_for_a_minute(session, practice):
@@ -129,7 +129,7 @@ def test_a_full_read_that_stops_part_way_goes_on_from_there(app, practice):
         assert refresh(sessions, xpm, practice) == 200
     assert xpm.asked == [0, 500, 1000, 1000]  # the third page again, not the first two
     with app.app_context():
-        assert listing(db.session(), practice, Search()).total == 1200
+        assert listing(database.session(), practice, Search()).total == 1200
         with sessions() as db_session:
             row = db_session.scalar(select(DirectorySync))
             assert row.full_synced_at is not None and row.full_read_from is None

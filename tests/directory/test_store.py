@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal import db
-from portal.db import utcnow, writing
+from portal import database
+from portal.database import utcnow, writing
 from portal.directory import Practice, Search, listing
 from portal.directory.store import remove_unseen, upsert
 from portal.models import Profile, SubscriptionPlan
@@ -25,14 +25,14 @@ def practice(app, user):
 
 def stored(app, practice, clients, detailed=False):
     with app.app_context():
-        session = db.session()
+        session = database.session()
         with writing(session):
             return upsert(session, practice, clients, detailed=detailed, now=utcnow())
 
 
 def page(app, practice, **search):
     with app.app_context():
-        return listing(db.session(), practice, Search(**search))
+        return listing(database.session(), practice, Search(**search))
 
 
 def names(result):
@@ -113,7 +113,7 @@ def test_rows_say_what_the_firm_has_made_of_each_client(app, practice, other_fir
         [listed(uuid=u, name=f"{u.title()} Limited") for u in ("client", "contact", "new")],
     )
     with app.app_context():
-        session = db.session()
+        session = database.session()
         plan = session.scalars(
             select(SubscriptionPlan).where(SubscriptionPlan.firm_id == practice.firm_id)
         ).first()
@@ -161,7 +161,7 @@ def test_a_complete_read_drops_active_entries_it_no_longer_lists(app, practice):
         ],
     )
     with app.app_context():
-        session = db.session()
+        session = database.session()
         with writing(session):
             assert remove_unseen(session, practice, utcnow() + timedelta(seconds=1)) == 1
     assert names(page(app, practice, archived=True)) == ["Archived Limited"]
@@ -183,7 +183,7 @@ def test_what_a_search_answer_leaves_out_is_not_said(app, practice):
     with app.app_context():
         from portal.directory.store import not_said
 
-        assert not_said(db.session(), practice, ["known", "new", "other"]) == ["new"]
+        assert not_said(database.session(), practice, ["known", "new", "other"]) == ["new"]
     stored(app, practice, [listed(uuid="new", name="Kōwhai New")])  # the change listing
     assert names(page(app, practice, text="kowhai")) == ["Kōwhai New"]
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import sessionmaker
 
 from portal.auth import service as auth_service
-from portal.db import Base, make_engine
+from portal.database import Base, make_engine
 from portal.importing.plan import Choices
 from portal.models import SubscriptionPlan
 from portal.xpm import Limits, RetryPolicy, TenantLimiter, XpmApi

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from portal import db
+from portal import database
 from portal.clients.checklist import checklist, needs_companies_office, setup_status
 from portal.models import Association, Profile, SubscriptionPlan
 
@@ -106,11 +106,11 @@ def test_trustees_and_beneficiaries_need_appointment_dates():
 
 def imported_company(app, firm_id) -> int:
     with app.app_context():
-        session = db.session()
+        session = database.session()
         plan = session.scalar(
             select(SubscriptionPlan.id).where(SubscriptionPlan.firm_id == firm_id)
         )
-        with db.writing(session):
+        with database.writing(session):
             profile = Profile(
                 firm_id=firm_id,
                 kind="company",
@@ -152,14 +152,14 @@ def test_confirming_the_company_number_removes_the_notice(app, client, signed_in
     assert "Enter the full IRD number" in page  # still masked
     client.post(f"/clients/{profile_id}/edit", data=data | {"ird_number": "49-091-850"})
     with app.app_context():
-        profile = db.session().get(Profile, profile_id)
+        profile = database.session().get(Profile, profile_id)
         assert (profile.ird_number, profile.ird_number_masked) == ("49-091-850", False)
 
 
 def test_an_imported_contact_company_is_edited_without_a_plan_or_type(app, client, signed_in):
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             contact = Profile(
                 firm_id=signed_in[1],
                 kind="company",
@@ -180,5 +180,5 @@ def test_an_imported_contact_company_is_edited_without_a_plan_or_type(app, clien
     }
     assert client.post(f"/clients/{contact.id}/edit", data=data).status_code == 302
     with app.app_context():
-        edited = db.session().get(Profile, contact.id)
+        edited = database.session().get(Profile, contact.id)
         assert edited.company_number_confirmed and edited.company_type_code is None

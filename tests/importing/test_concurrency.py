@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from portal import db
-from portal.db import utcnow
+from portal import database
+from portal.database import utcnow
 from portal.importing import service, write
 from portal.importing.plan import build_plan
 from portal.models import Association, AuditEvent, Profile
@@ -54,7 +54,7 @@ def test_twenty_simultaneous_creates_over_http(app, client, connected, sandbox_c
     assert {r.headers.get("Location") or r.headers["HX-Redirect"] for r in responses} == {target}
     tables = counts(app)
     with app.app_context():
-        actions = db.session().scalars(select(AuditEvent.action)).all()
+        actions = database.session().scalars(select(AuditEvent.action)).all()
     assert actions.count("import") == 1
     assert sandbox_control.calls()["client.api/get"] == 1 + 9  # read once, for everyone
     page = client.get(target).get_data(as_text=True)

@@ -9,7 +9,7 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from portal import create_app, db, shared
+from portal import create_app, database, shared
 from portal.addons.api import app_limiter
 from portal.importing import memory
 from portal.models import Profile, XpmConnection
@@ -58,7 +58,9 @@ def test_create_shows_its_progress_until_the_profile_opens(app, client, holdings
     assert "Imported Kōwhai Holdings Limited with" in opened
     assert client.get(progress).headers["Location"] == f"/clients/{profile.id}"  # no JavaScript
     with app.app_context():
-        stored = db.session().scalars(select(Profile).where(Profile.name == CHAIN_COMPANY)).all()
+        stored = (
+            database.session().scalars(select(Profile).where(Profile.name == CHAIN_COMPANY)).all()
+        )
     assert len(stored) == 1
 
 
@@ -156,7 +158,7 @@ def test_a_form_left_while_xpm_is_busy_spends_no_call(
 ):
     monkeypatch.setattr(memory, "WANTED_SECONDS", 0.5)
     with app.app_context():
-        tenant = "xpm:" + db.session().scalar(select(XpmConnection.tenant_id))
+        tenant = "xpm:" + database.session().scalar(select(XpmConnection.tenant_id))
         app_limiter().pause(tenant, 3, "minute")  # every call of the practice waits
     sandbox_control("POST", "reset", json={})
     client.get(import_url(holdings), headers=HTMX)  # opened, then left at once
@@ -176,7 +178,7 @@ def test_an_import_waiting_for_the_next_minute_says_so(app, client, holdings, co
     client.get(import_url(holdings), headers=HTMX)
     drain(app)
     with app.app_context():
-        tenant = "xpm:" + db.session().scalar(select(XpmConnection.tenant_id))
+        tenant = "xpm:" + database.session().scalar(select(XpmConnection.tenant_id))
         app_limiter().pause(tenant, 8, "minute")  # the practice's calls are spent
         store = shared.store()
     client.post(import_url(holdings), data=company_form(app, connected[1]), headers=HTMX)

@@ -5,7 +5,7 @@ with every other state-changing route in tests/test_auth.py.)"""
 import pytest
 from sqlalchemy import select
 
-from portal import db
+from portal import database
 from portal.addons.api import practice_api
 from portal.models import Association, Profile
 from portal.sandbox.fixtures import CHAIN_COMPANY, LARGE_COMPANY, XSS_NAME
@@ -96,7 +96,7 @@ def test_an_unmapped_structure_asks_what_to_import_it_as(app, client, connected)
     assert response.status_code == 302
     assert profile_named(app, "Tōtara Partnership Example Limited").kind == "trust"
     with app.app_context():
-        api = practice_api(db.session(), connected[1])
+        api = practice_api(database.session(), connected[1])
         found = api.search("Partners", detailed=True)
         others = [c for c in found if c.business_structure == "Partnership"]
     page = client.get(import_url(others[0].uuid)).get_data(as_text=True)
@@ -156,7 +156,7 @@ def test_a_trust_comes_with_trustees_beneficiaries_and_corporate_trustee(app, cl
     trustee = profile_named(app, "Pōhutukawa Trustee Company Limited")
     with app.app_context():
         directors = (
-            db.session()
+            database.session()
             .scalars(
                 select(Association).where(
                     Association.profile_id == trustee.id, Association.role == "director"
@@ -184,9 +184,9 @@ def test_call_count_is_one_plus_the_related_clients_not_yet_stored(
     created = counts(app)["profiles"] - before
     assert sandbox_control.calls()["client.api/get"] == created >= 1 + 39
     with app.app_context():
-        company = db.session().scalar(select(Profile).where(Profile.name == LARGE_COMPANY))
+        company = database.session().scalar(select(Profile).where(Profile.name == LARGE_COMPANY))
         held = (
-            db.session()
+            database.session()
             .scalars(select(Association).where(Association.profile_id == company.id))
             .all()
         )

@@ -7,9 +7,9 @@ from html import unescape
 import pytest
 from sqlalchemy import update
 
-from portal import db
+from portal import database
 from portal.addons.api import app_limiter
-from portal.db import utcnow, writing
+from portal.database import utcnow, writing
 from portal.models import DirectorySync
 from tests.panel.conftest import HX, drain, fragment
 
@@ -27,7 +27,7 @@ def add_client(sandbox_control, name: str, **fields) -> str:
 def make_refresh_due(app) -> None:
     """Let a minute pass, as far as the directory is concerned."""
     with app.app_context():
-        session = db.session()
+        session = database.session()
         with writing(session):
             past = utcnow() - timedelta(seconds=1)
             session.execute(update(DirectorySync).values(next_refresh_at=past))
@@ -175,7 +175,7 @@ def connected_tenant(app) -> str:
     from portal.models import XpmConnection
 
     with app.app_context():
-        return db.session().scalar(select(XpmConnection.tenant_id))
+        return database.session().scalar(select(XpmConnection.tenant_id))
 
 
 def test_the_first_read_shows_progress_then_tells_the_panel_to_reload(

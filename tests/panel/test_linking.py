@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal import db
+from portal import database
 from portal.clients.service import refresh_status
 from portal.models import Association, AuditEvent, Profile
 from portal.sandbox.fixtures import CHAIN_COMPANY
@@ -27,18 +27,18 @@ def make_company(app, client, firm_id, name=CHAIN_COMPANY, **values) -> int:
     }
     assert client.post("/clients/new/company", data=data).status_code == 302
     with app.app_context():
-        return db.session().scalar(select(Profile.id).where(Profile.name == name))
+        return database.session().scalar(select(Profile.id).where(Profile.name == name))
 
 
 def profile(app, profile_id) -> Profile:
     with app.app_context():
-        return db.session().get(Profile, profile_id)
+        return database.session().get(Profile, profile_id)
 
 
 def events(app, action) -> list[AuditEvent]:
     with app.app_context():
         found = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        return list(db.session().scalars(found))
+        return list(database.session().scalars(found))
 
 
 @pytest.fixture
@@ -191,22 +191,22 @@ def associations(app, profile_id) -> list[Association]:
         statement = select(Association).where(
             (Association.profile_id == profile_id) | (Association.party_id == profile_id)
         )
-        rows = list(db.session().scalars(statement.options(joinedload(Association.party))))
+        rows = list(database.session().scalars(statement.options(joinedload(Association.party))))
         return rows
 
 
 def status_is_current(app, profile_id) -> bool:
     """The stored setup status is what the checklist gives now."""
     with app.app_context():
-        stored = db.session().get(Profile, profile_id)
+        stored = database.session().get(Profile, profile_id)
         before = stored.setup_status
-        refresh_status(db.session(), stored)
+        refresh_status(database.session(), stored)
         return stored.setup_status == before
 
 
 def named(app, name) -> list[Profile]:
     with app.app_context():
-        return list(db.session().scalars(select(Profile).where(Profile.name == name)))
+        return list(database.session().scalars(select(Profile).where(Profile.name == name)))
 
 
 def test_an_xpm_relationship_ticked_adds_it_and_its_person_as_a_contact(
@@ -259,7 +259,7 @@ def test_a_portal_only_relationship_ticked_is_removed_and_unticked_ones_stay(
     old = make_company(app, client, synced[1], name="Old Director Limited")
     kept = make_company(app, client, synced[1], name="Kept Secretary Limited")
     with app.app_context():
-        session = db.session()
+        session = database.session()
         for party, role in ((old, "director"), (kept, "secretary")):
             session.add(
                 Association(firm_id=synced[1], profile_id=company, party_id=party, role=role)

@@ -6,8 +6,8 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from portal import db
-from portal.db import writing
+from portal import database
+from portal.database import writing
 from portal.models import Profile, SubscriptionPlan
 from portal.text import fold
 from tests.panel.conftest import HX, drain, fragment
@@ -84,7 +84,7 @@ def test_imported_and_contact_marks(app, client, synced):
     body = fragment(client, "/clients/add/results", q="kowhai").get_data(as_text=True)
     imported, contact, plain = rows(body)
     with app.app_context():
-        session = db.session()
+        session = database.session()
         plan = session.scalars(select(SubscriptionPlan)).first()
         with writing(session):
             for uuid, standing in ((imported, "client"), (contact, "contact")):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from portal import db
-from portal.db import writing
+from portal import database
+from portal.database import writing
 from portal.models import XpmConnection
 from tests.conftest import make_user
 from tests.panel.conftest import HX
@@ -54,7 +54,7 @@ def test_staff_are_told_who_can_connect(app, client, auth):
 
 def test_a_revoked_connection_says_it_needs_reconnecting(app, client, signed_in):
     with app.app_context():
-        session = db.session()
+        session = database.session()
         with writing(session):
             session.add(
                 XpmConnection(

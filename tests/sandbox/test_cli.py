@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 import portal.sandbox
 from portal import create_app as create_portal
-from portal.db import Base
+from portal.database import Base
 from portal.sandbox import grants, runtime, store, tenants
 from tests.sandbox.conftest import runtime_of
 from tests.sandbox.flows import (

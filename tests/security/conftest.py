@@ -24,7 +24,7 @@ from flask import Flask
 from sqlalchemy import MetaData, select
 from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
-from portal import create_app, db, sandbox
+from portal import create_app, database, sandbox
 from portal.addons.api import practice_api
 from portal.bulk.columns import COLUMNS
 from portal.models import (
@@ -234,7 +234,7 @@ def tables(app: Flask) -> MetaData:
     """The tables the migrated database holds (reflected: a table a migration adds counts too)."""
     if "tests.tables" not in app.extensions:
         metadata = MetaData()
-        with app.app_context(), db.engine().connect() as connection:
+        with app.app_context(), database.engine().connect() as connection:
             metadata.reflect(connection)
         app.extensions["tests.tables"] = metadata
     return app.extensions["tests.tables"]
@@ -262,7 +262,7 @@ def snapshot(app: Flask, firm_id: int | None = None, skip=frozenset()) -> dict[s
     requests started has finished first."""
     settle(app)
     metadata = tables(app)
-    with app.app_context(), db.engine().connect() as connection:
+    with app.app_context(), database.engine().connect() as connection:
         return {
             name: sorted((tuple(row) for row in connection.execute(query)), key=repr)
             for name, table in metadata.tables.items()
@@ -347,7 +347,7 @@ def connect(browser: Browser, provider: str) -> None:
 
 def _plan(app: Flask, firm_id: int) -> str:
     with app.app_context():
-        plans = db.session().scalars(
+        plans = database.session().scalars(
             select(SubscriptionPlan.id).where(SubscriptionPlan.firm_id == firm_id)
         )
         return str(next(iter(plans)))
@@ -367,7 +367,7 @@ def _build_firm_a(app: Flask, a: Browser, firm_a: int) -> str:
     plan = _plan(app, firm_a)
     connect(a, "xpm")
     with app.app_context():
-        found = practice_api(db.session(), firm_a).search(CHAIN_COMPANY, detailed=True)
+        found = practice_api(database.session(), firm_a).search(CHAIN_COMPANY, detailed=True)
     holdings = next(c.uuid for c in found if c.name == CHAIN_COMPANY)
     form = {"kind": "company", "company_type_code": "limited_small", **chosen(plan)}
     _created(a.post(f"/clients/import/xpm/{holdings}", form))  # with its related parties
@@ -407,8 +407,8 @@ def _build_firm_a(app: Flask, a: Browser, firm_a: int) -> str:
     unknown = f"{MARK} Contact of unknown kind"
     practice = {"id": "zqxa-connection", "tenant_id": "zqxa-tenant", "name": f"{MARK} Practice"}
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             session.add_all(
                 [
                     Profile(
@@ -449,8 +449,8 @@ def _with_a_passkey(app: Flask, user_id: int) -> None:
     """A passkey row for a member of firm A who never signs in here (a passkey makes signing
     in ask for it)."""
     with app.app_context():
-        session = db.session()
-        with db.writing(session):
+        session = database.session()
+        with database.writing(session):
             session.add(
                 Passkey(user_id=user_id, credential_id=b"zqxa-key", public_key=b"\x00", name=MARK)
             )
@@ -478,7 +478,7 @@ def build_world(app: Flask) -> World:
     )
     settle(app)
     with app.app_context():
-        session = db.session()
+        session = database.session()
         b_client = practice_api(session, firm_b, "workflowmax").search(CHAIN_COMPANY)[0].uuid
         objects = {
             model: list(session.scalars(_of_firm(model, firm_a)))

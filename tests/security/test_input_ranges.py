@@ -10,7 +10,7 @@ import pytest
 from flask_login import current_user
 from sqlalchemy import select, text
 
-from portal import db
+from portal import database
 from portal.models import Association, BulkImport, Profile
 from tests.bulk.conftest import company, csv_file, errors, imported, person, role, upload
 from tests.conftest import SAMPLE_ARGUMENTS
@@ -110,7 +110,7 @@ def test_control_characters_in_an_uploads_name_are_dropped(app, client, signed_i
     response = upload(client, csv_file([company()]), filename=sent)
     assert response.status_code == 303
     with app.app_context():
-        assert db.session().scalar(select(BulkImport.filename)) == kept
+        assert database.session().scalar(select(BulkImport.filename)) == kept
 
 
 # --- Share counts: one rule on every path ---------------------------------------------------
@@ -125,7 +125,7 @@ def test_share_counts_beyond_32_bits_are_stored_from_a_csv_row(app, client, sign
     ]
     import_id = imported(client, csv_file(rows))
     with app.app_context():
-        session = db.session()
+        session = database.session()
         assert session.get(BulkImport, import_id).status == "done"
         assert session.scalar(select(Profile.total_shares).where(Profile.kind == "company")) == BIG
         assert session.scalar(select(Association.shares)) == BIG
@@ -162,7 +162,7 @@ def failing(app):
     @app.get("/_test/fails")
     def fails():
         assert current_user.email
-        db.session().execute(text("SELECT no_such_column FROM firms"))
+        database.session().execute(text("SELECT no_such_column FROM firms"))
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
     return app

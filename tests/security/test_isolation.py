@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from portal import db
+from portal import database
 from portal.addons import service as addons
 from portal.models import Passkey, Profile, SubscriptionPlan, User
 from tests.security.conftest import (
@@ -146,14 +146,14 @@ def test_every_object_argument_names_objects_of_firm_a(world):
             else:
                 chosen = select(model.firm_id)
             chosen = chosen.where(model.id.in_(world.objects[model]))
-            firms = set(db.session().scalars(chosen))
+            firms = set(database.session().scalars(chosen))
         assert firms == {world.firm_a}, name
 
 
 def test_a_form_naming_another_firms_plan_is_refused(world, firm_a_pages):
     """Plans are chosen by id in a form's body: firm B cannot give a profile firm A's."""
     with world.app.app_context():
-        if addons.connection(db.session(), world.firm_b, "workflowmax") is None:
+        if addons.connection(database.session(), world.firm_b, "workflowmax") is None:
             connect(world.b, "workflowmax")  # firm B's Disconnect above was answered
     plan = str(world.objects[SubscriptionPlan][0])
     before = snapshot(world.app, world.firm_a)
