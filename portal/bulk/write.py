@@ -471,18 +471,7 @@ def write(db: Session, batch: BulkImport, plan: Plan) -> None:
             ],
         )
     counts = {name: plan.counts[name] for name in COUNTED}
-    _finish(db, batch, "done", counts)
-    audit.record(
-        db,
-        "bulk_import",
-        address=None,
-        firm_id=batch.firm_id,
-        user_id=batch.confirmed_by_id,
-        object_type="bulk_import",
-        object_id=batch.id,
-        summary=summary(batch.filename, counts, batch.error_rows),
-        detail={"file": batch.filename, "sha256": batch.file_sha256, **counts},
-    )
+    _finish(db, batch, "done", counts, summary(batch.filename, counts, batch.error_rows))
 
 
 COUNTED = (
@@ -505,12 +494,28 @@ def summary(filename: str, counts: dict, not_imported: int) -> str:
     return text + (f"; {not_imported} rows with problems not imported" if not_imported else "")
 
 
-def _finish(db: Session, batch: BulkImport, status: str, values: dict) -> None:
+def _finish(db: Session, batch: BulkImport, status: str, values: dict, summary: str) -> None:
+    """End the import as ``status`` (done or failed) and audit it, in the caller's transaction;
+    a finished import's detail holds the file and its counts."""
     db.execute(
         update(BulkImport)
         .where(BulkImport.id == batch.id)
         .values(status=status, finished_at=utcnow(), heartbeat_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        db,
+        "bulk_import",
+        address=None,
+        firm_id=batch.firm_id,
+        user_id=batch.confirmed_by_id,
+        outcome="ok" if status == "done" else "failed",
+        object_type="bulk_import",
+        object_id=batch.id,
+        summary=summary,
+        detail={"file": batch.filename, "sha256": batch.file_sha256, **values}
+        if status == "done"
+        else None,
     )
 
 
@@ -518,15 +523,5 @@ def _fail(db: Session, batch_id: int, message: str) -> None:
     db.rollback()
     batch = db.get(BulkImport, batch_id)
     with database.writing(db):
-        _finish(db, batch, "failed", {"failure": message[:1000]})
-        audit.record(
-            db,
-            "bulk_import",
-            address=None,
-            firm_id=batch.firm_id,
-            user_id=batch.confirmed_by_id,
-            outcome="failed",
-            object_type="bulk_import",
-            object_id=batch.id,
-            summary=f"Bulk import of {batch.filename} failed; nothing was written: {message}",
-        )
+        failed = f"Bulk import of {batch.filename} failed; nothing was written: {message}"
+        _finish(db, batch, "failed", {"failure": message[:1000]}, failed)

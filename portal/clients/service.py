@@ -226,17 +226,8 @@ def update_profile(
             if before[key] != getattr(profile, key)
         }
         if changes:
-            audit.record(
-                db,
-                "profile_edited",
-                address=address,
-                firm_id=profile.firm_id,
-                user_id=user_id,
-                object_type="profile",
-                object_id=profile.id,
-                summary=f"Edited {profile.name}: {', '.join(sorted(changes))}",
-                detail={"changes": changes},
-            )
+            summary = f"Edited {profile.name}: {', '.join(sorted(changes))}"
+            _record_edit(db, profile, user_id, summary, changes, address=address)
         return changes
 
 
@@ -251,17 +242,25 @@ def choose_kind(
         if kind == "individual" and not (profile.first_name or profile.last_name):
             profile.last_name = profile.name  # XPM's name, until staff split it on Edit
         refresh_status(db, profile)
-        audit.record(
-            db,
-            "profile_edited",
-            address=address,
-            firm_id=profile.firm_id,
-            user_id=user_id,
-            object_type="profile",
-            object_id=profile.id,
-            summary=f"Chose that {profile.name} is {a_kind(kind)}",
-            detail={"changes": {"kind": ["unknown", kind]}},
-        )
+        summary = f"Chose that {profile.name} is {a_kind(kind)}"
+        _record_edit(db, profile, user_id, summary, {"kind": ["unknown", kind]}, address=address)
+
+
+def _record_edit(
+    db: Session, profile: Profile, user_id: int, summary: str, changes: dict, *, address
+) -> None:
+    """Audit a change to a profile's fields: ``changes`` maps each field to (before, after)."""
+    audit.record(
+        db,
+        "profile_edited",
+        address=address,
+        firm_id=profile.firm_id,
+        user_id=user_id,
+        object_type="profile",
+        object_id=profile.id,
+        summary=summary,
+        detail={"changes": changes},
+    )
 
 
 def _plain(value):
