@@ -196,6 +196,29 @@
     });
   }
 
+  // --- Arriving at "#field-NAME" (a checklist link): that control is focused, shown with its
+  // label, and highlighted until it is changed -----------------------------------------
+  function arrive() {
+    const id = decodeURIComponent(location.hash.slice(1));
+    if (!/^field-[\w-]+$/.test(id)) return;
+    const wrapper = document.getElementById(id);
+    if (!wrapper) return;
+    const control = wrapper.matches("input, select, textarea, button, a")
+      ? wrapper
+      : wrapper.querySelector("input:not([type=hidden]), select, textarea, button, a[href]");
+    document.querySelectorAll(".arrived").forEach(function (el) { el.classList.remove("arrived"); });
+    wrapper.classList.add("arrived");
+    // The wrapper holds the label: bring it all into view, then focus without jumping.
+    wrapper.scrollIntoView({ block: "center" });
+    if (control) {
+      control.focus({ preventScroll: true });
+      control.addEventListener("input", function () { wrapper.classList.remove("arrived"); },
+        { once: true });
+    }
+  }
+
+  window.addEventListener("hashchange", arrive);
+
   function init(root) {
     root.querySelectorAll("button[data-passkey]").forEach(initPasskeyButton);
     root.querySelectorAll("[data-menu-button]").forEach(initMenuButton);
@@ -204,6 +227,6 @@
     root.querySelectorAll("form[data-busy-form]").forEach(initBusyForm);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("DOMContentLoaded", function () { init(document); arrive(); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();
