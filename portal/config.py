@@ -74,6 +74,9 @@ def defaults(instance_path: str) -> dict:
         "XPM_CONNECT_TIMEOUT": 5,
         "XPM_READ_TIMEOUT": 20,
         "XPM_CALL_DEADLINE": 30,
+        #: Seconds before a failed call (429, 5xx) is tried again: jittered, doubling for
+        #: each further try (at most 8 s), three tries in all.
+        "XPM_RETRY_BACKOFF": 0.5,
         "XPM_MAX_RESPONSE_BYTES": 8 * 1024 * 1024,
         "CLIENTS_PER_PAGE": 50,
         #: Bulk import: the largest file and the most rows one upload may have.

@@ -139,6 +139,8 @@ def settings_for(database_url: str, **overrides) -> dict:
         # Tests of what an import does wait for it; tests/importing/test_runs.py covers the
         # pages that answer before XPM does (the product waits half a second).
         "IMPORT_REQUEST_WAIT": 20,
+        # A failed XPM call is still tried three times, a moment apart rather than seconds.
+        "XPM_RETRY_BACKOFF": 0.01,
         "PASSWORD_HASHER": "owasp" if production else "cheapest",
         **overrides,
     }
