@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, text
+from werkzeug.routing import Rule
 
 from portal import create_app, db
 from portal.auth import service as auth_service
@@ -100,6 +101,31 @@ def _templates_compiled_once():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Flask, "create_jinja_environment", environment)
+        yield
+
+
+# --- URL rules compiled once per run --------------------------------------------------------
+@pytest.fixture(autouse=True, scope="session")
+def _url_builders_compiled_once():
+    """Werkzeug compiles a function that builds each rule's URLs when the rule joins an
+    application's URL map: most of the time ``create_app`` takes, again for every test's
+    application. The function depends only on the rule's parts and defaults (it is handed
+    the rule it builds for), so the same rule in the next application reuses it."""
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None:  # another werkzeug: compile as it does
+        yield
+        return
+    builders: dict[tuple, object] = {}
+
+    def compiled_once(rule, append_unknown=True):
+        defaults = sorted((rule.defaults or {}).items())
+        key = (rule.rule, repr(rule._trace), repr(defaults), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(rule, append_unknown)
+        return builders[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", compiled_once)
         yield
 
 
