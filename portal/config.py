@@ -74,6 +74,10 @@ def defaults(instance_path: str) -> dict:
         "XPM_CONNECT_TIMEOUT": 5,
         "XPM_READ_TIMEOUT": 20,
         "XPM_CALL_DEADLINE": 30,
+        #: Seconds before a call XPM failed to answer (5xx, timeout) is tried again:
+        #: jittered, doubling for each further try, three tries in all (a 429 waits as long
+        #: as its Retry-After says).
+        "XPM_RETRY_BACKOFF": 0.5,
         "XPM_MAX_RESPONSE_BYTES": 8 * 1024 * 1024,
         "CLIENTS_PER_PAGE": 50,
         #: Bulk import: the largest file and the most rows one upload may have.

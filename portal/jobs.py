@@ -58,6 +58,16 @@ class Jobs:
         with self._lock:
             return key in self._running
 
+    def wait_for(self, key: Hashable, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the running job with ``key`` to end; False at
+        once when no such job runs here (another worker's, or none)."""
+        with self._lock:
+            future = self._running.get(key)
+        if future is None or future.done():
+            return False
+        wait([future], timeout=timeout)
+        return True
+
     def drain(self, timeout: float = 30.0) -> None:
         """Wait for every job started so far (tests and shutdown)."""
         with self._lock:

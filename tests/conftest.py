@@ -13,6 +13,8 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from werkzeug.routing import Rule
 
 from portal import create_app, database
 from portal.auth import service as auth_service
@@ -103,7 +105,58 @@ def _templates_compiled_once():
         yield
 
 
+# --- URL rules compiled once per run --------------------------------------------------------
+@pytest.fixture(autouse=True, scope="session")
+def _url_builders_compiled_once():
+    """Werkzeug compiles a function that builds each rule's URLs when the rule joins an
+    application's URL map: most of the time ``create_app`` takes, again for every test's
+    application. The function depends only on the rule's parts and defaults (it is handed
+    the rule it builds for), so the same rule in the next application reuses it."""
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None:  # another werkzeug: compile as it does
+        yield
+        return
+    builders: dict[tuple, object] = {}
+
+    def compiled_once(rule, append_unknown=True):
+        defaults = sorted((rule.defaults or {}).items())
+        key = (rule.rule, repr(rule._trace), repr(defaults), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(rule, append_unknown)
+        return builders[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", compiled_once)
+        yield
+
+
 # --- Databases ---------------------------------------------------------------------------
+#: The lanes' databases, with the one engine every application on each of them shares.
+SHARED_ENGINES: dict[str, Engine | None] = {}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_engine_per_lane():
+    """Every test's application would make an engine of its own, and SQLAlchemy keeps the
+    SQL it has compiled per engine: each test compiled every statement again, a good part of
+    the suite's time. The applications on a lane's database share one engine instead (it is
+    configured by ``portal.db.make_engine`` all the same); any other database gets its own."""
+    make_engine = db.make_engine
+
+    def shared(url: str) -> Engine:
+        if url not in SHARED_ENGINES:
+            return make_engine(url)
+        if SHARED_ENGINES[url] is None:
+            SHARED_ENGINES[url] = make_engine(url)
+        return SHARED_ENGINES[url]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db, "make_engine", shared)
+        yield
+    for engine in filter(None, SHARED_ENGINES.values()):
+        engine.dispose()
+
+
 def reset_postgresql(url: str) -> None:
     """Drop everything in the PostgreSQL test database's public schema."""
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -122,6 +175,7 @@ def database_url(request, tmp_path_factory):
         url = os.environ["PORTAL_TEST_DATABASE_URL"]
         reset_postgresql(url)
     upgrade(url)
+    SHARED_ENGINES[url] = None
     return url
 
 
@@ -139,6 +193,8 @@ def settings_for(database_url: str, **overrides) -> dict:
         # Tests of what an import does wait for it; tests/importing/test_runs.py covers the
         # pages that answer before XPM does (the product waits half a second).
         "IMPORT_REQUEST_WAIT": 20,
+        # A failed XPM call is still tried three times, a moment apart rather than seconds.
+        "XPM_RETRY_BACKOFF": 0.01,
         "PASSWORD_HASHER": "owasp" if production else "cheapest",
         **overrides,
     }

@@ -34,7 +34,7 @@ def sandbox_url(tmp_path_factory):
         }
     )
     http = server.make(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread = threading.Thread(target=http.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{http.server_port}/sandbox"
     requests.get(f"{url}/_control/calls", headers=CONTROL, timeout=60)  # seeds it

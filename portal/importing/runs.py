@@ -47,7 +47,8 @@ def reviewed_client(
     and waited for ``wait`` seconds at most; None while XPM has not answered. Raises
     ``ImportFailed`` when reading it failed."""
     try:
-        return _wait(lambda: _reviewed_or_start(store, jobs, api, client_key, client_uuid), wait)
+        look = partial(_reviewed_or_start, store, jobs, api, client_key, client_uuid)
+        return _wait(look, wait, jobs, ("read", client_key))
     except Unavailable:
         raise ImportFailed(STORE_DOWN) from None
 
@@ -103,7 +104,7 @@ def start_import(
     try:
         token = memory.start_import(store, client_key)
         if token is None:  # another Create of it runs (in any worker): wait on its state
-            return progress(store, client_key, wait)
+            return progress(store, client_key, wait, jobs)
         details["root"] = memory.reviewed(store, client_key)
         work = partial(_import, store, sessions, api, client_key, token, details)
         started = jobs.submit(("import", client_key), work, lane="import")
@@ -114,18 +115,21 @@ def start_import(
         raise ImportFailed(STORE_DOWN) from None
 
 
-def progress(store, client_key: str, wait: float = 0.0) -> dict:
-    """How the client's import is going, waiting up to ``wait`` seconds for it to end:
-    {"status": "running", "read", "known"}, {"status": "done", "outcome"} or
-    {"status": "failed", "message", "retryable"}; {"status": "none"} if there is none."""
+def progress(store, client_key: str, wait: float = 0.0, jobs: Jobs | None = None) -> dict:
+    """How the client's import is going, waiting up to ``wait`` seconds for it to end (the
+    moment it does when it runs in ``jobs``): {"status": "running", "read", "known"},
+    {"status": "done", "outcome"} or {"status": "failed", "message", "retryable"};
+    {"status": "none"} if there is none."""
     try:
-        state = _wait(lambda: _ended(memory.import_state(store, client_key)), wait)
+        look = partial(_ended_import, store, client_key)
+        state = _wait(look, wait, jobs, ("import", client_key))
         return state or memory.import_state(store, client_key) or {"status": "none"}
     except Unavailable:
         return {"status": "failed", "message": STORE_DOWN, "retryable": True}
 
 
-def _ended(state: dict | None) -> dict | None:
+def _ended_import(store, client_key: str) -> dict | None:
+    state = memory.import_state(store, client_key)
     return state if state is not None and state["status"] != "running" else None
 
 
@@ -161,11 +165,15 @@ def outcome_of(state: dict) -> Outcome:
     return Outcome(**values)
 
 
-def _wait(look, seconds: float):
-    """``look()`` until it gives something other than None, for ``seconds`` at most."""
+def _wait(look, seconds: float, jobs: Jobs | None = None, job=None):
+    """``look()`` until it gives something other than None, for ``seconds`` at most: again
+    every ``POLL_SECONDS``, or as soon as ``jobs``' job ``job`` ends when it runs here."""
     ends = time.monotonic() + seconds
     while True:
         found = look()
-        if found is not None or time.monotonic() >= ends:
+        left = ends - time.monotonic()
+        if found is not None or left <= 0:
             return found
-        time.sleep(min(POLL_SECONDS, max(0.0, ends - time.monotonic())))
+        pause = min(POLL_SECONDS, left)
+        if jobs is None or not jobs.wait_for(job, pause):
+            time.sleep(pause)

@@ -3,7 +3,8 @@ is built the same way by the application (``portal.addons.api``), a script or a 
 
 Configuration keys: ``XPM_API_URL``, ``WORKFLOWMAX_API_URL``, ``REDIS_URL`` (shared
 limiter when set), ``XPM_CONNECT_TIMEOUT`` (5 s), ``XPM_READ_TIMEOUT`` (20 s),
-``XPM_CALL_DEADLINE`` (30 s for the whole of one call, however slowly it answers) and
+``XPM_CALL_DEADLINE`` (30 s for the whole of one call, however slowly it answers),
+``XPM_RETRY_BACKOFF`` (0.5 s before the first retry of a failed call, doubling after) and
 ``XPM_MAX_RESPONSE_BYTES`` (8 MiB).
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from portal.xpm.api import TokenSource, XpmApi
 from portal.xpm.limiter import Limits, TenantLimiter
 from portal.xpm.limiter_redis import RedisBackend
+from portal.xpm.transport import RetryPolicy
 from portal.xpm.xml import DEFAULT_MAX_BYTES
 
 API_URL_KEYS = {"xpm": "XPM_API_URL", "workflowmax": "WORKFLOWMAX_API_URL"}
@@ -51,6 +53,7 @@ def api_from_config(
         connect_timeout=float(config.get("XPM_CONNECT_TIMEOUT", 5)),
         read_timeout=float(config.get("XPM_READ_TIMEOUT", 20)),
         call_deadline=float(config.get("XPM_CALL_DEADLINE", 30)),
+        retry=RetryPolicy(backoff_base=float(config.get("XPM_RETRY_BACKOFF", 0.5))),
         max_bytes=int(config.get("XPM_MAX_RESPONSE_BYTES", DEFAULT_MAX_BYTES)),
         **options,
     )

@@ -108,3 +108,12 @@ def test_concurrent_imports_of_one_client_share_one_reading(sessions, api, firm,
     assert [state["status"] for state in states] == ["done"] * 6
     assert len({state["outcome"]["profile_id"] for state in states}) == 1
     assert sorted(practice.calls) == sorted({company, *parties})  # one reading for all six
+
+
+def test_a_request_waiting_on_a_job_of_its_worker_goes_on_when_the_job_ends():
+    jobs, release = Jobs(), threading.Event()
+    assert not jobs.wait_for(("read", "a client"), 5)  # none runs here: nothing to wait on
+    reading = jobs.submit(("read", "a client"), release.wait, lane="read")
+    threading.Timer(0.05, release.set).start()
+    assert jobs.wait_for(("read", "a client"), 30) and reading.done()
+    assert not jobs.wait_for(("read", "a client"), 5)  # ended: at once

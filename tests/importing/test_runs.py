@@ -2,6 +2,7 @@
 answers, Create shows its progress until the profile opens, and what one worker read or
 started, another worker sees (through Redis)."""
 
+import threading
 import time
 import uuid
 
@@ -14,6 +15,8 @@ from portal.addons.api import app_limiter
 from portal.importing import memory
 from portal.models import Profile, XpmConnection
 from portal.sandbox.fixtures import CHAIN_COMPANY
+from portal.xpm import Limits
+from portal.xpm.factory import limiter_from_url
 from tests.conftest import PASSWORD, empty_tables, make_user, settings_for
 from tests.importing.sandboxed import counts, find, import_url, profile_named
 from tests.importing.test_views import company_form
@@ -22,6 +25,37 @@ from tests.sandboxed import connect_portal
 from tests.xpm.conftest import REDIS_URL
 
 HTMX = {"HX-Request": "true", "HX-Target": "add-client-body"}
+
+
+class SteeredClock:
+    """The XPM limiter's time: the real time, moved on when a test says so; a call waiting
+    for a slot looks again at once when it is, so a test need not wait for a minute to pass."""
+
+    def __init__(self):
+        self.ahead = 0.0
+        self._moved = threading.Condition()
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.ahead
+
+    def sleep(self, seconds: float) -> None:
+        with self._moved:
+            self._moved.wait(seconds)
+
+    def advance(self, seconds: float) -> None:
+        with self._moved:
+            self.ahead += seconds
+            self._moved.notify_all()
+
+
+@pytest.fixture
+def limiter_clock(app):
+    """The application's limiter, as limiter_from_config makes it, on a ``SteeredClock``."""
+    clock = SteeredClock()
+    app.extensions["xpm_limiter"] = limiter_from_url(
+        None, limits=Limits.for_portal(), clock=clock, sleep=clock.sleep
+    )
+    return clock
 
 
 @pytest.fixture
@@ -129,7 +163,7 @@ def test_what_one_worker_read_and_imported_another_sees(
             app.config["IMPORT_REQUEST_WAIT"] = 0
         holdings = find(one, firm_id, CHAIN_COMPANY, "Company")
         sandbox_control("POST", "reset", json={})
-        slow = {"latency_ms": 1500, "endpoints": ["client.api/get"], "count": 1}
+        slow = {"latency_ms": 700, "endpoints": ["client.api/get"], "count": 1}
         sandbox_control("POST", "faults", json=slow)  # XPM takes its time to answer
 
         first.get(import_url(holdings), headers=HTMX)  # worker one starts reading
@@ -154,7 +188,7 @@ def test_what_one_worker_read_and_imported_another_sees(
 
 
 def test_a_form_left_while_xpm_is_busy_spends_no_call(
-    app, client, holdings, sandbox_control, monkeypatch
+    app, limiter_clock, client, holdings, sandbox_control, monkeypatch
 ):
     monkeypatch.setattr(memory, "WANTED_SECONDS", 0.5)
     with app.app_context():
@@ -165,6 +199,7 @@ def test_a_form_left_while_xpm_is_busy_spends_no_call(
     drain(app)
     assert sandbox_control.calls() == {}  # given up, not asked
     assert "Reading this client" in client.get(import_url(holdings), headers=HTMX).text
+    limiter_clock.advance(3)  # the practice's calls are free again
     for _ in range(40):  # looked at again, as the page asks each second: read once free
         page = client.get(import_url(holdings) + "?waiting=1", headers=HTMX).text
         if "Still needed" in page:
@@ -174,7 +209,9 @@ def test_a_form_left_while_xpm_is_busy_spends_no_call(
     assert sandbox_control.calls() == {"client.api/get": 1}
 
 
-def test_an_import_waiting_for_the_next_minute_says_so(app, client, holdings, connected):
+def test_an_import_waiting_for_the_next_minute_says_so(
+    app, limiter_clock, client, holdings, connected
+):
     client.get(import_url(holdings), headers=HTMX)
     drain(app)
     with app.app_context():
@@ -187,5 +224,6 @@ def test_an_import_waiting_for_the_next_minute_says_so(app, client, holdings, co
     memory.save_import(store, key, {**state, "started": state["started"] - 6})
     page = client.get(f"{import_url(holdings)}/progress", headers=HTMX).text
     assert "Your practice has used this minute's calls to Xero Practice Manager" in page
+    limiter_clock.advance(8)  # the next minute
     drain(app)
     assert "HX-Redirect" in client.get(f"{import_url(holdings)}/progress", headers=HTMX).headers

@@ -142,7 +142,7 @@ def test_out_of_quota_is_answered_locally_with_a_notice(app, client, synced, san
 
 def test_a_slow_xpm_does_not_hold_the_panel(app, client, synced, sandbox_control):
     app.config["PANEL_CONFIRM_WAIT"] = 0.3
-    sandbox_control("POST", "faults", json={"latency_ms": 2000, "endpoints": ["client.api/search"]})
+    sandbox_control("POST", "faults", json={"latency_ms": 1000, "endpoints": ["client.api/search"]})
     response = fragment(client, "/clients/add/confirm", q="kowhai")
     assert rows(response) and "taking too long to answer" in response.text
 

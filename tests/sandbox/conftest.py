@@ -79,7 +79,8 @@ def live_server():
 
     def start(app) -> str:
         http = server.make(app, "127.0.0.1", 0)
-        thread = threading.Thread(target=http.serve_forever, daemon=True)
+        # Polled often, so that shutting it down takes a moment, not half a second.
+        thread = threading.Thread(target=http.serve_forever, args=(0.05,), daemon=True)
         thread.start()
         servers.append(http)
         return f"http://127.0.0.1:{http.server_port}/sandbox"

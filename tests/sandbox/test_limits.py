@@ -90,7 +90,7 @@ def test_day_limit_over_the_api(make_app):
 
 
 def test_five_calls_in_flight_over_real_http(make_app, live_server):
-    app = make_app(SANDBOX_LATENCY_MS=1000)
+    app = make_app(SANDBOX_LATENCY_MS=500)  # the eight calls all arrive while five run
     xpm = connect(app.test_client())
     base = live_server(app)
 
