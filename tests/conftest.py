@@ -140,8 +140,8 @@ def _one_engine_per_lane():
     """Every test's application would make an engine of its own, and SQLAlchemy keeps the
     SQL it has compiled per engine: each test compiled every statement again, a good part of
     the suite's time. The applications on a lane's database share one engine instead (it is
-    configured by ``portal.db.make_engine`` all the same); any other database gets its own."""
-    make_engine = db.make_engine
+    configured by ``portal.database.make_engine`` all the same); any other database gets its own."""
+    make_engine = database.make_engine
 
     def shared(url: str) -> Engine:
         if url not in SHARED_ENGINES:
@@ -151,7 +151,7 @@ def _one_engine_per_lane():
         return SHARED_ENGINES[url]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(db, "make_engine", shared)
+        patch.setattr(database, "make_engine", shared)
         yield
     for engine in filter(None, SHARED_ENGINES.values()):
         engine.dispose()
