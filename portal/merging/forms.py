@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SearchField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.fields import clean
@@ -28,7 +29,7 @@ class MergeForm(FlaskForm):
 
 def merge_form(first, second, differences, kept_id: int, formdata=None) -> MergeForm:
     """The form for these two profiles; defaults: ``kept_id`` kept, each field's default."""
-    people = [(str(first.id), first.name), (str(second.id), second.name)]
+    people = [SelectChoice(str(p.id), p.name) for p in (first, second)]
 
     class Form(MergeForm):
         pass
@@ -44,7 +45,8 @@ def merge_form(first, second, differences, kept_id: int, formdata=None) -> Merge
             field = RadioField(
                 difference.label,
                 choices=[
-                    (str(i), difference.shown[i] or "Not recorded") for i in (first.id, second.id)
+                    SelectChoice(str(i), difference.shown[i] or "Not recorded")
+                    for i in (first.id, second.id)
                 ],
                 default=str(difference.default),
                 validators=[InputRequired(message=CHOOSE_VALUE)],

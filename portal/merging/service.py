@@ -113,23 +113,35 @@ class MergePlan:
     #: Profiles whose setup status may change: the kept one and those the roles are held on.
     touched: set[int]
 
+    @property
+    def kept_label(self) -> str:
+        return who(self.kept, self.removed)
+
+    @property
+    def removed_label(self) -> str:
+        return who(self.removed, self.kept)
+
     def summary(self) -> list[str]:
-        """What will happen, in sentences ("3 roles move; 1 held twice becomes one; …")."""
-        k, r = self.kept.name, self.removed.name
-        lines = [
-            f"{_count(len(self.moved), 'role')} {'moves' if len(self.moved) == 1 else 'move'} "
-            f"from {r} to {k}."
-        ]
-        if self.collapsed:
+        """What will happen, in sentences ("3 roles move; 1 held by both becomes one; …")."""
+        k, r = self.kept_label, self.removed_label
+        moved, collapsed = len(self.moved), len(self.collapsed)
+        lines = [f"{_count(moved, 'role')} {'moves' if moved == 1 else 'move'} from {r} to {k}."]
+        if collapsed:
+            verb = "becomes" if collapsed == 1 else "become"
             lines.append(
-                f"{_count(len(self.collapsed), 'role')} held by both becomes one "
-                f"(details missing on {k}'s are filled in from {r}'s)."
+                f"{_count(collapsed, 'role')} held by both {verb} one (details missing on "
+                f"{k}'s are filled in from {r}'s)."
             )
             conflicts = sum(bool(c.conflicts) for c in self.collapsed)
             if conflicts:
-                lines.append(f"Where the two disagree, {k}'s details are kept ({conflicts}).")
+                lines.append(
+                    f"Where the two disagree ({_count(conflicts, 'role')}), {k}'s details are kept."
+                )
         for change in self.dropped:
-            lines.append(f"{change.what}: held between the two, it is dropped.")
+            lines.append(
+                f"The role between the two ({change.what}) is dropped: a profile cannot hold a "
+                "role on itself."
+            )
         if self.link_moves:
             lines.append(f"The link to the practice manager ({self.removed.xpm_name}) moves.")
         if self.becomes_client:
@@ -138,6 +150,13 @@ class MergePlan:
             lines.append(f"{_count(len(self.taken), 'field')} taken from {r}.")
         lines.append(f"{r} is then removed; its address will open {k}.")
         return lines
+
+
+def who(profile: Profile, other: Profile) -> str:
+    """The profile's name, and when it was added if the other has the same name."""
+    if profile.name != other.name or profile.created_at is None:
+        return profile.name
+    return f"{profile.name} (added {profile.created_at.strftime('%-d %b %Y')})"
 
 
 def _count(n: int, noun: str) -> str:
@@ -464,7 +483,10 @@ def role_name(code: str) -> str:
 
 
 def _describe(row: Association) -> str:
-    return f"{role_name(row.role)} of {row.profile.name}: {row.party.name}"
+    """ "John Smith, director of Kōwhai Holdings Limited"."""
+    role = role_name(row.role).lower()
+    of = "" if role.endswith(" of") else " of"
+    return f"{row.party.name}, {role}{of} {row.profile.name}"
 
 
 def _plain(value):
@@ -503,7 +525,9 @@ def merge(
         kept, removed = found[kept_id], found[removed_id]
         plan = plan_merge(db, kept, removed, choices)
         removed_name, link = removed.name, {c: getattr(removed, c) for c in LINK_COLUMNS}
-        summary = " ".join(plan.summary()[:-1])
+        summary = f"Merged {plan.removed_label} into {plan.kept_label}: " + " ".join(
+            plan.summary()[:-1]
+        )
         _merge_roles(db, plan)
         db.execute(
             update(BulkImportRow)
@@ -553,7 +577,7 @@ def merge(
             user_id=user_id,
             object_type="profile",
             object_id=kept.id,
-            summary=f"Merged {removed_name} into {kept.name}: {summary}",
+            summary=summary,
             detail=detail,
         )
         return kept

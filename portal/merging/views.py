@@ -104,7 +104,10 @@ def confirm(profile_id, other_id):
     kept = first if form.keep.data == str(first.id) else second
     removed = _other(first, second, kept)
     choices = choices_of(form, differences)
-    kept_id, removed_name = kept.id, removed.name
+    kept_id, said = (
+        kept.id,
+        f"{service.who(removed, kept)} was merged into {service.who(kept, removed)}.",
+    )
     if form.confirmed.data != "yes":
         plan = service.plan_merge(session, kept, removed, choices)
         return render_template(
@@ -123,5 +126,5 @@ def confirm(profile_id, other_id):
     except service.MergeRefused as refused:
         flash(str(refused), "error")
         return open_page(url_for("clients.profile", profile_id=kept_id))
-    flash(f"{removed_name} was merged into {kept.name}.")
+    flash(said)
     return open_page(url_for("clients.profile", profile_id=kept_id))

@@ -57,20 +57,22 @@ def test_the_audit_event_says_what_moved(app, family):
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "profile_merged"))
         record = session.scalar(select(ProfileMerge))
     assert event.object_id == f.older and event.remote_addr == "203.0.113.9"
-    assert event.summary.startswith("Merged John Smith into John Smith: 3 roles move")
+    assert event.summary.startswith(
+        "Merged John Smith (added 1 Jan 2025) into John Smith (added 1 Jan 2024): 3 roles move from"
+    )
     detail = event.detail
     assert detail["removed"] == {"id": f.newer, "name": "John Smith"}
     assert sorted(detail["roles_moved"]) == [
-        "Beneficiary of Smith Family Trust: John Smith",
-        "Shareholder of Kōwhai Holdings Limited: John Smith",
-        "Spouse of John Smith: Jane Doe",
+        "Jane Doe, spouse of John Smith",
+        "John Smith, beneficiary of Smith Family Trust",
+        "John Smith, shareholder of Kōwhai Holdings Limited",
     ]
     collapsed = {c["role"]: c for c in detail["roles_collapsed"]}
-    director = collapsed["Director of Kōwhai Holdings Limited: John Smith"]
+    director = collapsed["John Smith, director of Kōwhai Holdings Limited"]
     assert director["filled"] == {"label": "Director", "source_relationship_uuid": "rel-2"}
-    trustee = collapsed["Trustee of Smith Family Trust: John Smith"]
+    trustee = collapsed["John Smith, trustee of Smith Family Trust"]
     assert trustee["conflicts"] == {"start_date": ["2019-05-01", "2018-01-01"]}
-    assert detail["roles_dropped"] == ["Associate of John Smith: John Smith"]
+    assert detail["roles_dropped"] == ["John Smith, associate of John Smith"]
     assert detail["fields_taken"] == {"email": "john@smith.example"}
     assert detail["link_moved"] is None
     assert record.merged_profile_id == f.newer and record.kept_profile_id == f.older
