@@ -129,13 +129,14 @@ class MergePlan:
         if collapsed:
             verb = "becomes" if collapsed == 1 else "become"
             lines.append(
-                f"{_count(collapsed, 'role')} held by both {verb} one (details missing on "
-                f"{k}'s are filled in from {r}'s)."
+                f"{_count(collapsed, 'role')} held by both {verb} one: details missing on the "
+                "kept one are filled in from the other."
             )
             conflicts = sum(bool(c.conflicts) for c in self.collapsed)
             if conflicts:
                 lines.append(
-                    f"Where the two disagree ({_count(conflicts, 'role')}), {k}'s details are kept."
+                    f"Where the two disagree ({_count(conflicts, 'role')}), the kept one's "
+                    "details stay."
                 )
         for change in self.dropped:
             lines.append(
