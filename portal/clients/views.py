@@ -4,13 +4,12 @@ from markupsafe import Markup
 
 from portal import database
 from portal.auth.access import require_login
-from portal.clients import bp, service
+from portal.clients import bp, duplicates, service
 from portal.clients.checklist import checklist
 from portal.clients.forms import FORMS, KindForm
 from portal.extensions import client_address
 from portal.fields import plan_choices, type_choices
 from portal.limits import page_number
-from portal.merging import service as merging
 from portal.reference import KINDS, SETUP_STATUSES, a_kind
 from portal.web import render
 
@@ -51,7 +50,7 @@ def _profile_or_404(profile_id: int):
 
 def _merged_away(profile_id: int):
     """A profile merged into another: its address (and its pages') open the kept one."""
-    merged = merging.merged_into(database.session(), current_user.firm_id, profile_id)
+    merged = duplicates.merged_into(database.session(), current_user.firm_id, profile_id)
     if merged is None:
         return None
     flash(f"{merged.old_name} was merged into {merged.kept_name}.")
@@ -133,7 +132,7 @@ def _profile_page(profile, kind_form=None, status=200):
         held_on=held_on,
         held_elsewhere=held_elsewhere,
         checklist=checklist(profile, held_on),
-        duplicates=merging.likely_duplicates(database.session(), profile),
+        duplicates=duplicates.likely_duplicates(database.session(), profile),
         kind_form=kind_form or (KindForm() if profile.kind == "unknown" else None),
     )
     return page, status

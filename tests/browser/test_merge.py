@@ -27,6 +27,14 @@ def test_merge_two_john_smiths(page, staff, live_app):
     expect(page.get_by_role("link", name="Merge with…")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "merge-suggestion.png", full_page=True)
 
+    page.get_by_role("link", name="Merge with…").click()  # the search, from the page head
+    expect(page.get_by_role("heading", name="Merge John Smith with…")).to_be_visible()
+    found = page.get_by_role("table", name="Profiles that could be the same as John Smith")
+    expect(found).to_contain_text("born 4 Mar 1961")
+    expect(found.get_by_role("link", name="Compare John Smith with John Smith")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "merge-search.png", full_page=True)
+    page.go_back()
+
     suggestion.get_by_role("link", name="Merge…").click()
     expect(page.get_by_role("heading", name="Merge two profiles")).to_be_visible()
     table = page.get_by_role("table", name="John Smith and John Smith side by side")

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal import database
+from portal.clients import duplicates
 from portal.merging import service
 from portal.models import AuditEvent, BulkImport, BulkImportRow, Profile, ProfileMerge
 from tests.merging.conftest import add_profile, association_set, build_family, plan
@@ -202,7 +203,7 @@ def test_setup_status_is_recomputed_and_other_rows_follow(app, family):
     with app.app_context():
         session = database.session()
         assert session.scalar(select(BulkImportRow.profile_id)) == f.older
-        chained = service.merged_into(session, f.firm_id, 999_999)
+        chained = duplicates.merged_into(session, f.firm_id, 999_999)
         assert (chained.kept_id, chained.kept_name) == (f.older, "John Smith")
     assert profile(app, f.older).setup_status == "preparing"
 
@@ -219,10 +220,10 @@ def test_likely_duplicates_need_the_same_name_and_birth_date_or_e_mail(app, fami
             )
             company = add_profile(session, f.firm_id, "company", "John Smith")
         newer = session.get(Profile, f.newer)
-        assert [p.id for p in service.likely_duplicates(session, older)] == [f.newer]
-        assert [p.id for p in service.likely_duplicates(session, newer)] == [f.older, mailed.id]
-        assert service.likely_duplicates(session, session.get(Profile, other.id)) == []
-        assert company.id not in [p.id for p in service.likely_duplicates(session, mailed)]
+        assert [p.id for p in duplicates.likely_duplicates(session, older)] == [f.newer]
+        assert [p.id for p in duplicates.likely_duplicates(session, newer)] == [f.older, mailed.id]
+        assert duplicates.likely_duplicates(session, session.get(Profile, other.id)) == []
+        assert company.id not in [p.id for p in duplicates.likely_duplicates(session, mailed)]
 
 
 def test_another_firms_profile_is_never_merged(app, family, other_firm_user):

@@ -142,3 +142,38 @@ def test_another_firms_profile_is_not_found(client, signed_in, family, other_fir
         assert merge.status_code == 404, url
     with client.application.app_context():
         assert database.session().get(Profile, theirs.newer) is not None
+
+
+def test_suggestions_cost_one_query_however_many_there_are(app, client, signed_in, family):
+    from datetime import date
+
+    from sqlalchemy import event
+
+    from tests.merging.conftest import add_profile
+
+    def statements_for(url) -> int:
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    with app.app_context():
+        engine = database.engine()
+    one = statements_for(f"/clients/{family.older}")
+    with app.app_context():
+        session = database.session()
+        with database.writing(session):
+            for _ in range(4):
+                add_profile(
+                    session,
+                    family.firm_id,
+                    "individual",
+                    "John Smith",
+                    date_of_birth=date(1961, 3, 4),
+                )
+    assert page(client, f"/clients/{family.older}").count("Possibly the same as:") == 5
+    assert statements_for(f"/clients/{family.older}") == one
