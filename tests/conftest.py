@@ -29,6 +29,7 @@ REFERENCE_TABLES = {"company_types", "trust_types"}
 SAMPLE_ARGUMENTS = {
     "kind": "company",
     "profile_id": 1,
+    "other_id": 2,
     "key": "xpm",
     "filename": "css/portal.css",
     "import_id": 1,

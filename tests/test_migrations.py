@@ -113,3 +113,30 @@ def _one_shareholding(connection, shares: int, reference: str = "first") -> None
             firm_id=firm, profile_id=profile, party_id=party, role="shareholder", shares=shares
         )
     )
+
+
+def test_revision_0010_adds_merge_records_and_back(tmp_path):
+    """A merge record follows its kept profile: removing that profile removes the record."""
+    for lane, url in empty_database_urls(tmp_path):
+        upgrade(url, "0008")
+        upgrade(url, "0010")
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            assert "profile_merges" in inspect(connection).get_table_names(), lane
+            _one_shareholding(connection, 10)
+            firm, kept = connection.execute(text("SELECT firm_id, id FROM profiles")).first()
+            connection.execute(
+                text(
+                    "INSERT INTO profile_merges (firm_id, merged_profile_id, merged_name, "
+                    "kept_profile_id, merged_at, detail) VALUES (:f, 999, 'Old', :k, "
+                    "CURRENT_TIMESTAMP, '{}')"
+                ),
+                {"f": firm, "k": kept},
+            )
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM profiles WHERE id = :k"), {"k": kept})
+            assert connection.execute(text("SELECT count(*) FROM profile_merges")).scalar() == 0
+        command.downgrade(alembic_config(url), "0008")
+        with engine.connect() as connection:
+            assert "profile_merges" not in inspect(connection).get_table_names(), lane
+        engine.dispose()

@@ -20,6 +20,7 @@ ACTIONS = {
     "password_changed": "Password changed",
     "profile_created": "Client added manually",
     "profile_edited": "Profile edited",
+    "profile_merged": "Profiles merged",
     "connect": "Add-on connected",
     "disconnect": "Add-on disconnected",
     "token_refresh_failed": "Add-on token refresh failed",

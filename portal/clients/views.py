@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from portal import database
 from portal.auth.access import require_login
-from portal.clients import bp, service
+from portal.clients import bp, duplicates, service
 from portal.clients.checklist import checklist
 from portal.clients.forms import FORMS, KindForm
 from portal.extensions import client_address
@@ -44,8 +44,21 @@ def index():
 def _profile_or_404(profile_id: int):
     profile = service.get_profile(database.session(), current_user.firm_id, profile_id)
     if profile is None:
-        abort(404)
+        abort(_merged_away(profile_id) or 404)
     return profile
+
+
+def _merged_away(profile_id: int):
+    """A profile merged into another: its address (and its pages') open the kept one."""
+    merged = duplicates.merged_into(database.session(), current_user.firm_id, profile_id)
+    if merged is None:
+        return None
+    flash(f"{merged.old_name} was merged into {merged.kept_name}.")
+    if request.method == "GET":  # the same page of the kept profile
+        return redirect(
+            url_for(request.endpoint, **request.view_args | {"profile_id": merged.kept_id})
+        )
+    return redirect(url_for("clients.profile", profile_id=merged.kept_id))
 
 
 def _build_form(kind: str, obj=None):
@@ -119,6 +132,7 @@ def _profile_page(profile, kind_form=None, status=200):
         held_on=held_on,
         held_elsewhere=held_elsewhere,
         checklist=checklist(profile, held_on),
+        duplicates=duplicates.likely_duplicates(database.session(), profile),
         kind_form=kind_form or (KindForm() if profile.kind == "unknown" else None),
     )
     return page, status

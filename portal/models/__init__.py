@@ -12,6 +12,7 @@ from portal.models.firms import (
     SubscriptionPlan,
     User,
 )
+from portal.models.merges import ProfileMerge
 from portal.models.profiles import Association, CompanyType, Profile, TrustType
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "OAuthRequest",
     "Passkey",
     "Profile",
+    "ProfileMerge",
     "RecoveryCode",
     "SignInSession",
     "StructureMapping",

@@ -139,8 +139,15 @@ def _awkward_names(practice) -> None:
     ]
 
     second = p.company(CHAIN_COMPANY, "Ltd Co", status="active")  # same name, other client
+    # One person entered three times, as practices do: the same name and date of birth,
+    # which the portal suggests merging (docs/spec.md §2a).
+    smiths = []
     for _ in range(3):
-        p.relate(second, p.person("John", "Smith", status="active"), "Director")
+        smiths.append(p.person("John", "Smith", status="active"))
+        p.relate(second, smiths[-1], "Director")
+    records = {c["uuid"]: c["data"] for c in p.data.clients if c["uuid"] in smiths}
+    for smith in smiths[1:]:
+        records[smith]["DateOfBirth"] = records[smiths[0]]["DateOfBirth"]
 
 
 def _statuses_and_structures(practice) -> None:

@@ -50,6 +50,7 @@ EVERY_METHOD = STATE_CHANGING | {"GET"}
 #: for every object of firm A that such an argument can name.
 OBJECT_ARGUMENTS = {
     "profile_id": Profile,
+    "other_id": Profile,  # the profile set beside it to merge
     "import_id": BulkImport,
     "mapping_id": StructureMapping,
     "user_id": User,
