@@ -1,4 +1,4 @@
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -7,6 +7,7 @@ from portal.auth.access import require_login
 from portal.clients import bp, duplicates, service
 from portal.clients.checklist import checklist
 from portal.clients.forms import FORMS, KindForm
+from portal.clients.lookup import profile_or_404
 from portal.extensions import client_address
 from portal.fields import plan_choices, type_choices
 from portal.limits import page_number
@@ -39,26 +40,6 @@ def page_context(args) -> dict:
 @bp.get("/")
 def index():
     return render("clients/index.html", "results", **page_context(request.args))
-
-
-def _profile_or_404(profile_id: int):
-    profile = service.get_profile(database.session(), current_user.firm_id, profile_id)
-    if profile is None:
-        abort(_merged_away(profile_id) or 404)
-    return profile
-
-
-def _merged_away(profile_id: int):
-    """A profile merged into another: its address (and its pages') open the kept one."""
-    merged = duplicates.merged_into(database.session(), current_user.firm_id, profile_id)
-    if merged is None:
-        return None
-    flash(f"{merged.old_name} was merged into {merged.kept_name}.")
-    if request.method == "GET":  # the same page of the kept profile
-        return redirect(
-            url_for(request.endpoint, **request.view_args | {"profile_id": merged.kept_id})
-        )
-    return redirect(url_for("clients.profile", profile_id=merged.kept_id))
 
 
 def _build_form(kind: str, obj=None):
@@ -121,7 +102,7 @@ def new(kind):
 
 @bp.get("/<int:profile_id>")
 def profile(profile_id):
-    return _profile_page(_profile_or_404(profile_id))
+    return _profile_page(profile_or_404(profile_id))
 
 
 def _profile_page(profile, kind_form=None, status=200):
@@ -141,7 +122,7 @@ def _profile_page(profile, kind_form=None, status=200):
 @bp.post("/<int:profile_id>/kind")
 def choose_kind(profile_id):
     """Say what a contact of unknown kind is (XPM did not)."""
-    profile = _profile_or_404(profile_id)
+    profile = profile_or_404(profile_id)
     if profile.kind != "unknown":
         flash(f"{profile.name} is already {a_kind(profile.kind)}; change it with Edit.")
         return redirect(url_for("clients.profile", profile_id=profile.id))
@@ -157,7 +138,7 @@ def choose_kind(profile_id):
 
 @bp.route("/<int:profile_id>/edit", methods=["GET", "POST"])
 def edit(profile_id):
-    profile = _profile_or_404(profile_id)
+    profile = profile_or_404(profile_id)
     if profile.kind == "unknown":
         flash("First choose what kind of contact this is.")
         return redirect(url_for("clients.profile", profile_id=profile.id, _anchor="field-kind"))

@@ -7,19 +7,13 @@ from portal import database
 from portal.addons.api import practice_api, practice_of, working_connection
 from portal.auth.access import require_login
 from portal.clients import service as clients
+from portal.clients.lookup import profile_or_404
 from portal.extensions import client_address, htmx
 from portal.linking import bp, compare, service, ties
 from portal.web import open_page, render
 from portal.xpm import XpmError
 
 bp.before_request(require_login)
-
-
-def _profile_or_404(profile_id: int):
-    profile = clients.get_profile(database.session(), current_user.firm_id, profile_id)
-    if profile is None:
-        abort(404)
-    return profile
 
 
 def _open(profile_id: int):
@@ -31,7 +25,7 @@ def _open(profile_id: int):
 def link(profile_id):
     """Link the profile to the XPM client chosen in the panel."""
     session = database.session()
-    profile = _profile_or_404(profile_id)
+    profile = profile_or_404(profile_id)
     row = working_connection(session, current_user.firm_id)
     if row is None or row.status != "connected":
         return _refused(profile, "The connection to the practice manager is not working.")
@@ -41,7 +35,7 @@ def link(profile_id):
             session, profile, practice_row, client_uuid, current_user.id, address=client_address()
         )
     except service.LinkRefused as refused:
-        return _refused(_profile_or_404(profile_id), str(refused), refused.holder)
+        return _refused(profile_or_404(profile_id), str(refused), refused.holder)
     flash(f"{profile.name} is now linked to {profile.xpm_name}.")
     return _open(profile.id)
 
@@ -58,7 +52,7 @@ def _refused(profile, message: str, holder=None):
 def unlink(profile_id):
     """Disconnect the profile from XPM; its details stay as they are."""
     session = database.session()
-    profile = _profile_or_404(profile_id)
+    profile = profile_or_404(profile_id)
     service.unlink(session, profile, current_user.id, address=client_address())
     flash(f"{profile.name} is no longer linked to the practice manager.")
     return _open(profile.id)
@@ -103,12 +97,12 @@ def _told(taken: compare.Taken) -> str:
 @bp.route("/<int:profile_id>/xpm/refresh", methods=["GET", "POST"])
 def refresh(profile_id):
     """What differs from XPM (GET); take what was ticked from XPM (POST)."""
-    profile = _profile_or_404(profile_id)
+    profile = profile_or_404(profile_id)
     if not profile.is_linked:
         return redirect(url_for("clients.profile", profile_id=profile.id))
     api, record, problem = _xpm_record(profile)
     session = database.session()
-    profile = _profile_or_404(profile_id)
+    profile = profile_or_404(profile_id)
     comparison = None
     if record is not None:
         comparison = compare.compare(profile, record, *clients.associations(session, profile))

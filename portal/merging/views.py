@@ -1,12 +1,13 @@
 """Merge with…: search the firm's profiles of the same kind, set two side by side, confirm,
 merge (docs/spec.md §2a)."""
 
-from flask import abort, flash, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
 from portal import database
 from portal.auth.access import require_login
 from portal.clients import service as clients
+from portal.clients.lookup import profile_or_404
 from portal.extensions import client_address
 from portal.merging import bp, service
 from portal.merging.forms import SearchForm, choices_of, merge_form
@@ -15,18 +16,11 @@ from portal.web import open_page, render
 bp.before_request(require_login)
 
 
-def _profile_or_404(profile_id: int):
-    profile = clients.get_profile(database.session(), current_user.firm_id, profile_id)
-    if profile is None:
-        abort(404)
-    return profile
-
-
 @bp.get("/<int:profile_id>/merge")
 def search(profile_id):
     """The firm's other profiles of this kind, by name: which one is the same?"""
     session = database.session()
-    profile = _profile_or_404(profile_id)
+    profile = profile_or_404(profile_id)
     form = SearchForm(request.args)
     if "q" not in request.args:
         form.q.data = profile.last_name if profile.kind == "individual" else profile.name
@@ -45,7 +39,7 @@ def search(profile_id):
 def _pair(profile_id: int, other_id: int):
     """The two profiles (404 unless both are the firm's), the one kept by default, and why
     they cannot be merged (None when they can)."""
-    first, second = _profile_or_404(profile_id), _profile_or_404(other_id)
+    first, second = profile_or_404(profile_id), profile_or_404(other_id)
     why = service.refusal(first, second)
     return first, second, why
 

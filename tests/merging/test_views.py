@@ -86,6 +86,8 @@ def test_review_then_merge_then_the_old_address_leads_to_the_kept_one(client, si
     assert "was merged into" in page(client, old.headers["Location"])
     edit = client.get(f"/clients/{f.newer}/edit")
     assert edit.headers["Location"] == f"/clients/{f.older}/edit"
+    refresh = client.get(f"/clients/{f.newer}/xpm/refresh")  # every feature's pages alike
+    assert refresh.headers["Location"] == f"/clients/{f.older}/xpm/refresh"
     kind = client.post(f"/clients/{f.newer}/kind", data={"kind": "company"})
     assert kind.headers["Location"] == f"/clients/{f.older}"
     with client.application.app_context():
