@@ -16,7 +16,7 @@ from wtforms.validators import NumberRange, ValidationError
 
 from portal import identifiers
 from portal.limits import MAX_SHARES, shares_allowed
-from portal.reference import KINDS, MONTHS
+from portal.reference import FILING_OBLIGATIONS, KINDS, MONTHS
 from portal.text import fold, name_problem
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -138,6 +138,11 @@ def choose(label: str) -> str:
 def month_choices() -> list[SelectChoice]:
     """The twelve months, by the number ``month`` reads them as."""
     return [SelectChoice(str(i), name) for i, name in enumerate(MONTHS, 1)]
+
+
+def filing_obligation_choices() -> list[SelectChoice]:
+    """The filing obligations, after an empty first choice (not yet known)."""
+    return [SelectChoice("", "Not known"), *(SelectChoice(*pair) for pair in FILING_OBLIGATIONS)]
 
 
 def kind_choices() -> list[SelectChoice]:

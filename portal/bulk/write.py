@@ -290,7 +290,7 @@ def _profiles(db: Session, firm_id: int, chunk: list, plan: Plan) -> None:
         columns = {k: v for k, v in values.items() if k in PROFILE_KEYS}
         existing = found.get(row.reference)
         if existing is None:
-            new = blank_profile() | columns | {"firm_id": firm_id}
+            new = blank_profile() | columns | {"firm_id": firm_id, "origin": "bulk"}
             _derive(new, columns)
             plan.creates[row.reference] = plan.finals[row.reference] = new
             plan.keys[row.reference] = row.reference

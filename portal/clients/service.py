@@ -22,6 +22,7 @@ EDITABLE = frozenset(
         "id",
         "firm_id",
         "kind",
+        "origin",
         "standing",
         "setup_status",
         "sort_name",
@@ -194,7 +195,7 @@ def create_profile(
 ) -> Profile:
     """Add a client profile of ``kind``, committed (DuplicateReference: its reference is taken)."""
     with writing(db):
-        profile = Profile(firm_id=firm_id, kind=kind, standing="client")
+        profile = Profile(firm_id=firm_id, kind=kind, standing="client", origin="manual")
         _apply(db, profile, values)
         refresh_status(db, profile)
         db.add(profile)
