@@ -9,6 +9,7 @@ is valid. The filters (``clean``, ``trim``) and the choice lists are shared the 
 """
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from wtforms.fields.choices import SelectChoice
@@ -86,6 +87,16 @@ def month(text: str) -> int | None:
     if text.isdigit() and 1 <= int(text) <= 12:
         return int(text)
     return MONTH_NAMES.get(fold(text))
+
+
+def filing_obligation(text: str) -> bool:
+    """One of the codes of ``reference.FILING_OBLIGATIONS``."""
+    return text in dict(FILING_OBLIGATIONS)
+
+
+def not_in_future(value: date) -> bool:
+    """A date that has happened: an incorporation, a birth."""
+    return value <= date.today()
 
 
 def percentage(text: str) -> Decimal | None:

@@ -44,7 +44,7 @@ from portal.text import fold
 CHUNK = 500
 PROFILES = Profile.__table__
 ASSOCIATIONS = Association.__table__
-DATE_KEYS = frozenset(c.key for c in COLUMNS if c.parse == "date")
+DATE_KEYS = frozenset(c.key for c in COLUMNS if c.parse in ("date", "past_date"))
 
 
 class Conflict(RuntimeError):

@@ -37,7 +37,7 @@ EDITABLE = frozenset(
     }
 )
 INTEGER_FIELDS = {"subscription_plan_id", "annual_return_month"}
-NULLABLE_TEXT = {"client_reference", "company_type_code", "trust_type_code"}
+NULLABLE_TEXT = {"client_reference", "company_type_code", "trust_type_code", "filing_obligation"}
 TEXT_COLUMNS = frozenset(
     c.key for c in Profile.__table__.columns if not c.nullable and c.type.python_type is str
 )
