@@ -124,6 +124,7 @@ def imported_company(app, firm_id) -> int:
                 company_number="1234567",
                 ird_number="******123",
                 ird_number_masked=True,
+                origin="xpm",
                 xpm_provider="xpm",
                 xpm_client_uuid="e385e3e2-b4c8-511c-afce-7d65351e0f32",
                 xpm_name="Kōwhai Holdings Limited",
