@@ -267,5 +267,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); arrive(); });
+  // The browser's own jump to the fragment comes as the page finishes loading: it scrolls
+  // the wrapper to the very top (the label under the window's edge) and, the wrapper not
+  // being focusable, takes the focus away. Arrive again once it is done.
+  window.addEventListener("load", function () { requestAnimationFrame(arrive); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();
