@@ -196,7 +196,7 @@ def test_total_shares_that_differ_from_the_shareholdings_are_saved_with_a_warnin
     form = client.get(f"/clients/{profile.id}/edit").get_data(as_text=True)
     wrapper = form.index('id="field-total_shares"')
     assert "The current shareholders hold 900 shares in all, not 1,000" in form[wrapper:]
-    assert 'id="total_shares-warning"' in form
+    assert 'id="total_shares-warning"' in form and 'aria-describedby="total_shares-warning"' in form
     # Saving is not blocked: the shareholdings may be the ones to change next.
     data = company(app, signed_in[1], total_shares="950")
     response = client.post(f"/clients/{profile.id}/edit", data=data, follow_redirects=True)

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal import database
-from portal.models import Profile, SubscriptionPlan
+from portal.models import Association, Profile, SubscriptionPlan
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_manual_add import sign_in
 
@@ -117,3 +117,49 @@ def test_the_address_for_service_item_lands_on_its_own_field(page, staff, live_a
     assert label.evaluate(IN_VIEW)
     expect(page.locator("#field-service_address")).to_have_class("field field-wide arrived")
     page.screenshot(path=ARTIFACTS / "details-arrived-service.png")
+
+
+def test_the_filing_obligation_item_lands_on_its_select_and_shares_warn_beside_the_total(
+    page, staff, live_app
+):
+    sign_in(page, staff)
+    profile_id = a_company(live_app)
+    with live_app.app_context():
+        session = database.session()
+        with database.writing(session):
+            company = session.get(Profile, profile_id)
+            company.total_shares = 1000
+            holder = Profile(
+                firm_id=company.firm_id,
+                kind="individual",
+                standing="contact",
+                name="Aroha Ngata",
+                sort_name="aroha ngata",
+            )
+            session.add(holder)
+            session.flush()
+            session.add(
+                Association(
+                    firm_id=company.firm_id,
+                    profile_id=profile_id,
+                    party_id=holder.id,
+                    role="shareholder",
+                    shares=600,
+                )
+            )
+    page.goto(f"/clients/{profile_id}")
+    page.get_by_role("link", name="Choose the filing obligation").click()
+    select = page.get_by_label("Filing obligation")
+    expect(select).to_be_focused()
+    assert page.locator('label[for="filing_obligation"]').evaluate(IN_VIEW)
+    expect(page.locator("#field-filing_obligation")).to_have_class("field arrived")
+    warning = page.locator("#total_shares-warning")
+    expect(warning).to_have_text(
+        "The current shareholders hold 600 shares in all, not 1,000: change the total here, "
+        "or their shares under People and entities."
+    )
+    page.screenshot(path=ARTIFACTS / "details-arrived-filing-obligation.png")
+    select.select_option(label="Office filing only")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash-warning")).to_contain_text("hold 600 shares in all, not 1,000")
+    expect(page.get_by_role("link", name="Choose the filing obligation")).to_have_count(0)
