@@ -98,7 +98,7 @@ FILING_OBLIGATIONS = (
     ("registered_office_filing", "Registered office and filing"),
 )
 
-#: How a profile first came into the portal (docs/spec.md §1.3): added by hand, from a
+#: How a profile first came into the portal (docs/spec.md §2): added by hand, from a
 #: bulk CSV file, or from XPM/WorkflowMax (an imported client, or a contact it brought).
 ORIGINS = (("manual", "Added manually"), ("bulk", "Bulk import"), ("xpm", "XPM import"))
 

@@ -1,6 +1,6 @@
 """A company's registered office, address for service, incorporation date and filing
 obligation; an individual's residential address; each profile's origin and the Companies
-Office warning that depends on it (docs/spec.md §1.3, §8)."""
+Office warning that depends on it (docs/spec.md §2, §3)."""
 
 from datetime import date, timedelta
 

@@ -39,7 +39,7 @@ def needs_companies_office(profile: Profile) -> bool:
 
 def shows_companies_office_warning(profile: Profile) -> bool:
     """The warning that the share register and the Companies Office link need manual work
-    (docs/spec.md §8): only on a company that came from XPM, the one path that never links
+    (docs/spec.md §3): only on a company that came from XPM, the one path that never links
     it, while its number is unchecked; never on one loaded manually or in bulk, even once
     it is linked to XPM."""
     return profile.origin == "xpm" and needs_companies_office(profile)

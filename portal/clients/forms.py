@@ -231,7 +231,7 @@ class IndividualForm(ProfileForm):
         "ird_number",
         "client_reference",
     )
-    #: An individual's physical address is where they live (docs/spec.md §1.3).
+    #: An individual's physical address is where they live (docs/spec.md §2).
     common_sections = (
         ProfileForm.common_sections[0],
         ("Residential address", address_fields("physical")),

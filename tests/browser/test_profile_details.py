@@ -163,3 +163,41 @@ def test_the_filing_obligation_item_lands_on_its_select_and_shares_warn_beside_t
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".flash-warning")).to_contain_text("hold 600 shares in all, not 1,000")
     expect(page.get_by_role("link", name="Choose the filing obligation")).to_have_count(0)
+
+
+def test_an_individuals_residential_address_item_lands_on_the_physical_address(
+    page, staff, live_app
+):
+    sign_in(page, staff)
+    with live_app.app_context():
+        session = database.session()
+        plan = session.scalars(select(SubscriptionPlan)).first()
+        with database.writing(session):
+            person = Profile(
+                firm_id=plan.firm_id,
+                kind="individual",
+                standing="client",
+                origin="manual",
+                name="Aroha Ngata",
+                sort_name="aroha ngata",
+                first_name="Aroha",
+                last_name="Ngata",
+                subscription_plan_id=plan.id,
+            )
+            session.add(person)
+        person_id = person.id
+    page.goto(f"/clients/{person_id}")
+    expect(page.locator("dt", has_text="Residential address")).to_be_visible()
+    page.get_by_role("link", name="Add the residential address").click()
+    control = page.locator("#physical_address")
+    expect(control).to_be_focused()
+    expect(page.locator("#field-physical_address")).to_have_class("field field-wide arrived")
+    assert page.locator('label[for="physical_address"]').evaluate(IN_VIEW)
+    legend = page.locator("fieldset", has=control).locator("legend")
+    expect(legend).to_have_text("Residential address")
+    assert legend.evaluate(IN_VIEW), "the section's title is out of view"
+    page.screenshot(path=ARTIFACTS / "details-arrived-residential.png")
+    control.fill("7 Kauri Road")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    expect(page.get_by_role("link", name="Add the residential address")).to_have_count(0)

@@ -296,7 +296,7 @@ def test_a_manual_company_linked_to_xpm_stays_manual_and_shows_no_warning(
     app, client, company, xpm_uuid
 ):
     """Its origin says how it came in, whatever it is linked to since; a contact that
-    linking brings came from XPM (docs/spec.md §1.3, §8)."""
+    linking brings came from XPM (docs/spec.md §2, §3)."""
     link(client, company, xpm_uuid)
     farms = tick(refresh_page(client, company), "add", "Shareholder of Ngāti Rua Farms Limited")
     client.post(f"/clients/{company}/xpm/refresh", data={"add": farms})

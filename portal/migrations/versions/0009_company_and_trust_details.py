@@ -2,7 +2,7 @@
 address for service (five parts each, like the physical address), incorporation date and
 filing obligation (a code of reference.FILING_OBLIGATIONS, checked here); and each
 profile's ``origin``, how it first came into the portal ("manual", "bulk" or "xpm"), which
-decides whether the Companies Office warning applies (docs/spec.md §8).
+decides whether the Companies Office warning applies (docs/spec.md §2, §3).
 
 Existing profiles get the origin their history shows, in this order:
 
