@@ -100,7 +100,11 @@ FILING_OBLIGATIONS = (
 
 #: How a profile first came into the portal (docs/spec.md §2): added by hand, from a
 #: bulk CSV file, or from XPM/WorkflowMax (an imported client, or a contact it brought).
-ORIGINS = (("manual", "Added manually"), ("bulk", "Bulk import"), ("xpm", "XPM import"))
+ORIGINS = (
+    ("manual", "Added manually"),
+    ("bulk", "Bulk import"),
+    ("xpm", "Imported from XPM or WorkflowMax"),
+)
 
 STANDINGS = (("client", "Client"), ("contact", "Contact"))
 SETUP_STATUSES = (("preparing", "Preparing"), ("complete", "Complete"))

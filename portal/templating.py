@@ -42,6 +42,7 @@ FILTERS = {
     "month_name": web.month_name,
     "nzdate": web.nzdate,
     "nztime": web.nztime,
+    "origin_label": web.origin_label,
     "outcome_label": log.outcome_label,
     "role_label": web.role_label,
     "safe_web_address": web.safe_web_address,

@@ -66,6 +66,8 @@ def test_a_company_is_added_with_its_new_details_and_a_manual_origin(app, client
         "Level 2, 40 Queen Street",
         "Address for service",
         "PO Box 1, Auckland",
+        "How it came in",
+        "Added manually",
     ):
         assert text in page
     assert "Not linked to the Companies Office" not in page  # added manually

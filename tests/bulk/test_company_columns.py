@@ -30,6 +30,7 @@ def test_the_new_company_columns_are_read_and_the_origin_is_bulk(app, client, si
         assert set(database.session().scalars(select(Profile.origin))) == {"bulk"}
     page = client.get(f"/clients/{stored.id}").get_data(as_text=True)
     assert "Not linked to the Companies Office" not in page
+    assert "<dt>How it came in</dt><dd>Bulk import</dd>" in page
 
 
 def test_a_bad_filing_obligation_or_a_future_incorporation_is_an_error(app, client, signed_in):

@@ -285,3 +285,4 @@ def test_an_import_stores_every_profile_as_from_xpm(app, client, connected, hold
     assert len(origins) > 1 and set(origins) == {"xpm"}
     page = client.get(f"/clients/{profile_named(app, CHAIN_COMPANY).id}").get_data(as_text=True)
     assert "Not linked to the Companies Office" in page
+    assert "<dt>How it came in</dt><dd>Imported from XPM or WorkflowMax</dd>" in page
