@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.database import Base, make_engine
 from portal.migrate import alembic_config, upgrade
 from portal.models import Association, AuditEvent, BulkImport, BulkImportRow, Firm, Profile
-from portal.reference import COMPANY_TYPES, TRUST_TYPES
+from portal.reference import COMPANY_TYPES, FILING_OBLIGATIONS, TRUST_TYPES
 
 
 def empty_database_urls(tmp_path):
@@ -186,7 +186,10 @@ def test_revision_0009_backfills_each_profile_origin_from_its_history_and_back(t
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(text("UPDATE profiles SET filing_obligation = 'sometimes'"))
         with engine.begin() as connection:
-            connection.execute(text("UPDATE profiles SET filing_obligation = 'registered_office'"))
+            for code, _ in FILING_OBLIGATIONS:  # the migration's list is the reference one
+                connection.execute(
+                    text("UPDATE profiles SET filing_obligation = :code"), {"code": code}
+                )
         command.downgrade(alembic_config(url), "0008")
         with engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM profiles")).scalar() == 8, lane
