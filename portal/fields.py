@@ -9,6 +9,7 @@ is valid. The filters (``clean``, ``trim``) and the choice lists are shared the 
 """
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from wtforms.fields.choices import SelectChoice
@@ -16,7 +17,7 @@ from wtforms.validators import NumberRange, ValidationError
 
 from portal import identifiers
 from portal.limits import MAX_SHARES, shares_allowed
-from portal.reference import KINDS, MONTHS
+from portal.reference import FILING_OBLIGATIONS, KINDS, MONTHS
 from portal.text import fold, name_problem
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -88,6 +89,16 @@ def month(text: str) -> int | None:
     return MONTH_NAMES.get(fold(text))
 
 
+def filing_obligation(text: str) -> bool:
+    """One of the codes of ``reference.FILING_OBLIGATIONS``."""
+    return text in dict(FILING_OBLIGATIONS)
+
+
+def not_in_future(value: date) -> bool:
+    """A date that has happened: an incorporation, a birth."""
+    return value <= date.today()
+
+
 def percentage(text: str) -> Decimal | None:
     """The percentage ``text`` writes (``12.5`` or ``12.5%``), from 0 to 100 with at most
     four decimals, or None."""
@@ -138,6 +149,11 @@ def choose(label: str) -> str:
 def month_choices() -> list[SelectChoice]:
     """The twelve months, by the number ``month`` reads them as."""
     return [SelectChoice(str(i), name) for i, name in enumerate(MONTHS, 1)]
+
+
+def filing_obligation_choices() -> list[SelectChoice]:
+    """The filing obligations, after an empty first choice (not yet known)."""
+    return [SelectChoice("", "Not known"), *(SelectChoice(*pair) for pair in FILING_OBLIGATIONS)]
 
 
 def kind_choices() -> list[SelectChoice]:

@@ -87,6 +87,25 @@ def a_kind(kind: str) -> str:
     return f"{'an' if kind in ('individual', 'unknown') else 'a'} {kind}"
 
 
+#: What a company must file with the Companies Office, and for whom: the short code stored
+#: on the profile (checked by the database), and the label the forms and pages show.
+FILING_OBLIGATIONS = (
+    ("none", "Not registered office"),
+    ("office_filing", "Office filing only"),
+    ("check_filing", "Check filing only"),
+    ("registered_office", "Registered office only"),
+    ("registered_office_check_filing", "Registered office check filing"),
+    ("registered_office_filing", "Registered office and filing"),
+)
+
+#: How a profile first came into the portal (docs/spec.md §2): added by hand, from a
+#: bulk CSV file, or from XPM/WorkflowMax (an imported client, or a contact it brought).
+ORIGINS = (
+    ("manual", "Added manually"),
+    ("bulk", "Bulk import"),
+    ("xpm", "Imported from XPM or WorkflowMax"),
+)
+
 STANDINGS = (("client", "Client"), ("contact", "Contact"))
 SETUP_STATUSES = (("preparing", "Preparing"), ("complete", "Complete"))
 

@@ -6,7 +6,7 @@ from flask import url_for
 from portal import web
 from portal.audit_log import log
 from portal.bulk import report
-from portal.clients.checklist import needs_companies_office
+from portal.clients.checklist import needs_companies_office, shows_companies_office_warning
 from portal.text import matches
 
 #: Where an event's object can be opened, by object type.
@@ -36,11 +36,13 @@ FILTERS = {
     "ago": web.ago,
     "browser_name": web.browser_name,
     "describe_row": report.describe,
+    "filing_obligation_label": web.filing_obligation_label,
     "kind_label": web.kind_label,
     "matches": matches,
     "month_name": web.month_name,
     "nzdate": web.nzdate,
     "nztime": web.nztime,
+    "origin_label": web.origin_label,
     "outcome_label": log.outcome_label,
     "role_label": web.role_label,
     "safe_web_address": web.safe_web_address,
@@ -50,6 +52,7 @@ GLOBALS = {
     "audit_object_url": audit_object_url,
     "import_url": import_url,
     "needs_companies_office": needs_companies_office,
+    "shows_companies_office_warning": shows_companies_office_warning,
 }
 
 

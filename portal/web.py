@@ -20,7 +20,7 @@ from jinja2_fragments.flask import render_block
 from portal.database import utcnow
 from portal.extensions import htmx
 from portal.limits import IdConverter
-from portal.reference import KIND_LABELS, MONTHS, ROLES
+from portal.reference import FILING_OBLIGATIONS, KIND_LABELS, MONTHS, ORIGINS, ROLES
 from portal.text import HIDDEN, reveal
 
 #: The settings naming the pages a Connect form sends the browser on to (another origin).
@@ -167,6 +167,16 @@ def role_label(code: str, plural: bool = False) -> str:
     if not plural or label.endswith("of"):
         return label
     return label[:-1] + "ies" if label.endswith("y") else label + "s"
+
+
+def filing_obligation_label(code: str | None) -> str:
+    """A company's filing obligation as staff read it ("" while not known)."""
+    return dict(FILING_OBLIGATIONS).get(code, code) if code else ""
+
+
+def origin_label(code: str) -> str:
+    """How a profile came into the portal, as staff read it."""
+    return dict(ORIGINS).get(code, code)
 
 
 def kind_label(kind: str | None) -> str:

@@ -6,12 +6,13 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, insert, inspect, select, text
+from sqlalchemy import MetaData, Table, create_engine, insert, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from portal.database import Base, make_engine
 from portal.migrate import alembic_config, upgrade
-from portal.models import Association, Firm, Profile
-from portal.reference import COMPANY_TYPES, TRUST_TYPES
+from portal.models import Association, AuditEvent, BulkImport, BulkImportRow, Firm, Profile
+from portal.reference import COMPANY_TYPES, FILING_OBLIGATIONS, TRUST_TYPES
 
 
 def empty_database_urls(tmp_path):
@@ -95,16 +96,17 @@ def test_revision_0008_widens_share_counts_and_back(tmp_path):
 
 def _one_shareholding(connection, shares: int, reference: str = "first") -> None:
     """A firm (if none), two profiles and a shareholding between them (Core inserts, whose
-    column defaults fill in the rest; these tables' columns are the same at 0007)."""
+    column defaults fill in the rest, for the columns the database has at its revision)."""
     firm = (
         connection.execute(select(Firm.id)).scalar()
         or connection.execute(insert(Firm).values(name="F").returning(Firm.id)).scalar()
     )
+    profiles = _as_stored(connection, Profile.__table__)
     profile, party = (
         connection.execute(
-            insert(Profile.__table__)
+            insert(profiles)
             .values(firm_id=firm, kind="company", standing="contact", name=name, sort_name=name)
-            .returning(Profile.__table__.c.id)
+            .returning(profiles.c.id)
         ).scalar()
         for name in (f"{reference} company", f"{reference} person")
     )
@@ -140,3 +142,94 @@ def test_revision_0010_adds_merge_records_and_back(tmp_path):
         with engine.connect() as connection:
             assert "profile_merges" not in inspect(connection).get_table_names(), lane
         engine.dispose()
+
+
+def _as_stored(connection, table: Table) -> Table:
+    """``table`` with only the columns the database has now, each with the model's default:
+    an insert at an older revision then names no column a later one added."""
+    present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+    return Table(table.name, MetaData(), *(c._copy() for c in table.columns if c.name in present))
+
+
+def test_revision_0009_backfills_each_profile_origin_from_its_history_and_back(tmp_path):
+    """The rule in the migration's docstring: a bulk row that created it, else the audit
+    log's "profile_created" or "link" (manual), else an XPM link now or before (xpm), else
+    manual. Downgrading keeps every profile and its roles."""
+    for lane, url in empty_database_urls(tmp_path):
+        upgrade(url, "0008")
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            _one_shareholding(connection, 10, reference="history")
+            firm = connection.execute(select(Firm.id)).scalar()
+            ids = {
+                name: _profile(connection, firm, name, linked)
+                for name, linked in (
+                    ("bulk", False),
+                    ("manual", False),
+                    ("manual then linked", True),
+                    ("imported", True),
+                    ("imported then disconnected", False),
+                    ("no history", False),
+                )
+            }
+            batch = connection.execute(
+                insert(_as_stored(connection, BulkImport.__table__))
+                .values(firm_id=firm, filename="a.csv", file_bytes=1, file_sha256="0" * 64)
+                .returning(BulkImport.__table__.c.id)
+            ).scalar()
+            connection.execute(
+                insert(_as_stored(connection, BulkImportRow.__table__)).values(
+                    bulk_import_id=batch,
+                    line=2,
+                    record="profile",
+                    outcome="created",
+                    profile_id=ids["bulk"],
+                )
+            )
+            for name, action in (
+                ("manual", "profile_created"),
+                ("manual then linked", "profile_created"),
+                ("manual then linked", "link"),
+                ("imported then disconnected", "unlink"),
+            ):
+                connection.execute(
+                    insert(_as_stored(connection, AuditEvent.__table__)).values(
+                        firm_id=firm, action=action, object_type="profile", object_id=ids[name]
+                    )
+                )
+        upgrade(url)
+        with engine.connect() as connection:
+            origins = dict(connection.execute(text("SELECT name, origin FROM profiles")).all())
+        assert origins == {
+            "history company": "manual",
+            "history person": "manual",
+            "bulk": "bulk",
+            "manual": "manual",
+            "manual then linked": "manual",
+            "imported": "xpm",
+            "imported then disconnected": "xpm",
+            "no history": "manual",
+        }, lane
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(text("UPDATE profiles SET filing_obligation = 'sometimes'"))
+        with engine.begin() as connection:
+            for code, _ in FILING_OBLIGATIONS:  # the migration's list is the reference one
+                connection.execute(
+                    text("UPDATE profiles SET filing_obligation = :code"), {"code": code}
+                )
+        command.downgrade(alembic_config(url), "0008")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM profiles")).scalar() == 8, lane
+            assert connection.execute(text("SELECT count(*) FROM associations")).scalar() == 1
+            columns = {c["name"] for c in inspect(connection).get_columns("profiles")}
+            assert not columns & {"origin", "filing_obligation", "registered_address"}, lane
+        engine.dispose()
+
+
+def _profile(connection, firm: int, name: str, linked: bool) -> int:
+    link = {"xpm_provider": "xpm", "xpm_client_uuid": f"uuid-{name}"} if linked else {}
+    return connection.execute(
+        insert(_as_stored(connection, Profile.__table__))
+        .values(firm_id=firm, kind="company", standing="contact", name=name, sort_name=name, **link)
+        .returning(Profile.__table__.c.id)
+    ).scalar()

@@ -44,7 +44,7 @@ from portal.clients import service as clients
 from portal.fields import clean
 from portal.limits import shares_range
 from portal.models import BulkImport, BulkImportProblem, BulkImportRow, Profile
-from portal.reference import ROLES
+from portal.reference import FILING_OBLIGATIONS, ROLES
 from portal.text import fold, name_problem
 
 # --- Cells ---------------------------------------------------------------------------------
@@ -130,6 +130,14 @@ def parse(column: Column, text: str, choices: Choices):
     kind = column.parse
     if kind == "date":
         return parse_date(text).isoformat()
+    if kind == "past_date":
+        day = parse_date(text)
+        _check(fields.not_in_future(day), f"“{text}” is in the future.")
+        return day.isoformat()
+    if kind == "filing_obligation":
+        options = {fold(label): code for code, label in FILING_OBLIGATIONS}
+        labels = [label for _, label in FILING_OBLIGATIONS]
+        return _choice(text, options, "filing obligation", labels)
     if kind in ("shares", "shares_issued"):
         return _shares(text, 0 if kind == "shares" else 1)
     if kind == "month":

@@ -50,6 +50,14 @@ COLUMNS = (
         hint=shares_range(1),
     ),
     Column("annual_return_month", "Annual return month", "month", kinds=("company",)),
+    Column("incorporation_date", "Incorporation date", "past_date", kinds=("company",)),
+    Column(
+        "filing_obligation",
+        "Filing obligation",
+        "filing_obligation",
+        kinds=("company",),
+        hint="Registered office only, Office filing only…",
+    ),
     Column("settlement_date", "Settlement date", "date", kinds=("trust",)),
     Column("trust_deed_date", "Trust deed date", "date", kinds=("trust",)),
     Column("vesting_date", "Vesting date", "date", kinds=("trust",)),
@@ -67,6 +75,20 @@ COLUMNS = (
     Column("postal_region", "Postal region"),
     Column("postal_postcode", "Postal postcode", max_length=20),
     Column("postal_country", "Postal country"),
+    *(
+        Column(f"{prefix}_{part}", f"{title}{suffix}", kinds=("company",), max_length=length)
+        for prefix, title in (
+            ("registered", "Registered office"),
+            ("service", "Address for service"),
+        )
+        for part, suffix, length in (
+            ("address", "", 1000),
+            ("city", " city", 100),
+            ("region", " region", 100),
+            ("postcode", " postcode", 20),
+            ("country", " country", 100),
+        )
+    ),
     Column("role", "Role", "role", kinds=(), hint="director, shareholder, trustee…"),
     Column("role_on", "On client reference", kinds=(), hint="the profile the role is held on"),
     Column("shares", "Shares", "shares", kinds=(), hint=shares_range()),
@@ -134,6 +156,16 @@ def template_rows(plan: str) -> list[dict[str, str]]:
             "physical_city": "Auckland",
             "physical_postcode": "1010",
             "physical_country": "New Zealand",
+            "registered_address": "Level 2, 40 Queen Street",
+            "registered_city": "Auckland",
+            "registered_postcode": "1010",
+            "registered_country": "New Zealand",
+            "service_address": "Level 2, 40 Queen Street",
+            "service_city": "Auckland",
+            "service_postcode": "1010",
+            "service_country": "New Zealand",
+            "incorporation_date": "2012-06-18",
+            "filing_obligation": "Registered office and filing",
         },
         profile
         | {

@@ -44,7 +44,7 @@ from portal.text import fold
 CHUNK = 500
 PROFILES = Profile.__table__
 ASSOCIATIONS = Association.__table__
-DATE_KEYS = frozenset(c.key for c in COLUMNS if c.parse == "date")
+DATE_KEYS = frozenset(c.key for c in COLUMNS if c.parse in ("date", "past_date"))
 
 
 class Conflict(RuntimeError):
@@ -290,7 +290,7 @@ def _profiles(db: Session, firm_id: int, chunk: list, plan: Plan) -> None:
         columns = {k: v for k, v in values.items() if k in PROFILE_KEYS}
         existing = found.get(row.reference)
         if existing is None:
-            new = blank_profile() | columns | {"firm_id": firm_id}
+            new = blank_profile() | columns | {"firm_id": firm_id, "origin": "bulk"}
             _derive(new, columns)
             plan.creates[row.reference] = plan.finals[row.reference] = new
             plan.keys[row.reference] = row.reference

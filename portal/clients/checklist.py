@@ -20,8 +20,9 @@ class Item:
     field: str
 
 
-def _has_address(profile: Profile) -> bool:
-    return bool(profile.physical_address.strip())
+def _has_address(profile: Profile, prefix: str = "physical") -> bool:
+    """Whether the street part of one of the profile's addresses is filled in."""
+    return bool((getattr(profile, f"{prefix}_address") or "").strip())
 
 
 def _current(associations: list[Association]) -> list[Association]:
@@ -34,6 +35,14 @@ def needs_companies_office(profile: Profile) -> bool:
     return profile.kind == "company" and not (
         profile.companies_office_linked or profile.company_number_confirmed
     )
+
+
+def shows_companies_office_warning(profile: Profile) -> bool:
+    """The warning that the share register and the Companies Office link need manual work
+    (docs/spec.md §3): only on a company that came from XPM, the one path that never links
+    it, while its number is unchecked; never on one loaded manually or in bulk, even once
+    it is linked to XPM."""
+    return profile.origin == "xpm" and needs_companies_office(profile)
 
 
 def _ird_item(profile: Profile, required: bool = True) -> list[Item]:
@@ -79,11 +88,24 @@ def _company(profile: Profile, roles: dict[str, list[Association]]) -> list[Item
     else:
         items += _shares(shareholders, profile.total_shares)
     items += _ird_item(profile, required=False)
-    if not _has_address(profile):
-        items.append(Item("Add the registered office and address for service", "physical_address"))
+    items += _company_addresses(profile)
     if profile.annual_return_month is None:
         items.append(Item("Set the annual return filing month", "annual_return_month"))
+    if profile.filing_obligation is None:
+        items.append(Item("Choose the filing obligation", "filing_obligation"))
     return items
+
+
+def _company_addresses(profile: Profile) -> list[Item]:
+    """One item, pointing at whichever of the two addresses is missing first."""
+    office, service = _has_address(profile, "registered"), _has_address(profile, "service")
+    if not office and not service:
+        return [Item("Add the registered office and address for service", "registered_address")]
+    if not office:
+        return [Item("Add the registered office", "registered_address")]
+    if not service:
+        return [Item("Add the address for service", "service_address")]
+    return []
 
 
 def _trust(profile: Profile, roles: dict[str, list[Association]]) -> list[Item]:
@@ -141,3 +163,23 @@ def checklist(profile: Profile, held_on_profile: list[Association]) -> list[Item
 def setup_status(items: list[Item]) -> str:
     """ "complete" when nothing is left to do, "preparing" otherwise."""
     return "preparing" if items else "complete"
+
+
+def allocated_shares(held_on_profile: list[Association]) -> int | None:
+    """The shares the current shareholders hold in all (those whose number is known); None
+    when no current shareholder has a number of shares."""
+    counts = [a.shares for a in _current(held_on_profile) if a.role == "shareholder"]
+    known = [count for count in counts if count is not None]
+    return sum(known) if known else None
+
+
+def share_warning(total: int | None, held_on_profile: list[Association]) -> str:
+    """What to say beside "Total shares issued" when the shareholdings do not add up to it
+    ("" when they do, or when either is not known yet)."""
+    allocated = allocated_shares(held_on_profile)
+    if total is None or allocated is None or allocated == total:
+        return ""
+    return (
+        f"The current shareholders hold {allocated:,} shares in all, not {total:,}: "
+        "change the total here, or their shares under People and entities."
+    )

@@ -54,6 +54,24 @@ def address(label):
     return TextAreaField(label, validators=[Optional(), Length(max=1000)], filters=[clean])
 
 
+ADDRESS_PARTS = ("address", "city", "region", "postcode", "country")
+
+
+def address_fields(prefix: str) -> tuple[str, ...]:
+    """The five columns of one address: ``physical_address``, ``physical_city``…"""
+    return tuple(f"{prefix}_{part}" for part in ADDRESS_PARTS)
+
+
+def date_field(label, *, past=False):
+    """A date (the browser's date picker); ``past``: one that cannot be after today."""
+    validators = [Optional()]
+    if past:
+        validators.append(
+            rule(fields.not_in_future, f"The {label.lower()} cannot be in the future.")
+        )
+    return DateField(label, validators=validators)
+
+
 def choice(label, *, required=False):
     """A select whose choices the view fills in from the firm's data."""
     validators = [DataRequired(message=choose(label))] if required else [Optional()]
@@ -62,6 +80,10 @@ def choice(label, *, required=False):
 
 class ProfileForm(FlaskForm):
     """The fields every kind of profile has."""
+
+    #: Check boxes that copy one address into another when the form is saved (the page's
+    #: script does it at once): {box: (from, to)}. Not columns.
+    COPIES: dict[str, tuple[str, str]] = {}
 
     ird_number = text("IRD number", 20, IRD_NUMBER)
     client_reference = name_field("Client reference", 100)
@@ -85,20 +107,8 @@ class ProfileForm(FlaskForm):
     details_fields: tuple[str, ...] = ()
     common_sections = (
         ("Contact", ("email", "phone", "mobile", "website")),
-        (
-            "Physical address",
-            (
-                "physical_address",
-                "physical_city",
-                "physical_region",
-                "physical_postcode",
-                "physical_country",
-            ),
-        ),
-        (
-            "Postal address",
-            ("postal_address", "postal_city", "postal_region", "postal_postcode", "postal_country"),
-        ),
+        ("Physical address", address_fields("physical")),
+        ("Postal address", address_fields("postal")),
     )
 
     def sections(self):
@@ -107,9 +117,15 @@ class ProfileForm(FlaskForm):
             yield title, [self[name] for name in names]
 
     def profile_values(self) -> dict:
-        """The submitted values, keyed by profile column."""
-        skip = {"csrf_token", "confirm_duplicate"}
-        return {name: field.data for name, field in self._fields.items() if name not in skip}
+        """The submitted values, keyed by profile column, with each address a ticked "Same
+        as…" box asks for copied over (in order: the registered office first, then from it)."""
+        skip = {"csrf_token", "confirm_duplicate", *self.COPIES}
+        values = {name: field.data for name, field in self._fields.items() if name not in skip}
+        for box, (source, target) in self.COPIES.items():
+            if self[box].data:
+                for part in ADDRESS_PARTS:
+                    values[f"{target}_{part}"] = values[f"{source}_{part}"]
+        return values
 
 
 class CompanyForm(ProfileForm):
@@ -131,6 +147,33 @@ class CompanyForm(ProfileForm):
         choices=[SelectChoice("", "Not known"), *fields.month_choices()],
         validators=[Optional()],
     )
+    incorporation_date = date_field("Incorporation date", past=True)
+    filing_obligation = SelectField(
+        "Filing obligation",
+        choices=fields.filing_obligation_choices(),
+        validate_choice=False,
+        validators=[
+            Optional(),
+            rule(fields.filing_obligation, "Choose one of the listed obligations."),
+        ],
+    )
+    registered_same_as_physical = BooleanField("Same as physical address")
+    registered_address = address("Registered office")
+    registered_city = text("Registered office city", 100)
+    registered_region = text("Registered office region", 100)
+    registered_postcode = text("Registered office postcode", 20)
+    registered_country = text("Registered office country", 100)
+    service_same_as_registered = BooleanField("Same as registered office")
+    service_address = address("Address for service")
+    service_city = text("Address for service city", 100)
+    service_region = text("Address for service region", 100)
+    service_postcode = text("Address for service postcode", 20)
+    service_country = text("Address for service country", 100)
+
+    COPIES = {
+        "registered_same_as_physical": ("physical", "registered"),
+        "service_same_as_registered": ("registered", "service"),
+    }
     details_fields = (
         "name",
         "company_type_code",
@@ -138,10 +181,17 @@ class CompanyForm(ProfileForm):
         "company_number",
         "nzbn",
         "company_number_confirmed",
+        "incorporation_date",
         "total_shares",
         "ird_number",
         "annual_return_month",
+        "filing_obligation",
         "client_reference",
+    )
+    common_sections = (
+        *ProfileForm.common_sections,
+        ("Registered office", ("registered_same_as_physical", *address_fields("registered"))),
+        ("Address for service", ("service_same_as_registered", *address_fields("service"))),
     )
 
 
@@ -150,9 +200,9 @@ class TrustForm(ProfileForm):
     name = name_field("Trust name", 500, required=True)
     trust_type_code = choice("Trust type", required=True)
     subscription_plan_id = choice("Subscription plan", required=True)
-    settlement_date = DateField("Settlement date", validators=[Optional()])
-    trust_deed_date = DateField("Trust deed date", validators=[Optional()])
-    vesting_date = DateField("Vesting date", validators=[Optional()])
+    settlement_date = date_field("Settlement date")
+    trust_deed_date = date_field("Trust deed date")
+    vesting_date = date_field("Vesting date")
     details_fields = (
         "name",
         "trust_type_code",
@@ -170,7 +220,7 @@ class IndividualForm(ProfileForm):
     first_name = name_field("First name", 200, required=True)
     last_name = name_field("Last name", 200, required=True)
     other_name = name_field("Other names", 200)
-    date_of_birth = DateField("Date of birth", validators=[Optional()])
+    date_of_birth = date_field("Date of birth", past=True)
     subscription_plan_id = choice("Subscription plan", required=True)
     details_fields = (
         "first_name",
@@ -180,6 +230,12 @@ class IndividualForm(ProfileForm):
         "date_of_birth",
         "ird_number",
         "client_reference",
+    )
+    #: An individual's physical address is where they live (docs/spec.md §2).
+    common_sections = (
+        ProfileForm.common_sections[0],
+        ("Residential address", address_fields("physical")),
+        ProfileForm.common_sections[2],
     )
 
 

@@ -22,6 +22,7 @@ EDITABLE = frozenset(
         "id",
         "firm_id",
         "kind",
+        "origin",
         "standing",
         "setup_status",
         "sort_name",
@@ -36,7 +37,7 @@ EDITABLE = frozenset(
     }
 )
 INTEGER_FIELDS = {"subscription_plan_id", "annual_return_month"}
-NULLABLE_TEXT = {"client_reference", "company_type_code", "trust_type_code"}
+NULLABLE_TEXT = {"client_reference", "company_type_code", "trust_type_code", "filing_obligation"}
 TEXT_COLUMNS = frozenset(
     c.key for c in Profile.__table__.columns if not c.nullable and c.type.python_type is str
 )
@@ -194,7 +195,7 @@ def create_profile(
 ) -> Profile:
     """Add a client profile of ``kind``, committed (DuplicateReference: its reference is taken)."""
     with writing(db):
-        profile = Profile(firm_id=firm_id, kind=kind, standing="client")
+        profile = Profile(firm_id=firm_id, kind=kind, standing="client", origin="manual")
         _apply(db, profile, values)
         refresh_status(db, profile)
         db.add(profile)

@@ -5,7 +5,7 @@ from markupsafe import Markup
 from portal import database
 from portal.auth.access import require_login
 from portal.clients import bp, duplicates, service
-from portal.clients.checklist import checklist
+from portal.clients.checklist import checklist, share_warning
 from portal.clients.forms import FORMS, KindForm
 from portal.clients.lookup import profile_or_404
 from portal.extensions import client_address
@@ -159,5 +159,19 @@ def edit(profile_id):
             form.client_reference.errors.append("Another profile already has this reference.")
         else:
             flash("Saved." if changes else "Nothing had changed.")
+            # Saved all the same: the total and the shareholdings are fixed in either order.
+            warning = _share_warning(form, profile)
+            if warning:
+                flash(warning, "warning")
             return redirect(url_for("clients.profile", profile_id=profile.id))
-    return render_template("clients/edit.html", form=form, profile=profile)
+    return render_template(
+        "clients/edit.html", form=form, profile=profile, share_warning=_share_warning(form, profile)
+    )
+
+
+def _share_warning(form, profile) -> str:
+    """The warning beside a company's total shares when the shareholdings differ from it."""
+    if "total_shares" not in form or form.total_shares.errors:
+        return ""
+    held_on, _ = service.associations(database.session(), profile)
+    return share_warning(form.total_shares.data, held_on)

@@ -129,6 +129,7 @@ def build_plan(
         rows.append(
             {
                 "firm_id": firm_id,
+                "origin": "xpm",
                 "setup_status": "preparing",
                 "xpm_provider": provider,
                 "xpm_client_uuid": uuid,

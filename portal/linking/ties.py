@@ -78,6 +78,7 @@ def read_parties(db: Session, api: XpmApi, profile: Profile, record: XpmClient, 
         parties.rows.append(
             {
                 "firm_id": profile.firm_id,
+                "origin": "xpm",
                 "xpm_provider": profile.xpm_provider,
                 "xpm_client_uuid": uuid,
                 "xpm_linked_at": now,

@@ -20,6 +20,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import Base, utcnow
 from portal.models.firms import SubscriptionPlan
+from portal.reference import FILING_OBLIGATIONS
+
+FILING_OBLIGATION_CHECK = "filing_obligation IS NULL OR filing_obligation IN ({})".format(
+    ", ".join(f"'{code}'" for code, _ in FILING_OBLIGATIONS)
+)
 
 
 class CompanyType(Base):
@@ -63,6 +68,8 @@ class Profile(Base):
         ),
         CheckConstraint("xpm_provider IN ('xpm', 'workflowmax')", name="xpm_provider"),
         CheckConstraint("total_shares IS NULL OR total_shares > 0", name="total_shares_positive"),
+        CheckConstraint(FILING_OBLIGATION_CHECK, name="filing_obligation"),
+        CheckConstraint("origin IN ('manual', 'bulk', 'xpm')", name="origin"),
         UniqueConstraint("firm_id", "xpm_provider", "xpm_client_uuid"),
         UniqueConstraint("firm_id", "client_reference"),
         UniqueConstraint("firm_id", "id"),
@@ -76,6 +83,8 @@ class Profile(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
+    #: How it first came into the portal: "manual", "bulk" or "xpm" (reference.ORIGINS).
+    origin: Mapped[str] = mapped_column(String(20), default="manual", server_default="manual")
     standing: Mapped[str] = mapped_column(String(20), default="client")
     setup_status: Mapped[str] = mapped_column(String(20), default="preparing")
 
@@ -105,6 +114,9 @@ class Profile(Base):
     #: (Every path in keeps to limits.MAX_SHARES.)
     total_shares: Mapped[int | None] = mapped_column(BigInteger)
     annual_return_month: Mapped[int | None]
+    incorporation_date: Mapped[date | None]
+    #: A code of reference.FILING_OBLIGATIONS; None while not known.
+    filing_obligation: Mapped[str | None] = mapped_column(String(40))
     settlement_date: Mapped[date | None]
     trust_deed_date: Mapped[date | None]
     vesting_date: Mapped[date | None]
@@ -124,6 +136,18 @@ class Profile(Base):
     postal_region: Mapped[str] = mapped_column(String(100), default="")
     postal_postcode: Mapped[str] = mapped_column(String(20), default="")
     postal_country: Mapped[str] = mapped_column(String(100), default="")
+    #: A company's registered office and address for service (an individual's residential
+    #: address is the physical address).
+    registered_address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    registered_city: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    registered_region: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    registered_postcode: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    registered_country: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    service_address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    service_city: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    service_region: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    service_postcode: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    service_country: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     xpm_provider: Mapped[str | None] = mapped_column(String(20))
     xpm_client_uuid: Mapped[str | None] = mapped_column(String(64))

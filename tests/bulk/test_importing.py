@@ -84,6 +84,9 @@ def test_setup_status_counts_the_associations_the_import_brings(app, client, sig
         company_number="1234567",
         total_shares="100",
         physical_address="12 Rimu Street",
+        registered_address="12 Rimu Street",
+        service_address="12 Rimu Street",
+        filing_obligation="Registered office only",
         annual_return_month="March",
     )
     imported(client, csv_file([ready, person(), role("IND-1", "Director", "CO-1")]))

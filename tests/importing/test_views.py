@@ -275,3 +275,14 @@ def test_hostile_names_are_escaped_and_stored_as_received(app, client, connected
     profile = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in profile and "<svg onload" not in profile
     assert profile_named(app, XSS_NAME).website == "javascript:alert(1)"
+
+
+def test_an_import_stores_every_profile_as_from_xpm(app, client, connected, holdings):
+    response = client.post(import_url(holdings), data=company_form(app, connected[1]), headers=HTMX)
+    assert response.status_code == 200
+    with app.app_context():
+        origins = database.session().scalars(select(Profile.origin)).all()
+    assert len(origins) > 1 and set(origins) == {"xpm"}
+    page = client.get(f"/clients/{profile_named(app, CHAIN_COMPANY).id}").get_data(as_text=True)
+    assert "Not linked to the Companies Office" in page
+    assert "<dt>How it came in</dt><dd>Imported from XPM or WorkflowMax</dd>" in page

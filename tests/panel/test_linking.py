@@ -290,3 +290,19 @@ def test_a_holding_of_the_profile_is_added_on_the_other_entity(app, client, comp
     [entity] = named(app, "Ngāti Rua Farms Limited")
     assert (association.profile_id, association.party_id) == (entity.id, company)
     assert association.shares == 1000 and entity.standing == "contact"
+
+
+def test_a_manual_company_linked_to_xpm_stays_manual_and_shows_no_warning(
+    app, client, company, xpm_uuid
+):
+    """Its origin says how it came in, whatever it is linked to since; a contact that
+    linking brings came from XPM (docs/spec.md §2, §3)."""
+    link(client, company, xpm_uuid)
+    farms = tick(refresh_page(client, company), "add", "Shareholder of Ngāti Rua Farms Limited")
+    client.post(f"/clients/{company}/xpm/refresh", data={"add": farms})
+    [entity] = named(app, "Ngāti Rua Farms Limited")
+    assert (profile(app, company).origin, entity.origin) == ("manual", "xpm")
+    page = client.get(f"/clients/{company}").get_data(as_text=True)
+    assert "as <strong>Kōwhai Holdings Limited</strong>" in page
+    assert "Not linked to the Companies Office" not in page
+    assert "Confirm the company number with the Companies Office" in page  # still to do

@@ -143,6 +143,44 @@
     apply();
   }
 
+  // --- "Same as physical address": a ticked box copies one address into another at once and
+  // keeps it so while the source is typed in; typing in the copy itself unticks the box. The
+  // server copies again on save, so the box works without this script too. ------------
+  const ADDRESS_PARTS = ["address", "city", "region", "postcode", "country"];
+  let copying = false;
+
+  function initCopyAddress(box) {
+    const form = box.form;
+    if (!form || box.dataset.copyReady) return;
+    box.dataset.copyReady = "1";
+    function pairs() {
+      return ADDRESS_PARTS.map(function (part) {
+        return [form.elements[box.dataset.copyFrom + "_" + part],
+          form.elements[box.dataset.copyTo + "_" + part]];
+      }).filter(function (pair) { return pair[0] && pair[1]; });
+    }
+    function copy() {
+      if (!box.checked) return;
+      const outer = copying;
+      copying = true;
+      try {
+        pairs().forEach(function (pair) {
+          if (pair[1].value === pair[0].value) return;
+          pair[1].value = pair[0].value;
+          // Tell an address copied from this one (the address for service) in turn.
+          pair[1].dispatchEvent(new Event("input", { bubbles: true }));
+        });
+      } finally {
+        copying = outer;
+      }
+    }
+    box.addEventListener("change", copy);
+    pairs().forEach(function (pair) {
+      pair[0].addEventListener("input", copy);
+      pair[1].addEventListener("input", function () { if (!copying) box.checked = false; });
+    });
+  }
+
   // --- A form whose work takes a while (bulk upload): say so, and do not send it twice --
   function initBusyForm(form) {
     if (form.dataset.busyReady) return;
@@ -225,8 +263,13 @@
     root.querySelectorAll("form[data-gate]").forEach(initGate);
     root.querySelectorAll("select[data-kind-choice]").forEach(initKindChoice);
     root.querySelectorAll("form[data-busy-form]").forEach(initBusyForm);
+    root.querySelectorAll("input[data-copy-from]").forEach(initCopyAddress);
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); arrive(); });
+  // The browser's own jump to the fragment comes as the page finishes loading: it scrolls
+  // the wrapper to the very top (the label under the window's edge) and, the wrapper not
+  // being focusable, takes the focus away. Arrive again once it is done.
+  window.addEventListener("load", function () { requestAnimationFrame(arrive); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();
