@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.importing.views import bp as importing_bp
     from portal.linking.views import bp as linking_bp
     from portal.panel.views import bp as panel_bp
+    from portal.roles.views import bp as roles_bp
     from portal.staff.views import bp as staff_bp
     from portal.structures.views import bp as structures_bp
 
@@ -77,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(panel_bp)
     app.register_blueprint(importing_bp)
     app.register_blueprint(linking_bp)
+    app.register_blueprint(roles_bp)
     app.register_blueprint(addons_bp)
     app.register_blueprint(bulk_bp)
     app.register_blueprint(audit_bp)
