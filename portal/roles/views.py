@@ -31,9 +31,9 @@ def _association_or_404(profile, association_id: int):
 
 
 def _back(profile, message: str):
-    """Back to the profile's people and entities, with what was done."""
+    """Back to the profile (its checklist recomputed), saying what was done."""
     flash(message)
-    return open_page(url_for("clients.profile", profile_id=profile.id, _anchor="associations"))
+    return open_page(url_for("clients.profile", profile_id=profile.id))
 
 
 def _offered_start(profile, form) -> None:

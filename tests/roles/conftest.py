@@ -26,7 +26,8 @@ class Firm:
 def add_profile(session, firm_id, kind, name, standing="contact", **values) -> Profile:
     plan = None
     if standing == "client":
-        plan = session.scalar(select(SubscriptionPlan.id).where(SubscriptionPlan.firm_id == firm_id))
+        plans = select(SubscriptionPlan.id).where(SubscriptionPlan.firm_id == firm_id)
+        plan = session.scalar(plans)
     profile = Profile(
         firm_id=firm_id,
         kind=kind,

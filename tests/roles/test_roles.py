@@ -78,7 +78,7 @@ def test_the_search_shows_only_the_firms_own_profiles(app, client, firm, other_f
 def test_adding_an_existing_party_as_director(app, client, firm):
     response = add(client, firm.company, role="director", party=firm.aroha, start_date="2020-02-01")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/clients/{firm.company}#associations"
+    assert response.headers["Location"] == f"/clients/{firm.company}"
     [director] = associations(app, firm.company)
     assert (director.party_id, director.role, director.start_date) == (
         firm.aroha,
@@ -227,8 +227,9 @@ def test_a_role_the_kind_does_not_have_is_refused(app, client, firm):
         session = database.session()
         company = session.get(Profile, firm.company)
         with pytest.raises(service.RoleRefused) as refused:
+            details = service.Details()
             service.add_role(
-                session, company, firm.user_id, "trustee", firm.aroha, service.Details(), address=None
+                session, company, firm.user_id, "trustee", firm.aroha, details, address=None
             )
         assert refused.value.field == "role"
 
@@ -284,9 +285,7 @@ def test_editing_refuses_bad_input_beside_the_field(app, client, firm):
 
 
 def test_a_role_from_xpm_says_so_and_its_edit_is_recorded_as_such(app, client, firm):
-    role_id = hold(
-        app, firm, firm.trust, firm.aroha, "trustee", source_relationship_uuid="rel-1"
-    )
+    role_id = hold(app, firm, firm.trust, firm.aroha, "trustee", source_relationship_uuid="rel-1")
     assert "From XPM" in page(client.get(f"/clients/{firm.trust}"))
     edit = page(client.get(f"/clients/{firm.trust}/roles/{role_id}/edit"))
     assert "This role came from Xero Practice Manager" in edit
@@ -306,7 +305,9 @@ def test_ending_a_role_keeps_it_as_history(app, client, firm):
     [director] = associations(app, firm.company)
     assert director.end_date == date(2024, 6, 30)
     [event] = events(app, "role_ended")
-    assert event.summary == "Ended Aroha Smith as director of Kōwhai Holdings Limited on 30 Jun 2024"
+    assert event.summary == (
+        "Ended Aroha Smith as director of Kōwhai Holdings Limited on 30 Jun 2024"
+    )
     shown = page(client.get(f"/clients/{firm.company}"))
     assert "Ended" in shown and "Add at least one director" in shown
     assert "already ends on 30 Jun 2024" in page(client.post(url, data={"end_date": "2024-07-01"}))

@@ -267,5 +267,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); arrive(); });
+  // Chromium's own scroll to the fragment, after the page has loaded, takes the focus away
+  // from a control that is not the fragment itself: arrive again once it is done.
+  window.addEventListener("load", function () { setTimeout(arrive, 0); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();
