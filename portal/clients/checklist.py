@@ -32,7 +32,10 @@ def _add(text: str, role: str) -> Item:
 def _first_lacking(text: str, associations: list[Association], field: str) -> list[Item]:
     """The item, leading to the first of ``associations`` without a ``field``, if any is."""
     lacking = [a for a in associations if getattr(a, field) is None]
-    return [Item(text, field, association_id=lacking[0].id)] if lacking else []
+    if not lacking:
+        return []
+    # A bulk import's associations to be have no id yet (it reads only the setup status).
+    return [Item(text, field, association_id=getattr(lacking[0], "id", None))]
 
 
 def _has_address(profile: Profile) -> bool:

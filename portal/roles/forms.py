@@ -3,7 +3,7 @@ contact's kind and name), and the role's details. The rules on roles themselves 
 a kind of profile has, no role twice, not on itself) are the service's."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
@@ -80,6 +80,9 @@ class AddRoleForm(DetailsForm):
     new_name = name_field("Company or trust name", 500)
     new_first_name = name_field("First name", 200)
     new_last_name = name_field("Last name", 200)
+    #: Shown only when a profile of that kind and name is already in the firm.
+    confirm_duplicate = BooleanField("Add it anyway: this is someone else")
+    same_name = False
 
     def for_profile(self, kind: str) -> "AddRoleForm":
         """Offer the roles a profile of ``kind`` can have held on it."""
@@ -119,7 +122,7 @@ class AddRoleForm(DetailsForm):
             return int(self.party.data)
         kind = self.new_kind.data
         names = {name.removeprefix("new_"): self[name].data for name in NAME_FIELDS[kind]}
-        return NewContact(kind, names)
+        return NewContact(kind, names, confirmed=self.confirm_duplicate.data)
 
 
 class EndRoleForm(FlaskForm):

@@ -46,6 +46,11 @@ class RoleRefused(ValueError):
         self.field = field
 
 
+class SameNameContact(RoleRefused):
+    """The new contact has the name of a profile of its kind already in the firm: the user
+    may choose that one, or confirm that this is someone else."""
+
+
 @dataclass(frozen=True)
 class Details:
     """What a role records besides who holds it on which profile."""
@@ -63,6 +68,8 @@ class NewContact:
 
     kind: str
     values: dict
+    #: The user has confirmed it is not the same-named profile already in the firm.
+    confirmed: bool = False
 
 
 def role_name(role: str) -> str:
@@ -161,6 +168,18 @@ def _check_party(db: Session, profile: Profile, role: str, party: Profile) -> No
         )
 
 
+def _check_same_name(db: Session, firm_id: int, contact: NewContact) -> None:
+    name = clients.display_name(contact.kind, contact.values)
+    if contact.confirmed or clients.same_name(db, firm_id, contact.kind, name) is None:
+        return
+    field = "new_last_name" if contact.kind == "individual" else "new_name"
+    raise SameNameContact(
+        field,
+        f"{a_kind(contact.kind).capitalize()} called “{name}” is already in this firm: "
+        "search for it above and choose it, or tick “Add it anyway” if this is another one.",
+    )
+
+
 def add_role(
     db: Session,
     profile: Profile,
@@ -178,6 +197,7 @@ def add_role(
             raise RoleRefused("role", f"Choose a role that can be held on {a_kind(profile.kind)}.")
         _check_details(role, details)
         if isinstance(party, NewContact):
+            _check_same_name(db, profile.firm_id, party)
             holder = clients.add_contact(
                 db, profile.firm_id, user_id, party.kind, party.values, address=address
             )

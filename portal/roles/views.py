@@ -72,6 +72,7 @@ def new(profile_id):
             )
         except service.RoleRefused as refused:
             form[refused.field].errors.append(str(refused))
+            form.same_name = isinstance(refused, service.SameNameContact)
         else:
             role = service.role_name(association.role)
             return _back(profile, f"Added {association.party.name} as {role}.")

@@ -408,3 +408,20 @@ def test_the_profile_page_offers_edit_end_and_remove_per_role(app, client, firm)
     for action in ("edit", "end", "remove"):
         assert f'href="/clients/{firm.company}/roles/{role_id}/{action}"' in text
     assert 'aria-label="Remove Aroha Smith as director"' in text
+
+
+def test_a_new_contact_with_a_known_name_is_confirmed_first(app, client, firm):
+    data = {
+        "role": "director",
+        "party": "new",
+        "new_kind": "individual",
+        "new_first_name": "Aroha",
+        "new_last_name": "Smith",
+    }
+    text = page(add(client, firm.company, **data))
+    assert "An individual called “Aroha Smith” is already in this firm" in text
+    assert 'id="field-confirm_duplicate"' in text
+    assert associations(app, firm.company) == []
+    assert add(client, firm.company, **data, confirm_duplicate="y").status_code == 302
+    [director] = associations(app, firm.company)
+    assert director.party_id not in (firm.aroha, firm.other_aroha)
