@@ -7,7 +7,7 @@ from portal import web
 from portal.audit_log import log
 from portal.bulk import report
 from portal.clients.checklist import Item, needs_companies_office
-from portal.roles.service import ended
+from portal.roles.service import ended, offers_settlement_date
 from portal.text import matches
 
 #: Where an event's object can be opened, by object type.
@@ -72,6 +72,7 @@ GLOBALS = {
     "checklist_link": checklist_link,
     "import_url": import_url,
     "needs_companies_office": needs_companies_office,
+    "offers_settlement_date": offers_settlement_date,
 }
 
 

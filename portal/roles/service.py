@@ -30,6 +30,8 @@ from portal.text import fold
 
 #: The most profiles a search for a party lists: enough to choose from, few to read.
 SEARCH_LIMIT = 20
+#: The roles whose appointment date is, by default, the trust's settlement date.
+SETTLEMENT_DATE_ROLES = ("trustee", "beneficiary")
 DETAIL_LABELS = {
     "shares": "shares",
     "percentage": "percentage",
@@ -81,6 +83,14 @@ def ended(association: Association, today: date | None = None) -> bool:
     """True for a role whose end date has passed (kept, as history)."""
     today = today or date.today()
     return association.end_date is not None and association.end_date < today
+
+
+def offers_settlement_date(profile: Profile, role: str | None = None) -> bool:
+    """True where a trust's settlement date is the start date offered: a role being added
+    (``role`` None), or a trustee's or beneficiary's appointment."""
+    if profile.kind != "trust" or profile.settlement_date is None:
+        return False
+    return role is None or role in SETTLEMENT_DATE_ROLES
 
 
 def search_parties(db: Session, profile: Profile, text: str) -> list[Profile]:

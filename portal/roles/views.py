@@ -36,10 +36,11 @@ def _back(profile, message: str):
     return open_page(url_for("clients.profile", profile_id=profile.id))
 
 
-def _offered_start(profile, form) -> None:
-    """On a trust, the settlement date is the start date offered (docs/spec.md §9)."""
-    if profile.kind == "trust" and not form.is_submitted() and not form.start_date.data:
-        form.start_date.data = profile.settlement_date
+def _offered_start(profile, form, role: str | None = None) -> None:
+    """On a trust, the settlement date is the start date offered: on a new role, and on a
+    trustee or beneficiary without an appointment date (docs/spec.md §9)."""
+    if service.offers_settlement_date(profile, role) and not form.is_submitted():
+        form.start_date.data = form.start_date.data or profile.settlement_date
 
 
 def _parties(profile, form, text: str) -> list:
@@ -89,7 +90,7 @@ def edit(profile_id, association_id):
     form = DetailsForm(obj=association)
     if association.percentage is not None and not form.is_submitted():
         form.percentage.data = f"{association.percentage.normalize():f}"
-    _offered_start(profile, form)
+    _offered_start(profile, form, association.role)
     if form.validate_on_submit():
         try:
             changes = service.edit_role(

@@ -425,3 +425,12 @@ def test_a_new_contact_with_a_known_name_is_confirmed_first(app, client, firm):
     assert add(client, firm.company, **data, confirm_duplicate="y").status_code == 302
     [director] = associations(app, firm.company)
     assert director.party_id not in (firm.aroha, firm.other_aroha)
+
+
+def test_the_settlement_date_is_offered_only_for_appointments(app, client, firm):
+    settlor = hold(app, firm, firm.trust, firm.aroha, "settlor")
+    trustee = hold(app, firm, firm.trust, firm.aroha, "trustee")
+    assert 'value="2010-04-01"' not in page(
+        client.get(f"/clients/{firm.trust}/roles/{settlor}/edit")
+    )
+    assert 'value="2010-04-01"' in page(client.get(f"/clients/{firm.trust}/roles/{trustee}/edit"))
