@@ -434,3 +434,10 @@ def test_the_settlement_date_is_offered_only_for_appointments(app, client, firm)
         client.get(f"/clients/{firm.trust}/roles/{settlor}/edit")
     )
     assert 'value="2010-04-01"' in page(client.get(f"/clients/{firm.trust}/roles/{trustee}/edit"))
+
+
+def test_the_audit_log_names_role_changes(app, client, firm):
+    add(client, firm.company, role="director", party=firm.aroha)
+    log = page(client.get("/audit/"))
+    assert "Role added" in log
+    assert "Added Aroha Smith as director of Kōwhai Holdings Limited" in log
