@@ -74,6 +74,29 @@ ROLES = (
     ("child_of", "Child of"),
 )
 
+#: The roles only a company's or only a trust's people hold; every other role in ROLES
+#: (partner, member, spouse…) may be held on a profile of any kind (docs/spec.md §9).
+KIND_ROLES = {
+    "company": ("director", "shareholder", "secretary"),
+    "trust": ("trustee", "beneficiary", "settlor", "appointer"),
+}
+#: The roles that carry a number of shares, and a percentage (as the import keeps them).
+SHARE_ROLES = ("shareholder", "owner")
+PERCENTAGE_ROLES = ("partner",)
+#: The kinds of party that cannot hold a role, and why: a trustee is a person or a company
+#: (a corporate trustee), never a trust.
+NOT_HELD_BY = {
+    "trustee": (("trust",), "a trustee is a person or a company (a corporate trustee)"),
+}
+
+
+def roles_for(kind: str) -> tuple[tuple[str, str], ...]:
+    """The roles that can be held on a profile of ``kind``, in the order of ROLES."""
+    special = {code for codes in KIND_ROLES.values() for code in codes}
+    allowed = set(KIND_ROLES.get(kind, ())) | (set(dict(ROLES)) - special)
+    return tuple(pair for pair in ROLES if pair[0] in allowed)
+
+
 #: The systems clients are imported from, as the interface names them.
 PROVIDER_LABELS = {"xpm": "Xero Practice Manager", "workflowmax": "WorkflowMax"}
 

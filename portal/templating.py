@@ -6,7 +6,8 @@ from flask import url_for
 from portal import web
 from portal.audit_log import log
 from portal.bulk import report
-from portal.clients.checklist import needs_companies_office, shows_companies_office_warning
+from portal.clients.checklist import Item, needs_companies_office, shows_companies_office_warning
+from portal.roles.service import ended, offers_settlement_date
 from portal.text import matches
 
 #: Where an event's object can be opened, by object type.
@@ -25,6 +26,25 @@ def audit_object_url(event) -> str | None:
     return url_for(endpoint, **{argument: event.object_id})
 
 
+#: Checklist items completed on the profile page itself, not on a form.
+ON_PROFILE_PAGE = frozenset({"kind", "shareholders"})
+
+
+def checklist_link(profile, item: Item) -> str:
+    """Where a checklist item is completed: the very control, as ``#field-NAME`` (focused and
+    highlighted on arrival): a role's edit form, the add form with the role chosen, the
+    profile page, or the profile's edit form (docs/spec.md §5)."""
+    anchor = f"#field-{item.field}"
+    if item.association_id is not None:
+        ids = {"profile_id": profile.id, "association_id": item.association_id}
+        return url_for("roles.edit", **ids) + anchor
+    if item.role:
+        return url_for("roles.new", profile_id=profile.id, role=item.role) + anchor
+    if item.field in ON_PROFILE_PAGE:
+        return anchor
+    return url_for("clients.edit", profile_id=profile.id) + anchor
+
+
 def import_url(provider: str, client_uuid: str) -> str:
     """Where a panel row's "Import" leads: the import form."""
     return url_for("importing.new", provider=provider, client_uuid=client_uuid)
@@ -37,6 +57,7 @@ FILTERS = {
     "browser_name": web.browser_name,
     "describe_row": report.describe,
     "filing_obligation_label": web.filing_obligation_label,
+    "ended": ended,
     "kind_label": web.kind_label,
     "matches": matches,
     "month_name": web.month_name,
@@ -50,9 +71,11 @@ FILTERS = {
 
 GLOBALS = {
     "audit_object_url": audit_object_url,
+    "checklist_link": checklist_link,
     "import_url": import_url,
     "needs_companies_office": needs_companies_office,
     "shows_companies_office_warning": shows_companies_office_warning,
+    "offers_settlement_date": offers_settlement_date,
 }
 
 

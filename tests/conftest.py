@@ -38,6 +38,7 @@ SAMPLE_ARGUMENTS = {
     "mapping_id": 1,
     "passkey_id": 1,
     "user_id": 1,
+    "association_id": 1,
 }
 LANES = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
 

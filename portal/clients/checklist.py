@@ -14,10 +14,28 @@ from portal.models import Association, Profile
 
 @dataclass(frozen=True)
 class Item:
-    """One thing to check or complete, and the field (or section) where it is fixed."""
+    """One thing to check or complete, and the field where it is fixed: on the profile's
+    edit form; on the form adding a ``role``; on the edit form of the role
+    ``association_id``; or on the profile page ("kind", "shareholders")."""
 
     text: str
     field: str
+    role: str = ""
+    association_id: int | None = None
+
+
+def _add(text: str, role: str) -> Item:
+    """Add a party in ``role``: the add form, its party search focused."""
+    return Item(text, "party", role=role)
+
+
+def _first_lacking(text: str, associations: list[Association], field: str) -> list[Item]:
+    """The item, leading to the first of ``associations`` without a ``field``, if any is."""
+    lacking = [a for a in associations if getattr(a, field) is None]
+    if not lacking:
+        return []
+    # A bulk import's associations to be have no id yet (it reads only the setup status).
+    return [Item(text, field, association_id=getattr(lacking[0], "id", None))]
 
 
 def _has_address(profile: Profile, prefix: str = "physical") -> bool:
@@ -54,8 +72,10 @@ def _ird_item(profile: Profile, required: bool = True) -> list[Item]:
 
 
 def _shares(shareholders: list[Association], total: int | None) -> list[Item]:
-    if any(a.shares is None for a in shareholders):
-        return [Item("Enter the number of shares for every shareholder", "associations")]
+    text = "Enter the number of shares for every shareholder"
+    lacking = _first_lacking(text, shareholders, "shares")
+    if lacking:
+        return lacking
     if total is None:
         return [Item("Enter the total number of shares the company has issued", "total_shares")]
     allocated = sum(a.shares for a in shareholders)
@@ -63,7 +83,7 @@ def _shares(shareholders: list[Association], total: int | None) -> list[Item]:
         return [
             Item(
                 f"Share allocations add up to {allocated:,}, not the {total:,} shares issued",
-                "associations",
+                "shareholders",
             )
         ]
     return []
@@ -81,10 +101,10 @@ def _company(profile: Profile, roles: dict[str, list[Association]]) -> list[Item
             )
         )
     if not _current(roles.get("director", [])):
-        items.append(Item("Add at least one director", "associations"))
+        items.append(_add("Add at least one director", "director"))
     shareholders = _current(roles.get("shareholder", []))
     if not shareholders:
-        items.append(Item("Add at least one shareholder", "associations"))
+        items.append(_add("Add at least one shareholder", "shareholder"))
     else:
         items += _shares(shareholders, profile.total_shares)
     items += _ird_item(profile, required=False)
@@ -119,16 +139,17 @@ def _trust(profile: Profile, roles: dict[str, list[Association]]) -> list[Item]:
     items += _ird_item(profile)
     trustees = _current(roles.get("trustee", []))
     if not trustees:
-        items.append(Item("Add at least one trustee", "associations"))
-    elif any(a.start_date is None for a in trustees):
-        items.append(Item("Enter each trustee's appointment date", "associations"))
+        items.append(_add("Add at least one trustee", "trustee"))
+    else:
+        items += _first_lacking("Enter each trustee's appointment date", trustees, "start_date")
     beneficiaries = _current(roles.get("beneficiary", []))
     if not beneficiaries:
-        items.append(Item("Add the beneficiaries", "associations"))
-    elif any(a.start_date is None for a in beneficiaries):
-        items.append(Item("Enter each beneficiary's appointment date", "associations"))
+        items.append(_add("Add the beneficiaries", "beneficiary"))
+    else:
+        text = "Enter each beneficiary's appointment date"
+        items += _first_lacking(text, beneficiaries, "start_date")
     if not roles.get("settlor"):
-        items.append(Item("Add the settlor", "associations"))
+        items.append(_add("Add the settlor", "settlor"))
     return items
 
 

@@ -213,6 +213,29 @@ def create_profile(
         return profile
 
 
+def add_contact(
+    db: Session, firm_id: int, user_id: int, kind: str, values: dict, *, address: str | None
+) -> Profile:
+    """Add a contact of ``kind`` (a party with no plan: a director, a corporate trustee) in
+    the caller's unit of work, audited there."""
+    profile = Profile(firm_id=firm_id, kind=kind, standing="contact")
+    _apply(db, profile, values)
+    db.add(profile)
+    db.flush()  # the columns' defaults, which the checklist reads
+    refresh_status(db, profile)
+    audit.record(
+        db,
+        "contact_added",
+        address=address,
+        firm_id=firm_id,
+        user_id=user_id,
+        object_type="profile",
+        object_id=profile.id,
+        summary=f"Added {kind} {profile.name} as a contact",
+    )
+    return profile
+
+
 def update_profile(
     db: Session, profile: Profile, user_id: int, values: dict, *, address: str | None
 ) -> dict:

@@ -55,6 +55,7 @@ OBJECT_ARGUMENTS = {
     "mapping_id": StructureMapping,
     "user_id": User,
     "passkey_id": Passkey,
+    "association_id": Association,
 }
 #: URL arguments that name no stored object, and why another firm cannot reach firm A's data
 #: through them. Their values come from SAMPLE_ARGUMENTS; every value of ``any(…)`` is used.

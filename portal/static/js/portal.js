@@ -130,7 +130,7 @@
     select.dataset.kindReady = "1";
     function apply() {
       form.querySelectorAll("[data-for-kind]").forEach(function (section) {
-        const chosen = section.dataset.forKind === select.value;
+        const chosen = section.dataset.forKind.split(" ").indexOf(select.value) >= 0;
         section.hidden = !chosen;
         section.querySelectorAll("select, input").forEach(function (control) {
           control.disabled = !chosen;
@@ -178,6 +178,43 @@
     pairs().forEach(function (pair) {
       pair[0].addEventListener("input", copy);
       pair[1].addEventListener("input", function () { if (!copying) box.checked = false; });
+    });
+  }
+
+  // --- The role form: only the role's own details (shares for a shareholder, a percentage
+  // for a partner), and a new contact's kind chosen means "a new contact" -------------------
+  function initRoleChoice(select) {
+    const form = select.form;
+    if (!form || select.dataset.roleReady) return;
+    select.dataset.roleReady = "1";
+    function apply() {
+      form.querySelectorAll("[data-for-role]").forEach(function (section) {
+        const chosen = section.dataset.forRole.split(" ").indexOf(select.value) >= 0;
+        section.hidden = !chosen;
+        section.querySelectorAll("input, select").forEach(function (control) {
+          control.disabled = !chosen;
+        });
+      });
+    }
+    select.addEventListener("change", apply);
+    apply();
+  }
+
+  function initRoleForm(form) {
+    if (form.dataset.roleFormReady) return;
+    form.dataset.roleFormReady = "1";
+    const kind = form.querySelector("select[data-kind-choice]");
+    const newContact = form.querySelector("[data-new-contact]");
+    if (!kind || !newContact) return;
+    kind.addEventListener("change", function () {
+      if (kind.value) newContact.checked = true;
+    });
+    form.addEventListener("change", function (event) {
+      const target = event.target;
+      if (target.name === "party" && target !== newContact && target.checked && kind.value) {
+        kind.value = "";
+        kind.dispatchEvent(new Event("change", { bubbles: true }));
+      }
     });
   }
 
@@ -264,6 +301,8 @@
     root.querySelectorAll("select[data-kind-choice]").forEach(initKindChoice);
     root.querySelectorAll("form[data-busy-form]").forEach(initBusyForm);
     root.querySelectorAll("input[data-copy-from]").forEach(initCopyAddress);
+    root.querySelectorAll("select[data-role-choice]").forEach(initRoleChoice);
+    root.querySelectorAll("form[data-role-form]").forEach(initRoleForm);
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); arrive(); });
