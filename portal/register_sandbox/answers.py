@@ -9,7 +9,7 @@ the day (``+1200`` or ``+1300``), as the service writes them.
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from portal.register_sandbox.register import Address, Company, OtherHolder, Person
+from portal.register_sandbox.records import Address, Company, OtherHolder, Person
 
 NEW_ZEALAND = ZoneInfo("Pacific/Auckland")
 ENTITY_TYPE = ("LTD", "NZ Limited Company")

@@ -13,7 +13,7 @@ from functools import wraps
 from flask import Blueprint, current_app, request
 
 from portal.register_sandbox import answers, faults, runtime
-from portal.register_sandbox.register import REGISTERED, REMOVED_CODE, folded
+from portal.register_sandbox.records import REGISTERED, REMOVED_CODE, folded
 from portal.register_sandbox.settings import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 API_PREFIX = "/gateway/nzbn/v5"

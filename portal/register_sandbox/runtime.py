@@ -5,7 +5,7 @@ from collections import Counter
 
 from flask import current_app
 
-from portal.register_sandbox import register
+from portal.register_sandbox import records, register
 from portal.register_sandbox.faults import Faults
 
 EXTENSION = "portal.register_sandbox"
@@ -24,7 +24,7 @@ class RegisterSandbox:
         self._lock = threading.Lock()
 
     @property
-    def register(self) -> register.Register:
+    def register(self) -> records.Register:
         """The register (built on first use, then cached for the process)."""
         return register.build(self.size)
 

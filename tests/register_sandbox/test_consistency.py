@@ -3,6 +3,7 @@
 from functools import cache
 
 from portal.nzbn import RegisterApi
+from portal.register_sandbox import differences, records
 from portal.register_sandbox import register as registry
 from portal.sandbox import generator, tenants
 from tests.register_sandbox.conftest import CLIENTS
@@ -45,10 +46,10 @@ def test_every_numbered_company_but_the_unknown_one_is_on_the_register(register:
             missing.append((client["name"], number))
         else:
             assert found.company_number == number
-            assert registry.folded(found.name).startswith(
-                registry.folded(client["name"]).removesuffix(" ltd").removesuffix(" limited")
+            assert records.folded(found.name).startswith(
+                records.folded(client["name"]).removesuffix(" ltd").removesuffix(" limited")
             ), (found.name, client["name"])
-    second_kowhai = [c for c in companies if c["name"] == registry.CHAIN_COMPANY][1]
+    second_kowhai = [c for c in companies if c["name"] == differences.CHAIN_COMPANY][1]
     assert missing == [(second_kowhai["name"], second_kowhai["data"]["CompanyNumber"])]
 
 
@@ -92,7 +93,7 @@ def test_the_deliberate_differences(register: RegisterApi):
     )
     assert extra.name.lower() not in {c["name"].lower() for c in practice()[0].clients}
 
-    removed = register.search(registry.REMOVED).results
+    removed = register.search(differences.REMOVED).results
     assert [(r.status_code, r.status) for r in removed] == [("80", "Removed")]
 
 
