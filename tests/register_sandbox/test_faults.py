@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from portal.nzbn import Malformed, RateLimited, Unauthorised, Unavailable
+from portal.nzbn import Malformed, RateLimited, RegisterApi, Unauthorised, Unavailable
 from tests.register_sandbox.conftest import CONTROL
 
 
@@ -54,8 +54,8 @@ def test_a_429_carries_retry_after_and_is_waited_out(register, control, api_url,
     assert answer.json()["statusCode"] == 429
     control("POST", "faults", json={"fault": "429", "retry_after": 1, "count": 1})
     waited = []
-    register._sleep = waited.append
-    assert register.search("kowhai").total >= 1
+    patient = RegisterApi(api_url, key["Ocp-Apim-Subscription-Key"], sleep=waited.append)
+    assert patient.search("kowhai").total >= 1
     assert waited == [1.0]
 
 
@@ -71,6 +71,21 @@ def test_a_timeout_is_cut_by_the_deadline(register, control):
     started = time.monotonic()
     assert register.search("kowhai").total >= 1  # the first try times out, the second answers
     assert time.monotonic() - started < 4.5
+
+
+def test_the_deadline_cuts_a_call_however_long_the_read_timeout(api_url, key, control):
+    control("POST", "faults", json={"fault": "timeout", "timeout_seconds": 5})
+    slow = RegisterApi(
+        api_url,
+        key["Ocp-Apim-Subscription-Key"],
+        read_timeout=30,
+        call_deadline=0.5,
+        sleep=lambda seconds: None,
+    )
+    started = time.monotonic()
+    with pytest.raises(Unavailable, match="had not answered in full after 1 second"):
+        slow.search("kowhai")
+    assert time.monotonic() - started < 3  # three tries of half a second each
 
 
 def test_latency_is_added_to_every_call(register, control):
