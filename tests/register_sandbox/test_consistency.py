@@ -6,7 +6,7 @@ from portal.nzbn import RegisterApi
 from portal.register_sandbox import differences, records
 from portal.register_sandbox import register as registry
 from portal.sandbox import generator, tenants
-from tests.register_sandbox.conftest import CLIENTS
+from tests.sandboxed import SANDBOX_CLIENTS as CLIENTS
 
 
 @cache

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from portal.nzbn import Malformed, RateLimited, RegisterApi, Unauthorised, Unavailable
-from tests.register_sandbox.conftest import CONTROL
+from tests.sandboxed import REGISTER_CONTROL as CONTROL
 
 
 def nzbn_of_chain(register):

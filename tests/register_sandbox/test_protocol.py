@@ -8,7 +8,7 @@ import requests
 from portal.nzbn import NotFound, Unauthorised
 from portal.register_sandbox import register as registry
 from tests.nzbn.conftest import fixture
-from tests.register_sandbox.conftest import CLIENTS
+from tests.sandboxed import SANDBOX_CLIENTS as CLIENTS
 
 OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT00:00:00\.000\+1[23]00$")
 
