@@ -1,4 +1,5 @@
-"""The shape of the code: no import cycles inside ``portal/``, and no Flask in ``portal/xpm``.
+"""The shape of the code: no import cycles inside ``portal/``, and no Flask in the clients of
+outside services, ``portal/xpm`` and ``portal/nzbn``.
 
 Read from the source with ``ast``, so an import inside a function counts as much as one at
 the top of a module: moving an import into a function hides a cycle from Python, not from
