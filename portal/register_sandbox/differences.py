@@ -68,7 +68,7 @@ def apply(companies: dict[str, Company]) -> None:
         company.allocations.append((shares, [OtherHolder(extra.name, extra.nzbn, extra.number)]))
     company = by_name.get(register_name(REMOVED))
     if company:
-        company.status, company.status_since = REMOVED_CODE, date(2025, 3, 14)
+        company.status = REMOVED_CODE
 
 
 def _first_last(person: Person) -> str:

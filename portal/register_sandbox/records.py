@@ -64,7 +64,6 @@ class Company:
     directors: list[Director] = field(default_factory=list)
     allocations: list[tuple[int, list[Person | OtherHolder]]] = field(default_factory=list)
     addresses: list[Address] = field(default_factory=list)
-    status_since: date | None = None
     client_uuid: str = ""  # the XPM sandbox client it was drawn from ("" for none)
 
     @property

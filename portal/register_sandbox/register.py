@@ -105,7 +105,7 @@ def _company(client: dict, number: str, nzbn: str) -> Company:
     if rng.random() < 0.2:  # moved since incorporation: the old office is history
         moved = registered + timedelta(days=rng.randint(200, 3000))
         company.addresses.append(
-            Address("REGISTERED", ("PO Box 1", "Auckland"), "1140", registered, moved)
+            Address("REGISTERED", ("1 Queen Street", "Auckland Central"), "1010", registered, moved)
         )
         start = moved
     else:
