@@ -11,6 +11,7 @@ sandbox has them, chosen by name among the XPM sandbox's hand-made clients
 - ``REMOVED``: a company removed from the register that XPM still has as active;
 - ``UNKNOWN``: a company number in XPM that the register does not know (the second client
   named "Kōwhai Holdings Limited": the real register never has two companies of one name);
+- a "company number" XPM keeps on a partnership or society finds nothing (``register.py``);
 - a later company whose XPM name another company already has is registered with its year
   ("KŌWHAI HOLDINGS (2004) LIMITED"): the register never has two companies of one name;
 - a company with no directors or shareholders in XPM gets invented ones, because the

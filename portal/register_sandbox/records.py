@@ -83,6 +83,12 @@ class Register:
         return next((c for c in self.companies.values() if c.number == number), None)
 
 
+def is_company_name(name: str) -> bool:
+    """A name only a company may have: it ends in "Limited" (or "Ltd")."""
+    words = name.split()
+    return bool(words) and words[-1].lower() in ("limited", "ltd", "ltd.")
+
+
 def register_name(name: str) -> str:
     """``Kōwhai Holdings Ltd`` -> ``KŌWHAI HOLDINGS LIMITED``: the register writes names in
     capitals and the suffix in full."""

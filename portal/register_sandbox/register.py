@@ -1,7 +1,9 @@
 """The register sandbox's Companies Register, derived from the XPM sandbox's practice.
 
 ``build(size)`` runs the XPM sandbox's own generator (same tenant, same seed, same size) and
-turns every company client with a company number into a register company: the same number,
+turns every company client with a company number (a name ending in "Limited" or "Ltd": XPM
+also keeps numbers on some partnerships and societies, which are no companies) into a
+register company: the same number,
 its name in capitals, its XPM directors as directors and its XPM shareholders as share
 allocations (a trust's shares held jointly by its trustees, as the register records them).
 Whatever XPM does not say (incorporation date, filing month, NZBN when XPM's is missing or
@@ -29,6 +31,7 @@ from portal.register_sandbox.records import (
     Person,
     Register,
     derived_nzbn,
+    is_company_name,
     register_name,
 )
 from portal.sandbox import generator, names, tenants
@@ -61,8 +64,8 @@ def _numbered(clients: list[dict]) -> list[tuple[dict, str, str]]:
     chosen, numbers, nzbns, seen = [], set(), set(), {}
     for client in clients:
         number = (client["data"].get("CompanyNumber") or "").strip()
-        if not number:
-            continue
+        if not number or not is_company_name(client["name"]):
+            continue  # XPM keeps numbers on some partnerships and societies: not companies
         seen[client["name"]] = seen.get(client["name"], 0) + 1
         if (client["name"], seen[client["name"]]) == differences.UNKNOWN or number in numbers:
             continue
@@ -161,7 +164,8 @@ def _holders(
         return [_person(party)]
     if "CompanyNumber" in record:
         number = (record.get("CompanyNumber") or "").strip() or None
-        return [OtherHolder(register_name(party["name"]), numbers.get(number), number)]
+        known = number if number in numbers else None
+        return [OtherHolder(register_name(party["name"]), numbers.get(number), known)]
     trustees = [
         clients[row["related_uuid"]]
         for row in related.get(party["uuid"], [])

@@ -18,7 +18,11 @@ def practice():
 
 def xpm_companies():
     data, _ = practice()
-    return [c for c in data.clients if (c["data"].get("CompanyNumber") or "").strip()]
+    return [
+        c
+        for c in data.clients
+        if (c["data"].get("CompanyNumber") or "").strip() and records.is_company_name(c["name"])
+    ]
 
 
 def xpm_directors(company_uuid: str) -> set[tuple[str, str]]:
@@ -95,6 +99,18 @@ def test_the_deliberate_differences(register: RegisterApi):
 
     removed = register.search(differences.REMOVED).results
     assert [(r.status_code, r.status) for r in removed] == [("80", "Removed")]
+
+
+def test_partnerships_and_societies_are_not_on_the_companies_register(register: RegisterApi):
+    data, _ = practice()
+    others = [
+        c
+        for c in data.clients
+        if (c["data"].get("CompanyNumber") or "").strip() and not records.is_company_name(c["name"])
+    ]
+    assert others, "the practice has partnerships or societies with numbers"
+    for client in others[:5]:
+        assert register.by_company_number(client["data"]["CompanyNumber"]) is None
 
 
 def test_the_register_is_the_same_on_every_build_and_extends_with_the_practice():
