@@ -22,10 +22,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     explicit = settings.load(app, test_config)
     settings.finalise(app.config, app.instance_path)
     if app.config["PORTAL_SANDBOX"]:
-        from portal import sandbox
+        from portal import register_sandbox, sandbox
 
-        # Point the providers at the embedded sandbox, unless a variable names a server.
-        for key, value in sandbox.provider_urls(app.config["SANDBOX_URL"]).items():
+        # Point the providers at the embedded sandboxes, unless a variable names a server.
+        pointed = {
+            **sandbox.provider_urls(app.config["SANDBOX_URL"]),
+            **register_sandbox.provider_urls(app.config["REGISTER_SANDBOX_URL"]),
+        }
+        for key, value in pointed.items():
             if key not in explicit:
                 app.config[key] = value
         # Werkzeug's and gunicorn's servers drop headers with underscores, such as
@@ -88,9 +92,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(staff_bp)
     if app.config["PORTAL_SANDBOX"]:
-        from portal import sandbox
+        from portal import register_sandbox, sandbox
 
         sandbox.init_app(app)
+        register_sandbox.init_app(app)
 
     @app.get("/")
     def home():

@@ -24,6 +24,12 @@ XERO_DEFAULTS = {
     "WORKFLOWMAX_API_URL": "https://api.workflowmax2.com/",
 }
 
+#: The Companies Register, read through MBIE's NZBN API v5 (portal/nzbn).
+NZBN_DEFAULTS = {
+    "NZBN_API_URL": "https://api.business.govt.nz/gateway/nzbn/v5",
+    "NZBN_SUBSCRIPTION_KEY": None,
+}
+
 #: Every variable read from the environment (the README lists them).
 ENVIRONMENT_NAMES = (
     "PORTAL_ENV",
@@ -40,11 +46,13 @@ ENVIRONMENT_NAMES = (
     "SANDBOX_URL",
     "SANDBOX_REDIRECT_URIS",
     "SANDBOX_CONTROL_TOKEN",
+    "REGISTER_SANDBOX_URL",
     "SESSION_IDLE_MINUTES",
     "SESSION_LIFETIME_HOURS",
     "WEBAUTHN_RP_ID",
     "WEBAUTHN_ORIGIN",
     *XERO_DEFAULTS,
+    *NZBN_DEFAULTS,
 )
 
 #: Password hashing parameters (portal/auth/passwords.py): OWASP's, or the cheapest, for tests.
@@ -65,6 +73,8 @@ def defaults(instance_path: str) -> dict:
         "PORTAL_SANDBOX": "0",
         #: Where the embedded sandbox answers (``make run`` serves it on this address).
         "SANDBOX_URL": "http://127.0.0.1:5000/sandbox",
+        #: Where the embedded register sandbox answers (beside it, under ``make run``).
+        "REGISTER_SANDBOX_URL": "http://127.0.0.1:5000/register-sandbox",
         "REDIS_URL": None,
         "XPM_CLIENT_ID": None,
         "XPM_CLIENT_SECRET": None,
@@ -79,6 +89,15 @@ def defaults(instance_path: str) -> dict:
         #: as its Retry-After says).
         "XPM_RETRY_BACKOFF": 0.5,
         "XPM_MAX_RESPONSE_BYTES": 8 * 1024 * 1024,
+        **NZBN_DEFAULTS,
+        #: The register's calls: connect and read timeouts, the whole call's deadline, the
+        #: pause before the first retry (doubling after; a 429 waits its Retry-After) and
+        #: the largest answer read.
+        "NZBN_CONNECT_TIMEOUT": 5,
+        "NZBN_READ_TIMEOUT": 15,
+        "NZBN_CALL_DEADLINE": 20,
+        "NZBN_RETRY_BACKOFF": 0.5,
+        "NZBN_MAX_RESPONSE_BYTES": 4 * 1024 * 1024,
         "CLIENTS_PER_PAGE": 50,
         #: Bulk import: the largest file and the most rows one upload may have.
         "BULK_IMPORT_MAX_BYTES": 10_000_000,

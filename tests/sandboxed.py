@@ -2,7 +2,9 @@
 
 ``sandbox_url`` serves a standalone sandbox (its own seeded dataset) on a free loopback
 port for the whole session; ``connected`` runs the portal's real OAuth flow against it for
-the signed-in firm. The root conftest loads this module as a plugin.
+the signed-in firm. ``register_url`` serves the register sandbox the same way, its register
+drawn from a practice of the same size, and ``register_control`` calls its control
+endpoints. The root conftest loads this module as a plugin.
 """
 
 import re
@@ -12,11 +14,13 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from portal import sandbox
+from portal import register_sandbox, sandbox
 from portal.sandbox import server
 from tests.sandbox.flows import CONTROL, CONTROL_TOKEN
 
 SANDBOX_CLIENTS = 400
+REGISTER_CONTROL_TOKEN = "register-sandbox-control-token-for-the-tests-only"
+REGISTER_CONTROL = {"Authorization": f"Bearer {REGISTER_CONTROL_TOKEN}"}
 #: Where the portal is when Flask's test client drives it: url_for(_external=True) says so.
 TEST_CLIENT_PORTAL = "http://localhost"
 
@@ -68,6 +72,51 @@ def sandbox_control(sandbox_url):
     control("POST", "reset", json={})
     yield control
     control("POST", "reset", json={"data": True} if control.changed_data else {})
+
+
+def serve(app) -> tuple[object, str]:
+    """Serve ``app`` on a free loopback port in a thread; (server, http://127.0.0.1:port)."""
+    http = server.make(app, "127.0.0.1", 0)
+    thread = threading.Thread(target=http.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    return http, f"http://127.0.0.1:{http.server_port}"
+
+
+@pytest.fixture(scope="session")
+def register_url():
+    """A standalone register sandbox matching ``sandbox_url``'s practice; returns its
+    /register-sandbox base URL (``register_sandbox.provider_urls`` points the portal at it)."""
+    app = register_sandbox.create_app(
+        {
+            "TESTING": True,
+            "REGISTER_SANDBOX_CLIENTS": SANDBOX_CLIENTS,
+            "REGISTER_SANDBOX_CONTROL_TOKEN": REGISTER_CONTROL_TOKEN,
+        }
+    )
+    http, origin = serve(app)
+    yield f"{origin}{register_sandbox.URL_PREFIX}"
+    http.shutdown()
+    http.server_close()
+
+
+@pytest.fixture
+def register_control(register_url):
+    """Call the register sandbox's control endpoints; cleared around each test."""
+
+    def call(method, path, **kwargs):
+        response = requests.request(
+            method,
+            f"{register_url}/_control/{path}",
+            headers=REGISTER_CONTROL,
+            timeout=30,
+            **kwargs,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    call("POST", "reset")
+    yield call
+    call("POST", "reset")
 
 
 def approve_consent(authorize_url: str, decision: str = "approve") -> str:

@@ -1,4 +1,5 @@
-"""The shape of the code: no import cycles inside ``portal/``, and no Flask in ``portal/xpm``.
+"""The shape of the code: no import cycles inside ``portal/``, and no Flask in the clients of
+outside services, ``portal/xpm`` and ``portal/nzbn``.
 
 Read from the source with ``ast``, so an import inside a function counts as much as one at
 the top of a module: moving an import into a function hides a cycle from Python, not from
@@ -9,6 +10,8 @@ module that takes a name from its own package's ``__init__`` depends on it like 
 
 import ast
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "portal"
@@ -163,15 +166,17 @@ def test_the_cycle_finder_names_a_cycle():
     ]
 
 
-def test_nothing_in_xpm_imports_flask():
+@pytest.mark.parametrize("client", ["portal.xpm", "portal.nzbn"])
+def test_nothing_in_an_outside_service_client_imports_flask(client):
     flasky = [
         f"{name} line {line}: {target}"
         for name, path in modules().items()
-        if name == "portal.xpm" or name.startswith("portal.xpm.")
+        if name == client or name.startswith(f"{client}.")
         for target, line in imported(path, name)
         if target.split(".")[0] in {"flask", "flask_login", "flask_wtf", "werkzeug"}
     ]
-    assert not flasky, "Flask inside portal/xpm:\n" + "\n".join(flasky)
+    assert any(name.startswith(f"{client}.") for name in modules()), f"no {client} package"
+    assert not flasky, f"Flask inside {client}:\n" + "\n".join(flasky)
 
 
 def where(pattern: str) -> list[str]:
