@@ -408,8 +408,8 @@ def test_the_profile_page_offers_edit_end_and_remove_per_role(app, client, firm)
     for action in ("edit", "end", "remove"):
         assert f'href="/clients/{firm.company}/roles/{role_id}/{action}"' in text
     # Each link says whose role it acts on to a screen reader.
-    assert f'aria-describedby="role-{role_id}-who">Remove</a>' in text
-    assert f'id="role-{role_id}-who">Aroha Smith as director</span>' in text
+    assert f'aria-describedby="role-{role_id}-party">Remove</a>' in text
+    assert f'id="role-{role_id}-party">Aroha Smith</a>' in text
 
 
 def test_a_new_contact_with_a_known_name_is_confirmed_first(app, client, firm):
