@@ -81,7 +81,8 @@ class Walk:
         self.link(key).click()
         wrapper = self.page.locator(f"#field-{field}")
         # Without a label (a list, not a form field): whatever it focuses, inside it.
-        control = wrapper.get_by_label(label, exact=True) if label else wrapper.locator(":focus")
+        named = re.compile(rf"^\s*{re.escape(label)}( \*)?\s*$") if label else None  # * required
+        control = wrapper.get_by_label(named) if label else wrapper.locator(":focus")
         expect(control).to_be_focused()
         expect(wrapper).to_have_class(re.compile(r"\barrived\b"))
         expect(wrapper.locator("label, h3").first).to_be_in_viewport()
@@ -113,7 +114,9 @@ class Walk:
         expect(self.link(key)).to_have_count(0)
 
     def complete(self, shot: str):
-        expect(self.page.get_by_text("Setup is complete: nothing is left to check.")).to_be_visible()
+        expect(
+            self.page.get_by_text("Setup is complete: nothing is left to check.")
+        ).to_be_visible()
         expect(self.page.locator(".page-head .status")).to_have_text("Complete")
         self.page.screenshot(path=ARTIFACTS / shot, full_page=True)
 
@@ -253,12 +256,10 @@ def test_imported_clients_are_completed_from_their_checklists(page, staff, live_
     walk.complete("walk-company-complete.png")
 
     # The secretary came in as a contact of unknown kind: its page asks for the kind.
-    page.locator("#associations").get_by_role("link", name=UNKNOWN).click()
+    page.locator("#associations").get_by_role("link", name=UNKNOWN, exact=True).click()
     expect(page.get_by_role("heading", name=UNKNOWN, exact=True)).to_be_visible()
     page.wait_for_load_state("load")
-    walk.follow("kind", "kind", "What is it?", shot="walk-arrive-kind.png").select_option(
-        "company"
-    )
+    walk.follow("kind", "kind", "What is it?", shot="walk-arrive-kind.png").select_option("company")
     walk.save("kind", button="Save kind")
     expect(page.locator(".page-head .subtitle")).to_contain_text("Company")
 
