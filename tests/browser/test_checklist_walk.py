@@ -5,8 +5,8 @@ Each step clicks an item's link, sees the control the item names focused (its la
 screen, its field highlighted), fixes it as staff would, saves, and sees the item gone. The
 three clients come from the XPM sandbox through the import form, so their roles come from
 XPM; a few of their values are blanked in XPM first, so that every rule of
-``portal/clients/checklist.py`` is met at least once (``WALKED``: the unit test
-tests/clients/test_checklist_walk_coverage.py fails when a rule is added that is not here).
+``portal/clients/checklist.py`` is met at least once (``WALKED`` in tests/checklist_walk.py:
+tests/test_checklist_walk_coverage.py fails when a rule is added that is not there).
 """
 
 import re
@@ -19,38 +19,8 @@ from portal.models import Firm
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_import import xpm  # noqa: F401  (the fixture)
 from tests.browser.test_manual_add import sign_in
+from tests.checklist_walk import WALKED
 from tests.importing.sandboxed import find
-
-#: Every text the checklist can show, as the walk meets it (see the module's docstring).
-WALKED = {
-    "company_number": "Add the company number or NZBN",
-    "companies_office": "Confirm the company number with the Companies Office (not linked to it)",
-    "director": "Add at least one director",
-    "shareholder": "Add at least one shareholder",
-    "shares": "Enter the number of shares for every shareholder",
-    "total_shares": "Enter the total number of shares the company has issued",
-    "allocations": r"Share allocations add up to [\d,]+, not the [\d,]+ shares issued",
-    "ird_masked": re.escape("Enter the full IRD number (only the last digits are known)"),
-    "ird_missing": "Add the IRD number",
-    "both_addresses": "Add the registered office and address for service",
-    "registered": "Add the registered office",
-    "service": "Add the address for service",
-    "annual_return_month": "Set the annual return filing month",
-    "filing_obligation": "Choose the filing obligation",
-    "settlement_date": "Add the settlement date",
-    "trust_deed_date": "Add the trust deed date",
-    "vesting_date": "Add the vesting date",
-    "trustee": "Add at least one trustee",
-    "trustee_date": "Enter each trustee's appointment date",
-    "beneficiary": "Add the beneficiaries",
-    "beneficiary_date": "Enter each beneficiary's appointment date",
-    "settlor": "Add the settlor",
-    "date_of_birth": "Add the date of birth",
-    "residential": "Add the residential address",
-    "email": "Add an e-mail address",
-    "kind": "Choose whether this is a company, a trust or an individual",
-}
-WALKED["companies_office"] = re.escape(WALKED["companies_office"])
 
 INDIVIDUAL = "Hēmi Ngata"
 TRUST = "Mataī Family Trust Example"
