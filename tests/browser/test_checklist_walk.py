@@ -70,11 +70,12 @@ class Walk:
         """ "Add …": search the firm's profiles, choose the one named ``name`` (a pattern),
         add the role."""
         search = self.follow(key, "party", "Find them among this firm's clients and contacts")
-        search.press_sequentially(typed)
+        search.fill(typed)  # one search (typed key by key, a later answer could undo the choice)
         option = self.page.locator(".party-option").filter(
             has=self.page.locator(".row-name", has_text=re.compile(f"^{name}$"))
         )
         option.get_by_role("radio").check()
+        expect(option.get_by_role("radio")).to_be_checked()
         start = self.page.get_by_label("Start or appointment date")
         expect(start).to_have_value("")  # not known yet: the checklist will ask for it
         if shares is not None:
@@ -202,7 +203,13 @@ def test_imported_clients_are_completed_from_their_checklists(page, staff, live_
     shares.fill("1000")
     walk.save("allocations")
     ird = walk.follow("ird_masked", "ird_number", "IRD number")
-    ird.fill("136-410-132")
+    ird.fill("136-410-133")  # a digit mistyped: told so beside the field, nothing saved
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#ird_number-errors")).to_have_text(
+        "That is not a valid IRD number (8 or 9 digits; check the digits)."
+    )
+    expect(page.get_by_label("IRD number")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("IRD number").fill("136-410-132")
     walk.save("ird_masked")
     # Both addresses wanted: the address for service first, then the office it asks for.
     service = walk.follow("both_addresses", "registered_address", "Registered office")
