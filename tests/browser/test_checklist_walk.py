@@ -27,6 +27,8 @@ TRUST = "Mataī Family Trust Example"
 COMPANY = "Kererū Orchards Limited"
 UNKNOWN = "Ngata Whānau Partners"
 VALID_IRD = "49-091-850"
+#: How long a step may take to show (a page load after a click), on a loaded machine.
+WAIT = 15_000
 
 
 class Walk:
@@ -53,9 +55,9 @@ class Walk:
         # Without a label (a list, not a form field): whatever it focuses, inside it.
         named = re.compile(rf"^\s*{re.escape(label)}( \*)?\s*$") if label else None  # * required
         control = wrapper.get_by_label(named) if label else wrapper.locator(":focus")
-        expect(control).to_be_focused()
+        expect(control).to_be_focused(timeout=WAIT)
         expect(wrapper).to_have_class(re.compile(r"\barrived\b"))
-        expect(wrapper.locator("label, h3").first).to_be_in_viewport()
+        expect(wrapper.locator("label, h3").first).to_be_in_viewport(ratio=1)  # not cut off
         if shot:
             self.page.screenshot(path=ARTIFACTS / shot)
         return control
@@ -63,7 +65,8 @@ class Walk:
     def save(self, key: str, button: str = "Save"):
         """Save the form; back on the profile, the item ``key`` is gone."""
         self.page.get_by_role("button", name=button, exact=True).click()
-        expect(self.page.get_by_role("heading", level=1)).not_to_have_text(re.compile("^Edit"))
+        heading = self.page.get_by_role("heading", level=1)
+        expect(heading).not_to_have_text(re.compile("^Edit"), timeout=WAIT)
         expect(self.link(key)).to_have_count(0)
 
     def add_party(self, key: str, typed: str, name: str, shares: str | None = None):
@@ -81,7 +84,8 @@ class Walk:
         if shares is not None:
             self.page.get_by_label("Number of shares").fill(shares)
         self.page.get_by_role("button", name="Add", exact=True).click()
-        expect(self.page.get_by_text(re.compile(f"^Added {name} as "))).to_be_visible()
+        added = self.page.get_by_text(re.compile(f"^Added {name} as "))
+        expect(added).to_be_visible(timeout=WAIT)
         expect(self.link(key)).to_have_count(0)
 
     def complete(self, shot: str):
