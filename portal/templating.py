@@ -66,6 +66,7 @@ FILTERS = {
     "origin_label": web.origin_label,
     "outcome_label": log.outcome_label,
     "role_label": web.role_label,
+    "role_of": web.role_of,
     "safe_web_address": web.safe_web_address,
 }
 

@@ -169,6 +169,13 @@ def role_label(code: str, plural: bool = False) -> str:
     return label[:-1] + "ies" if label.endswith("y") else label + "s"
 
 
+def role_of(code: str) -> str:
+    """A role as it reads before the profile it is held on: "Director of", "Parent of"
+    (whose label says "of" already)."""
+    label = role_label(code)
+    return label if label.endswith(" of") else f"{label} of"
+
+
 def filing_obligation_label(code: str | None) -> str:
     """A company's filing obligation as staff read it ("" while not known)."""
     return dict(FILING_OBLIGATIONS).get(code, code) if code else ""

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -401,6 +403,23 @@ def test_a_person_keeps_the_name_xpm_gave_until_it_is_split(app, client, signed_
             "T. Ruru",
         )
     assert client.get(f"/clients/{profile_id}/edit").status_code == 200
+
+
+def test_saving_other_fields_keeps_the_name_a_person_came_with(app, client, signed_in):
+    """XPM lists Hēmi Angus Ngata as "Hēmi Ngata": adding his date of birth keeps that name;
+    changing a part of his name builds it from the parts."""
+    data = individual(app, signed_in[1], first_name="Hēmi", other_name="Angus")
+    client.post("/clients/new/individual", data=data)
+    [profile] = profiles(app)
+    with app.app_context():
+        session = database.session()
+        with database.writing(session):
+            session.get(Profile, profile.id).name = "Hēmi Ngata"  # as an import stores it
+    client.post(f"/clients/{profile.id}/edit", data=data | {"date_of_birth": "1948-03-14"})
+    [kept] = profiles(app)
+    assert (kept.name, kept.date_of_birth) == ("Hēmi Ngata", date(1948, 3, 14))
+    client.post(f"/clients/{profile.id}/edit", data=data | {"other_name": "Anaru"})
+    assert profiles(app)[0].name == "Hēmi Anaru Ngata"
 
 
 def test_a_client_cannot_be_of_unknown_kind(app, signed_in):

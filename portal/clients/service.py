@@ -166,12 +166,23 @@ def _column_value(key: str, value):
     return value
 
 
+NAME_PARTS = ("first_name", "other_name", "last_name")
+
+
 def _apply(db: Session, profile: Profile, values: dict) -> None:
+    """Set the submitted values. An individual's name is rebuilt from its parts when one of
+    them changes (or it is new): saving another field keeps the name it came with, such as
+    XPM's "Hēmi Ngata" for a Hēmi Angus Ngata."""
+    parts = [getattr(profile, part) for part in NAME_PARTS]
     for key in EDITABLE & values.keys():
         setattr(profile, key, _column_value(key, values[key]))
     if "ird_number" in values:
         profile.ird_number_masked = identifiers.masked_ird_number(profile.ird_number or "")
-    profile.name = display_name(profile.kind, values | {"name": values.get("name", profile.name)})
+    renamed = parts != [getattr(profile, part) for part in NAME_PARTS]
+    if profile.kind != "individual" or renamed or not profile.name:
+        profile.name = display_name(
+            profile.kind, values | {"name": values.get("name", profile.name)}
+        )
     profile.sort_name = fold(profile.name)
     reference = profile.client_reference
     if reference:

@@ -73,7 +73,7 @@ def test_merge_two_john_smiths(page, staff, live_app):
         "Beneficiary of Smith Family Trust",
     ):
         expect(roles).to_contain_text(held)
-    expect(roles.get_by_role("link", name="Jane Doe")).to_be_visible()  # his spouse
+    expect(roles.get_by_role("link", name="Jane Doe", exact=True)).to_be_visible()  # his spouse
     expect(page.get_by_role("note", name="Possible duplicates")).to_have_count(0)
     page.screenshot(path=ARTIFACTS / "merge-kept.png", full_page=True)
 

@@ -443,3 +443,13 @@ def test_the_audit_log_names_role_changes(app, client, firm):
     log = page(client.get("/audit/"))
     assert "Role added" in log
     assert "Added Aroha Smith as director of Kōwhai Holdings Limited" in log
+
+
+def test_a_role_held_elsewhere_reads_as_a_sentence(app, client, firm):
+    """ "Director of X", and "Parent of X" (its label says "of" already), not "Parent of of"."""
+    hold(app, firm, firm.company, firm.aroha, "director")
+    hold(app, firm, firm.other_aroha, firm.aroha, "parent_of")
+    shown = page(client.get(f"/clients/{firm.aroha}"))
+    assert "Director of <a" in shown
+    assert "Parent of <a" in shown
+    assert "of of" not in shown

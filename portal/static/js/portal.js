@@ -278,9 +278,12 @@
     if (!/^field-[\w-]+$/.test(id)) return;
     const wrapper = document.getElementById(id);
     if (!wrapper) return;
+    // A list rather than a form field names its control with data-arrive (the Edit link of
+    // the first current shareholder, not the link to that shareholder's own page).
     const control = wrapper.matches("input, select, textarea, button, a")
       ? wrapper
-      : wrapper.querySelector("input:not([type=hidden]), select, textarea, button, a[href]");
+      : wrapper.querySelector("[data-arrive]") ||
+        wrapper.querySelector("input:not([type=hidden]), select, textarea, button, a[href]");
     document.querySelectorAll(".arrived").forEach(function (el) { el.classList.remove("arrived"); });
     wrapper.classList.add("arrived");
     // The wrapper holds the label: bring it all into view, then focus without jumping.
