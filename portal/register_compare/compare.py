@@ -360,9 +360,8 @@ def _shareholders(db, profile, entity, held_on, today, comparison: Comparison) -
             )
             continue
         left.remove(allocation)
-        if association.shares != allocation.shares:
-            if limits.shares_allowed(allocation.shares, 0):
-                comparison.shares.append(SharesChange(association, allocation.shares))
+        if association.shares != allocation.shares and limits.shares_allowed(allocation.shares):
+            comparison.shares.append(SharesChange(association, allocation.shares))
     for allocation in left:
         if len(allocation.shareholders) > 1:
             names = " and ".join(h.name for h in allocation.shareholders)

@@ -131,3 +131,75 @@ def snapshot(app) -> tuple:
         events = session.execute(select(AuditEvent.id)).all()
         database.end_read(session)
         return sorted(map(tuple, profiles)), sorted(map(tuple, roles)), events
+
+
+def store_as_the_practice_has_it(
+    session, firm_id, entity, name, *, still_directors=(), shares=None, lacking=()
+) -> int:
+    """Store the register's ``entity`` as a practice keeps it, linked (loading and linking
+    are built elsewhere): its name as ``name``, its people as contacts, but the directors in
+    ``still_directors`` still current, ``shares`` ({holder: number}) instead of the
+    register's, and no holding for the holders in ``lacking``. Returns the company's id."""
+    office = entity.registered_office
+    service = entity.address_for_service
+    company = add_profile(
+        session,
+        firm_id,
+        "company",
+        name,
+        "client",
+        nzbn=entity.nzbn,
+        company_number=entity.company_number,
+        companies_office_linked=True,
+        incorporation_date=entity.incorporated,
+        annual_return_month=entity.annual_return_month,
+        total_shares=entity.total_shares,
+        registered_address=", ".join(office.lines[:-1]),
+        registered_city=office.lines[-1],
+        registered_postcode=office.post_code or "",
+        service_address=", ".join(service.lines[:-1]),
+        service_city=service.lines[-1],
+        service_postcode=service.post_code or "",
+    )
+    people: dict[str, Profile] = {}
+
+    def party(holder_or_director) -> Profile:
+        is_person = getattr(holder_or_director, "is_person", True)
+        if not is_person:
+            key = holder_or_director.name
+            if key not in people:
+                people[key] = add_profile(
+                    session,
+                    firm_id,
+                    "company",
+                    holder_or_director.name.title(),
+                    nzbn=holder_or_director.nzbn or "",
+                    company_number=holder_or_director.company_number or "",
+                )
+            return people[key]
+        first = holder_or_director.first_name.title()
+        last = holder_or_director.last_name.title()
+        key = f"{first} {last}"
+        if key not in people:
+            people[key] = add_profile(
+                session, firm_id, "individual", key, first_name=first, last_name=last
+            )
+        return people[key]
+
+    for director in entity.directors:
+        held = party(director)
+        if director.current or held.name in still_directors:
+            role(session, firm_id, company.id, held.id, "director", start_date=director.appointed)
+    for index, allocation in enumerate(entity.allocations):
+        if any(h.name.title() in lacking for h in allocation.shareholders):
+            continue
+        holders = [party(h) for h in allocation.shareholders]
+        if len(holders) == 1:
+            number = (shares or {}).get(holders[0].name, allocation.shares)
+            role(session, firm_id, company.id, holders[0].id, "shareholder", shares=number)
+            continue
+        trust = add_profile(session, firm_id, "trust", f"{name} Holding Trust {index}")
+        for holder in holders:
+            role(session, firm_id, trust.id, holder.id, "trustee")
+        role(session, firm_id, company.id, trust.id, "shareholder", shares=allocation.shares)
+    return company.id
