@@ -317,8 +317,7 @@ def _directors(db, profile, entity, held_on, today, comparison: Comparison) -> N
             continue
         ceased = max((d.ceased for d in on_register if d.ceased), default=None)
         if on_register:
-            day = ceased or today
-            why = f"resigned on the register on {_day(day)}" if ceased else "ceased on the register"
+            day, why = ceased or today, "resigned on the register"
         else:
             day, why = today, "not a director on the register"
         comparison.endings.append(Ending(association, max(day, association.start_date or day), why))

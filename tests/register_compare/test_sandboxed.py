@@ -72,7 +72,7 @@ def test_the_sandboxs_differences_are_offered_and_taken(app, client, on_the_sand
     shown = text_of(html)
     assert "KŌWHAI HOLDINGS LIMITED" in shown
     assert "The details match the register" in shown  # capitals and macrons are no change
-    assert "Wiremu Ngata — Director: resigned on the register on 30 June 2024" in shown
+    assert "Wiremu Ngata — Director: resigned on the register. End the role on 30 Jun 2024" in shown
     assert "Aroha Ngata: 400 shares in the portal, 450 on the register" in shown
     assert "On the register but not in the portal" not in shown
     ends = re.findall(r'name="end" value="(\d+)"', html)
