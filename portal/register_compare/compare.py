@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal import audit, limits
@@ -282,13 +282,13 @@ def _candidates(db: Session, profile: Profile, kind: str, names: set[str], holde
     query = select(Profile).where(
         Profile.firm_id == profile.firm_id, Profile.kind == kind, Profile.id != profile.id
     )
-    if holder is not None and (holder.nzbn or holder.company_number):
-        by_number = db.scalars(
-            query.where(
-                (Profile.nzbn == (holder.nzbn or "\x00"))
-                | (Profile.company_number == (holder.company_number or "\x00"))
-            ).order_by(Profile.id)
-        ).all()
+    numbers = []
+    if holder is not None and holder.nzbn:
+        numbers.append(Profile.nzbn == holder.nzbn)
+    if holder is not None and holder.company_number:
+        numbers.append(Profile.company_number == holder.company_number)
+    if numbers:
+        by_number = db.scalars(query.where(or_(*numbers)).order_by(Profile.id)).all()
         if by_number:
             return tuple(by_number)
     rows = db.scalars(query.where(Profile.sort_name.in_(names)).order_by(Profile.id)).all()
@@ -437,6 +437,8 @@ class Taken:
     """What taking changed."""
 
     changes: dict
+    #: The labels of the fields taken ("Registered office"), for the audit summary.
+    labels: list[str]
     ended: list[dict]
     shares: list[dict]
     added: list[dict]
@@ -468,9 +470,10 @@ def take(
 
 def _take(db, profile, entity, ticked: Ticked, user_id, *, address, today) -> Taken:
     comparison = compare(db, profile, entity, today)
-    taken = Taken({}, [], [], [])
+    taken = Taken({}, [], [], [], [])
     for difference in comparison.fields:
         if difference.field in ticked.fields:
+            taken.labels.append(difference.label)
             for key, value in difference.values.items():
                 before = getattr(profile, key)
                 if before != value:
@@ -566,7 +569,7 @@ def _add(db, profile, addition: Addition, choice: str, user_id, address) -> dict
 
 
 def _summary(taken: Taken) -> str:
-    what = [f"{key}" for key in sorted(taken.changes)]
+    what = [label.lower() if label != "NZBN" else label for label in taken.labels]
     what += [f"ended {e['party']} as {e['role']}" for e in taken.ended]
     what += [f"{s['party']} now holds {s['shares'][1]:,} shares" for s in taken.shares]
     what += [f"added {a['party']} as {a['role']}" for a in taken.added]

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal import database, nzbn, register_sandbox
-from portal.models import Association, SubscriptionPlan
+from portal.models import Association, Profile, SubscriptionPlan
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_manual_add import sign_in
 from tests.register_compare.conftest import store_as_the_practice_has_it
@@ -121,3 +121,38 @@ def test_compare_and_take_from_the_companies_office(
     held = _roles(live_app, farms)
     assert held[("Te Arawa Pastoral Investments Limited", "shareholder")] == (250, None)
     page.screenshot(path=ARTIFACTS / "register-compare-farms-taken.png", full_page=True)
+
+
+def test_a_removed_company_and_its_details_that_differ(page, live_app, staff, register_origin):
+    live_app.config.update(register_sandbox.provider_urls(register_origin))
+    api = nzbn.api_from_config(live_app.config)
+    removed = next(
+        api.entity(result.nzbn)
+        for result in api.search("TŌTARA PARTNERSHIP EXAMPLE LIMITED").results
+        if result.name == "TŌTARA PARTNERSHIP EXAMPLE LIMITED"
+    )
+    with live_app.app_context():
+        session = database.session()
+        with database.writing(session):
+            firm_id = session.scalar(select(SubscriptionPlan.firm_id))
+            company_id = store_as_the_practice_has_it(
+                session, firm_id, removed, "Tōtara Partnership Example Limited"
+            )
+            company = session.get(Profile, company_id)
+            company.annual_return_month = (removed.annual_return_month or 1) % 12 + 1
+            company.registered_address, company.registered_city = "1 Old Road", "Hamilton"
+            month = removed.annual_return_month
+    sign_in(page, staff)
+    page.goto(f"/clients/{company_id}/companies-office/compare")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "TŌTARA PARTNERSHIP EXAMPLE LIMITED is removed on the Companies Register"
+    )
+    page.get_by_label("Take Annual return filing month from the register").check()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "register-compare-removed.png", full_page=True)
+    page.get_by_role("button", name="Take ticked items from the register").click()
+    expect(page.get_by_text("Took from the Companies Office: 1 field.")).to_be_visible()
+    with live_app.app_context():
+        company = database.session().get(Profile, company_id)
+        assert company.annual_return_month == month
+        assert company.registered_city == "Hamilton"  # not ticked: unchanged

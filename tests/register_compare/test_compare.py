@@ -173,6 +173,7 @@ def test_taking_ticked_items_changes_only_them(app, client, linked, requests_moc
         ).one()
         assert event.summary.startswith("Took from the Companies Office for Kōwhai Holdings")
         assert "ended Wiremu Ngata as director" in event.summary
+        assert "registered office, annual return filing month" in event.summary
         assert event.detail["changes"]["annual_return_month"] == [3, 11]
         assert event.detail["shares_changed"][0]["shares"] == [400, 450]
         assert len(event.detail["roles_added"]) == 2
