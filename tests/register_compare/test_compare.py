@@ -318,3 +318,85 @@ def test_another_firms_company_is_not_found(app, client, linked, other_firm_user
             other_id = other.id
     assert client.get(PAGE.format(other_id)).status_code == 404
     assert not requests_mock.called
+
+
+def test_a_company_shareholder_matched_by_its_nzbn_alone(
+    app, client, linked, requests_mock, entity
+):
+    entity = with_extras(entity)
+    holder = entity["company-details"]["shareholding"]["shareAllocation"][-1]["shareholder"][0]
+    holder["otherShareholder"]["companyNumber"] = None
+    with app.app_context():
+        session = database.session()
+        with database.writing(session):
+            session.get(Profile, linked.te_arawa).nzbn = "9429000000000"
+    answer(requests_mock, entity)
+    shown = text_of(page(client, linked))
+    assert "Te Arawa Pastoral Investments Limited (already in the portal)" in shown
+
+
+def test_a_joint_holding_no_trust_matches_is_explained_not_offered(
+    app, client, linked, requests_mock, entity
+):
+    with app.app_context():
+        session = database.session()
+        with database.writing(session):
+            trustee = session.scalar(
+                select(Association).where(
+                    Association.profile_id == linked.trust, Association.party_id == linked.aroha
+                )
+            )
+            session.delete(trustee)
+    answer(requests_mock, entity)
+    shown = text_of(page(client, linked))
+    assert (
+        "The register has 600 shares held jointly by PŌHUTUKAWA TRUSTEE COMPANY LIMITED and "
+        "Aroha NGATA" in shown
+    )
+    assert "Pōhutukawa Family Trust — Shareholder: no longer a shareholder on the register" in shown
+
+
+def test_a_director_the_register_does_not_list_is_offered_to_end_today(
+    app, client, linked, requests_mock, entity
+):
+    with app.app_context():
+        session = database.session()
+        with database.writing(session):
+            session.add(
+                Association(
+                    firm_id=linked.firm_id,
+                    profile_id=linked.company,
+                    party_id=linked.hone,
+                    role="director",
+                )
+            )
+    answer(requests_mock, entity)
+    shown = text_of(page(client, linked))
+    today = f"{date.today():%-d %b %Y}"
+    assert f"Hone Heke — Director: not a director on the register. End the role on {today}" in shown
+
+
+def test_a_new_director_with_no_match_becomes_a_new_contact(
+    app, client, linked, requests_mock, entity
+):
+    entity["roles"].append(
+        entity["roles"][0]
+        | {
+            "rolePerson": {
+                "title": None,
+                "firstName": "Tama",
+                "middleNames": None,
+                "lastName": "RUA",
+            }
+        }
+    )
+    answer(requests_mock, entity)
+    html = page(client, linked)
+    key, index = re.findall(r'name="add" value="([^"]+)" id="add-(\d+)"', html)[0]
+    assert re.search(rf'id="party-{index}">\s*<option value="new" selected>', html)
+    post(client, linked, add=[key], **{f"party-{index}": "new"})
+    with app.app_context():
+        tama = (
+            database.session().scalars(select(Profile).where(Profile.sort_name == "tama rua")).one()
+        )
+        assert (tama.kind, tama.standing, tama.last_name) == ("individual", "contact", "Rua")
