@@ -18,10 +18,11 @@ BUDGET_SECONDS = 25
 
 def _entity(profile):
     """(the register's entry for the profile, None) or (None, why it could not be read)."""
+    number = profile.nzbn
     database.end_read(database.session())  # no transaction is held while the register answers
     try:
         api = nzbn.api_from_config(current_app.config)
-        return api.within(BUDGET_SECONDS).entity(profile.nzbn), None
+        return api.within(BUDGET_SECONDS).entity(number), None
     except nzbn.RegisterError as error:
         return None, str(error)
 

@@ -400,3 +400,20 @@ def test_a_new_director_with_no_match_becomes_a_new_contact(
             database.session().scalars(select(Profile).where(Profile.sort_name == "tama rua")).one()
         )
         assert (tama.kind, tama.standing, tama.last_name) == ("individual", "contact", "Rua")
+
+
+def test_no_transaction_is_open_while_the_register_answers(
+    app, client, linked, requests_mock, entity
+):
+    seen = []
+
+    def respond(request, context):
+        seen.append(database.session().in_transaction())
+        context.headers.update(JSON)
+        return entity
+
+    requests_mock.get(ENTITY_URL, json=respond)
+    page(client, linked)
+    wiremu = association_id(app, linked, linked.wiremu, "director")
+    post(client, linked, end=[str(wiremu)])
+    assert seen == [False, False]
