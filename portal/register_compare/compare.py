@@ -230,6 +230,14 @@ def _person_names(first, middle, last) -> set[str]:
     return {fold(full).strip(), fold(" ".join(p for p in (first, last) if p)).strip()}
 
 
+def _holder_name(holder: Shareholder) -> str:
+    """A holder's name as the portal shows it, out of the register's capitals."""
+    if not holder.is_person:
+        return readable_name(holder.name)
+    parts = (holder.first_name, holder.middle_names, holder.last_name)
+    return " ".join(readable_name(p) for p in parts if p) or readable_name(holder.name)
+
+
 def _director_names(director: Director) -> set[str]:
     return _person_names(director.first_name, director.middle_names, director.last_name)
 
@@ -363,7 +371,7 @@ def _shareholders(db, profile, entity, held_on, today, comparison: Comparison) -
             comparison.shares.append(SharesChange(association, allocation.shares))
     for allocation in left:
         if len(allocation.shareholders) > 1:
-            names = " and ".join(h.name for h in allocation.shareholders)
+            names = " and ".join(_holder_name(h) for h in allocation.shareholders)
             comparison.notes.append(
                 f"The register has {allocation.shares:,} shares held jointly by {names}. "
                 "The portal records a joint holding as one shareholder (a trust whose trustees "

@@ -350,8 +350,8 @@ def test_a_joint_holding_no_trust_matches_is_explained_not_offered(
     answer(requests_mock, entity)
     shown = text_of(page(client, linked))
     assert (
-        "The register has 600 shares held jointly by PŌHUTUKAWA TRUSTEE COMPANY LIMITED and "
-        "Aroha NGATA" in shown
+        "The register has 600 shares held jointly by Pōhutukawa Trustee Company Limited and "
+        "Aroha Ngata" in shown
     )
     assert "Pōhutukawa Family Trust — Shareholder: no longer a shareholder on the register" in shown
 
