@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.linking.views import bp as linking_bp
     from portal.merging.views import bp as merging_bp
     from portal.panel.views import bp as panel_bp
+    from portal.register_compare.views import bp as register_compare_bp
     from portal.roles.views import bp as roles_bp
     from portal.staff.views import bp as staff_bp
     from portal.structures.views import bp as structures_bp
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(structures_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(register_compare_bp)
     if app.config["PORTAL_SANDBOX"]:
         from portal import register_sandbox, sandbox
 

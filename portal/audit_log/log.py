@@ -35,6 +35,7 @@ ACTIONS = {
     "link": "Profile linked to XPM",
     "unlink": "Profile unlinked from XPM",
     "refresh": "Refresh from XPM",
+    "register_taken": "Taken from the Companies Office",
 }
 #: What an event without a summary says happened.
 SENTENCES = {"sign_in": "Signed in", "sign_out": "Signed out"}

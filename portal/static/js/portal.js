@@ -297,6 +297,23 @@
 
   window.addEventListener("hashchange", arrive);
 
+  // "Tick all": a checkbox with data-tick-all ticks (or unticks) every data-tickable box
+  // of its form, and shows whether they all are ticked as the user ticks them one by one.
+  function initTickAll(box) {
+    var form = box.form;
+    if (!form) return;
+    function boxes() { return form.querySelectorAll("input[type=checkbox][data-tickable]"); }
+    box.hidden = false;
+    if (box.labels) box.labels.forEach(function (label) { label.hidden = false; });
+    box.addEventListener("change", function () {
+      boxes().forEach(function (other) { other.checked = box.checked; });
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target === box || !event.target.hasAttribute("data-tickable")) return;
+      box.checked = Array.prototype.every.call(boxes(), function (other) { return other.checked; });
+    });
+  }
+
   function init(root) {
     root.querySelectorAll("button[data-passkey]").forEach(initPasskeyButton);
     root.querySelectorAll("[data-menu-button]").forEach(initMenuButton);
@@ -306,6 +323,7 @@
     root.querySelectorAll("input[data-copy-from]").forEach(initCopyAddress);
     root.querySelectorAll("select[data-role-choice]").forEach(initRoleChoice);
     root.querySelectorAll("form[data-role-form]").forEach(initRoleForm);
+    root.querySelectorAll("input[data-tick-all]").forEach(initTickAll);
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); arrive(); });
