@@ -107,7 +107,9 @@ def test_create_stores_the_company_linked_with_its_people(app, client, signed_in
     with app.app_context():
         session = database.session()
         kept = session.get(Profile, company.id)
-        held_on = list(session.scalars(select(Association).where(Association.profile_id == kept.id)))
+        held_on = list(
+            session.scalars(select(Association).where(Association.profile_id == kept.id))
+        )
         texts = [item.text for item in checklist(kept, held_on)]
         assert not any("Companies Office" in t for t in texts)
         assert not any("Share allocations add up" in t for t in texts)  # joint counts once
@@ -138,7 +140,7 @@ def test_a_company_already_here_is_opened_not_added_again(app, client, signed_in
     existing = add_company(app, firm_id, company_number="9044466")
     page = client.get(f"/clients/from-register/{NZBN}").get_data(as_text=True)
     assert "already in the portal" in page and f'href="/clients/{existing}"' in page
-    assert 'data-gate-submit' not in page
+    assert "data-gate-submit" not in page
     before = stored(app)
     client.post(f"/clients/from-register/{NZBN}", data=choose(app, firm_id))
     assert stored(app) == before
@@ -296,9 +298,11 @@ def test_link_stores_the_nzbn_and_completes_the_checklist_item(app, client, sign
     assert "Not linked to the Companies Office." not in page
     assert "Linked to the Companies Office" in page
     with app.app_context():
-        event = database.session().scalars(
-            select(AuditEvent).where(AuditEvent.action == "companies_office_linked")
-        ).one()
+        event = (
+            database.session()
+            .scalars(select(AuditEvent).where(AuditEvent.action == "companies_office_linked"))
+            .one()
+        )
         assert NZBN in event.summary and event.object_id == company
 
 
@@ -331,9 +335,7 @@ def test_a_register_failure_on_link_changes_nothing(app, client, signed_in, regi
     assert stored(app) == before
 
 
-def test_a_failure_at_the_link_write_changes_nothing(
-    app, client, signed_in, register, monkeypatch
-):
+def test_a_failure_at_the_link_write_changes_nothing(app, client, signed_in, register, monkeypatch):
     _, firm_id = signed_in
     company = add_company(app, firm_id)
     from portal.register_link import service
