@@ -2,7 +2,7 @@
 register bodies on requests-mock (docs/spec.md §10)."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal import database
 from portal.clients.checklist import checklist
@@ -390,3 +390,22 @@ def test_the_list_filters_companies_not_linked(app, client, signed_in, register)
     assert 'value="unlinked" selected' in page
     both = client.get("/clients/?register=linked").get_data(as_text=True)
     assert "Linked Limited" in both and "Unlinked Limited" not in both
+
+
+def test_the_filter_keeps_the_statements_per_page_constant(app, client, signed_in):
+    _, firm_id = signed_in
+    for i in range(12):
+        add_company(app, firm_id, name=f"Company {i} Limited")
+    with app.app_context():
+        engine = database.engine()
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        client.get("/clients/")
+        few = len(statements)
+        statements.clear()
+        client.get("/clients/?register=unlinked")
+        assert len(statements) == few
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
