@@ -85,7 +85,7 @@ def test_link_a_manually_loaded_company(page, staff, live_app, register_origin):
     sign_in(page, staff)
     company = _manual_company(live_app, "Ngāti Rua Farms Limited")
     page.goto(f"/clients/{company}")
-    expect(page.locator("#companies-office")).to_contain_text("Not linked to the Companies Office")
+    expect(page.locator("#companies-office")).to_contain_text("No link to the Companies Office")
     page.get_by_role("link", name="Link to the Companies Office").click()
     expect(page.get_by_role("heading", name="Link to the Companies Office")).to_be_visible()
     expect(page.get_by_label("Name, company number or NZBN")).to_have_value(
