@@ -106,3 +106,14 @@ def test_link_a_manually_loaded_company(page, staff, live_app, register_origin):
         0
     )
     page.screenshot(path=ARTIFACTS / "register-linked-profile.png", full_page=True)
+
+
+def test_without_a_key_the_page_says_what_to_set(page, staff, live_app):
+    live_app.config.update(NZBN_SUBSCRIPTION_KEY=None)
+    sign_in(page, staff)
+    page.get_by_role("button", name="I would like to...").click()
+    page.get_by_role("menuitem", name="From the Companies Office").click()
+    notice = page.locator("#register-not-configured")
+    expect(notice).to_contain_text("NZBN_SUBSCRIPTION_KEY")
+    expect(page.get_by_label("Name, company number or NZBN")).to_have_count(0)
+    page.screenshot(path=ARTIFACTS / "register-not-configured.png", full_page=True)
