@@ -409,3 +409,12 @@ def test_the_filter_keeps_the_statements_per_page_constant(app, client, signed_i
         assert len(statements) == few
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+@pytest.mark.parametrize("number", ["942909044466", "94290904446611", "94290904446a1"])
+def test_an_nzbn_in_an_address_is_13_digits(app, client, signed_in, register, number):
+    _, firm_id = signed_in
+    company = add_company(app, firm_id)
+    assert client.get(f"/clients/from-register/{number}").status_code == 404
+    assert client.post(f"/clients/{company}/companies-office/{number}").status_code == 404
+    assert register.call_count == 0
