@@ -17,7 +17,7 @@ from portal import audit
 from portal.clients.service import add_contact, refresh_status
 from portal.database import utcnow, writing
 from portal.limits import MAX_SHARES
-from portal.models import Association, Profile
+from portal.models import Association, Firm, Profile
 from portal.nzbn import Address, Entity, Shareholder
 from portal.text import fold
 
@@ -158,6 +158,7 @@ def create_company(
     (anyone else becomes a new contact). ``RegisterConflict`` when it is already here."""
     _check_shares(entity)
     with writing(db):
+        _one_at_a_time(db, firm_id)
         other = same_company(db, firm_id, entity.nzbn, entity.company_number)
         if other is not None:
             raise RegisterConflict(f"{other.name} is already in the portal.", other)
@@ -218,6 +219,7 @@ def link(
                     f"{theirs}. Check which is right; correct the {label} with Edit details "
                     "if the profile's is wrong, then link again."
                 )
+        _one_at_a_time(db, profile.firm_id)
         other = same_company(
             db, profile.firm_id, entity.nzbn, entity.company_number, exclude_id=profile.id
         )
@@ -272,6 +274,12 @@ def unlink(db: Session, profile: Profile, user_id: int, *, address: str | None) 
             object_id=profile.id,
             summary=f"Unlinked {profile.name} from the Companies Office (NZBN {profile.nzbn})",
         )
+
+
+def _one_at_a_time(db: Session, firm_id: int) -> None:
+    """Hold the firm's row until the write ends, so that two Creates or Links of one company
+    at once cannot both find it absent (SQLite's write transactions are serial already)."""
+    db.execute(select(Firm.id).where(Firm.id == firm_id).with_for_update())
 
 
 def _check_shares(entity: Entity) -> None:

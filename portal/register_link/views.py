@@ -114,9 +114,11 @@ def new(number):
     entity, problem = _entity(number)
     db = database.session()
     if entity is None:
-        return render_template("register_link/new.html", entity=None, problem=problem), (
-            404 if "has no entity" in problem else 200
+        missing = problem == nzbn.NotFound().message
+        page = render_template(
+            "register_link/new.html", entity=None, number=number, problem=problem, missing=missing
         )
+        return page, 404 if missing else 200
     existing = service.same_company(db, current_user.firm_id, entity.nzbn, entity.company_number)
     people = service.people(db, current_user.firm_id, entity)
     form = _form()

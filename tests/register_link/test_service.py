@@ -418,3 +418,12 @@ def test_an_nzbn_in_an_address_is_13_digits(app, client, signed_in, register, nu
     assert client.get(f"/clients/from-register/{number}").status_code == 404
     assert client.post(f"/clients/{company}/companies-office/{number}").status_code == 404
     assert register.call_count == 0
+
+
+def test_an_unknown_nzbn_is_404_and_a_failure_offers_to_try_again(client, signed_in, register):
+    register.get(f"{URL}/entities/{NZBN}", status_code=404, json=fixture("404.json"), headers=JSON)
+    missing = client.get(f"/clients/from-register/{NZBN}")
+    assert missing.status_code == 404 and "Try again" not in missing.get_data(as_text=True)
+    register.get(f"{URL}/entities/{NZBN}", status_code=503)
+    failed = client.get(f"/clients/from-register/{NZBN}").get_data(as_text=True)
+    assert "Try again" in failed and f'href="/clients/from-register/{NZBN}"' in failed
