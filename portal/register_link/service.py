@@ -181,7 +181,7 @@ def create_company(
         refresh_status(db, profile)
         audit.record(
             db,
-            "profile_created",
+            "register_company_added",
             address=address,
             firm_id=firm_id,
             user_id=user_id,

@@ -114,7 +114,7 @@ def test_create_stores_the_company_linked_with_its_people(app, client, signed_in
         assert not any("Companies Office" in t for t in texts)
         assert not any("Share allocations add up" in t for t in texts)  # joint counts once
         events = session.scalars(select(AuditEvent.action)).all()
-        assert events.count("profile_created") == 1 and events.count("contact_added") == 3
+        assert events.count("register_company_added") == 1 and events.count("contact_added") == 3
 
 
 def test_the_company_page_says_it_is_linked(app, client, signed_in, register):
