@@ -114,6 +114,7 @@ def main():
             ("search 'kowhai'", "/clients/?q=kowhai"),
             ("filter trusts, complete", "/clients/?kind=trust&status=complete"),
             ("search fragment", "/clients/?q=rimu%20farms"),
+            ("companies not linked", "/clients/?register=unlinked"),
         ]:
             p50, p95, count = measure(app, path, args.runs)
             print(f"{label:26} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   {count} SQL statements")

@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.merging.views import bp as merging_bp
     from portal.panel.views import bp as panel_bp
     from portal.register_compare.views import bp as register_compare_bp
+    from portal.register_link.views import bp as register_link_bp
     from portal.roles.views import bp as roles_bp
     from portal.staff.views import bp as staff_bp
     from portal.structures.views import bp as structures_bp
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(linking_bp)
     app.register_blueprint(merging_bp)
     app.register_blueprint(roles_bp)
+    app.register_blueprint(register_link_bp)
     app.register_blueprint(addons_bp)
     app.register_blueprint(bulk_bp)
     app.register_blueprint(audit_bp)

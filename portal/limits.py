@@ -8,7 +8,7 @@ end a whole request (or a whole bulk import) in an error page.
 
 from datetime import date
 
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 #: Ids are ``integer`` columns: 32 bits on PostgreSQL.
 MAX_ID = 2**31 - 1
@@ -59,3 +59,10 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, *args, max=MAX_ID, **kwargs):  # noqa: A002 (Werkzeug's name)
         super().__init__(map, *args, max=max, **kwargs)
+
+
+class NzbnConverter(BaseConverter):
+    """``<nzbn:nzbn>``: exactly 13 digits (a New Zealand Business Number), text, never an
+    id; anything else is no page (404)."""
+
+    regex = r"\d{13}"

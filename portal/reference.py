@@ -127,6 +127,7 @@ ORIGINS = (
     ("manual", "Added manually"),
     ("bulk", "Bulk import"),
     ("xpm", "Imported from XPM or WorkflowMax"),
+    ("register", "From the Companies Office"),
 )
 
 STANDINGS = (("client", "Client"), ("contact", "Contact"))

@@ -3,7 +3,7 @@ any template is compiled), so a reader looking for ``|ago`` or ``import_url`` fi
 
 from flask import url_for
 
-from portal import web
+from portal import nzbn, web
 from portal.audit_log import log
 from portal.bulk import report
 from portal.clients.checklist import Item, needs_companies_office, shows_companies_office_warning
@@ -65,6 +65,7 @@ FILTERS = {
     "nztime": web.nztime,
     "origin_label": web.origin_label,
     "outcome_label": log.outcome_label,
+    "register_page": nzbn.public_page,
     "role_label": web.role_label,
     "role_of": web.role_of,
     "safe_web_address": web.safe_web_address,

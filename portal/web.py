@@ -19,7 +19,7 @@ from jinja2_fragments.flask import render_block
 
 from portal.database import utcnow
 from portal.extensions import htmx
-from portal.limits import IdConverter
+from portal.limits import IdConverter, NzbnConverter
 from portal.reference import FILING_OBLIGATIONS, KIND_LABELS, MONTHS, ORIGINS, ROLES
 from portal.text import HIDDEN, reveal
 
@@ -239,6 +239,7 @@ def init_app(app) -> None:
     """Install the header baseline, ``Vary`` and the bounded ``int`` of URLs (before any
     blueprint adds its routes); the template helpers are ``portal.templating``'s."""
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["nzbn"] = NzbnConverter
     app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
     app.after_request(vary_on_htmx)

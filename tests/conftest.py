@@ -39,6 +39,7 @@ SAMPLE_ARGUMENTS = {
     "passkey_id": 1,
     "user_id": 1,
     "association_id": 1,
+    "number": "9429041234567",
 }
 LANES = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
 

@@ -36,6 +36,9 @@ ACTIONS = {
     "unlink": "Profile unlinked from XPM",
     "refresh": "Refresh from XPM",
     "register_taken": "Taken from the Companies Office",
+    "register_company_added": "Client added from the Companies Office",
+    "companies_office_linked": "Profile linked to the Companies Office",
+    "companies_office_unlinked": "Profile unlinked from the Companies Office",
 }
 #: What an event without a summary says happened.
 SENTENCES = {"sign_in": "Signed in", "sign_out": "Signed out"}

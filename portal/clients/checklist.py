@@ -78,7 +78,7 @@ def _shares(shareholders: list[Association], total: int | None) -> list[Item]:
         return lacking
     if total is None:
         return [Item("Enter the total number of shares the company has issued", "total_shares")]
-    allocated = sum(a.shares for a in shareholders)
+    allocated = held_shares(shareholders)
     if allocated != total:
         return [
             Item(
@@ -189,9 +189,23 @@ def setup_status(items: list[Item]) -> str:
 def allocated_shares(held_on_profile: list[Association]) -> int | None:
     """The shares the current shareholders hold in all (those whose number is known); None
     when no current shareholder has a number of shares."""
-    counts = [a.shares for a in _current(held_on_profile) if a.role == "shareholder"]
-    known = [count for count in counts if count is not None]
-    return sum(known) if known else None
+    holders = [a for a in _current(held_on_profile) if a.role == "shareholder"]
+    known = [a for a in holders if a.shares is not None]
+    return held_shares(known) if known else None
+
+
+def held_shares(shareholders: list[Association]) -> int:
+    """The shares ``shareholders`` hold between them: a joint holding (holders sharing one
+    register allocation number, docs/spec.md §10) counts once."""
+    joint: dict[int, int] = {}
+    alone = 0
+    for a in shareholders:
+        allocation = getattr(a, "allocation", None)
+        if allocation is None:
+            alone += a.shares
+        else:
+            joint[allocation] = max(joint.get(allocation, 0), a.shares)
+    return alone + sum(joint.values())
 
 
 def share_warning(total: int | None, held_on_profile: list[Association]) -> str:

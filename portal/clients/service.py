@@ -34,6 +34,8 @@ EDITABLE = frozenset(
         "xpm_linked_at",
         "ird_number_masked",
         "companies_office_linked",
+        "register_status",
+        "register_linked_at",
     }
 )
 INTEGER_FIELDS = {"subscription_plan_id", "annual_return_month"}
@@ -54,6 +56,8 @@ class ListQuery:
     text: str = ""
     kind: str = ""
     status: str = ""
+    #: "unlinked": companies not linked to the Companies Office; "linked": those linked.
+    register: str = ""
     standing: str = "client"
     page: int = 1
     per_page: int = 50
@@ -75,6 +79,9 @@ def list_profiles(db: Session, firm_id: int, query: ListQuery) -> Page:
         conditions.append(Profile.kind == query.kind)
     if query.status:
         conditions.append(Profile.setup_status == query.status)
+    if query.register:
+        linked = query.register == "linked"
+        conditions += [Profile.kind == "company", Profile.companies_office_linked.is_(linked)]
     plan = aliased(SubscriptionPlan)
     statement = (
         select(Profile, plan.name, func.coalesce(CompanyType.label, TrustType.label))

@@ -20,10 +20,12 @@ bp.before_request(require_login)
 def _list_query(args) -> service.ListQuery:
     kind = args.get("kind", "")
     status = args.get("status", "")
+    register = args.get("register", "")
     return service.ListQuery(
         text="".join(c for c in args.get("q", "") if c.isprintable()).strip()[:200],
         kind=kind if kind in dict(KINDS) else "",
         status=status if status in dict(SETUP_STATUSES) else "",
+        register=register if register in ("linked", "unlinked") else "",
         standing="contact" if args.get("show") == "contacts" else "client",
         page=args.get("page", 1, type=page_number),
         per_page=current_app.config["CLIENTS_PER_PAGE"],

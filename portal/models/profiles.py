@@ -69,7 +69,7 @@ class Profile(Base):
         CheckConstraint("xpm_provider IN ('xpm', 'workflowmax')", name="xpm_provider"),
         CheckConstraint("total_shares IS NULL OR total_shares > 0", name="total_shares_positive"),
         CheckConstraint(FILING_OBLIGATION_CHECK, name="filing_obligation"),
-        CheckConstraint("origin IN ('manual', 'bulk', 'xpm')", name="origin"),
+        CheckConstraint("origin IN ('manual', 'bulk', 'xpm', 'register')", name="origin"),
         UniqueConstraint("firm_id", "xpm_provider", "xpm_client_uuid"),
         UniqueConstraint("firm_id", "client_reference"),
         UniqueConstraint("firm_id", "id"),
@@ -83,7 +83,8 @@ class Profile(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
-    #: How it first came into the portal: "manual", "bulk" or "xpm" (reference.ORIGINS).
+    #: How it first came into the portal: "manual", "bulk", "xpm" or "register"
+    #: (reference.ORIGINS).
     origin: Mapped[str] = mapped_column(String(20), default="manual", server_default="manual")
     standing: Mapped[str] = mapped_column(String(20), default="client")
     setup_status: Mapped[str] = mapped_column(String(20), default="preparing")
@@ -107,7 +108,12 @@ class Profile(Base):
     ird_number: Mapped[str] = mapped_column(String(50), default="")
     #: XPM sends only the last three digits; a masked number is never shown as complete.
     ird_number_masked: Mapped[bool] = mapped_column(default=False)
+    #: Linked to the Companies Register: ``nzbn`` is the register's entity (docs/spec.md §10).
     companies_office_linked: Mapped[bool] = mapped_column(default=False)
+    #: The register's status word when linked or loaded ("Registered", "Removed"...).
+    register_status: Mapped[str | None] = mapped_column(String(100))
+    #: When the company was linked to the register (UTC); None while not linked.
+    register_linked_at: Mapped[datetime | None]
     #: Staff have checked the company number against the Companies Office register.
     company_number_confirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Shares the company has issued; what the shareholders' allocations must add up to.
@@ -201,6 +207,9 @@ class Association(Base):
     #: 64-bit, as ``Profile.total_shares``: what limits.MAX_SHARES allows on every path.
     shares: Mapped[int | None] = mapped_column(BigInteger)
     percentage: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
+    #: The register's share allocation (1, 2...) a shareholding came from: holders with the
+    #: same number on one profile hold ``shares`` jointly, counted once (docs/spec.md §10).
+    allocation: Mapped[int | None]
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
     source_relationship_uuid: Mapped[str | None] = mapped_column(String(64))

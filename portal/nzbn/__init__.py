@@ -27,6 +27,7 @@ from portal.nzbn.records import (
     SearchResult,
     ShareAllocation,
     Shareholder,
+    public_page,
 )
 
 __all__ = [
@@ -48,4 +49,5 @@ __all__ = [
     "Unavailable",
     "api_from_config",
     "configured",
+    "public_page",
 ]

@@ -7,6 +7,14 @@ Dates are ``datetime.date`` (the register's timestamps are midnights in New Zeal
 from dataclasses import dataclass
 from datetime import date
 
+#: The register's public page for an entity, by NZBN (the NZBN register's own web site).
+PUBLIC_PAGE = "https://www.nzbn.govt.nz/mynzbn/nzbndetails/{nzbn}/"
+
+
+def public_page(nzbn: str) -> str:
+    """The address of the register's public page for the entity ``nzbn``."""
+    return PUBLIC_PAGE.format(nzbn=nzbn)
+
 
 @dataclass(frozen=True)
 class Address:

@@ -138,3 +138,20 @@ def staff(live_app):
     """Credentials of a firm administrator in the live application."""
     make_user(live_app, admin=True)
     return {"email": "staff@kowhai.example", "password": "correct horse battery staple"}
+
+
+@pytest.fixture
+def register_origin(live_app):
+    """The register sandbox served on its own port (another origin than the portal's), and
+    the live portal pointed at it as it would be at MBIE's gateway; returns its base URL."""
+    from portal import register_sandbox
+
+    app = register_sandbox.create_app({"TESTING": True, "REGISTER_SANDBOX_CLIENTS": 300})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}{register_sandbox.URL_PREFIX}"
+    live_app.config.update(register_sandbox.provider_urls(base))
+    yield base
+    server.shutdown()
+    thread.join(timeout=5)

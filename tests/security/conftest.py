@@ -68,6 +68,8 @@ PLAIN_ARGUMENTS = {
         "(the isolation tests also send firm A's linked UUIDs as firm B)"
     ),
     "filename": "a static file",
+    "number": "an NZBN (13 digits, the nzbn converter): a register entity, public data, "
+    "read from the register; the profile it is linked to is the signed-in firm's own",
 }
 #: What a CSRF refusal says (portal/errors.py): a 400 for any other reason is not one.
 CSRF_REFUSAL = "This form has expired or did not come from this portal."
