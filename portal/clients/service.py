@@ -13,16 +13,13 @@ from portal.pages import Page, paginate
 from portal.reference import KINDS, a_kind
 from portal.text import fold
 
-#: Columns a form may set; anything else in the submitted values is ignored.
-EDITABLE = frozenset(
-    c.key
-    for c in Profile.__table__.columns
-    if c.key
-    not in {
+#: Columns no one sets as a value: the row's identity and bookkeeping, the XPM link, and the
+#: flags that follow another field (the masked IRD number, the Companies Office link).
+MANAGED = frozenset(
+    {
         "id",
         "firm_id",
         "kind",
-        "origin",
         "standing",
         "setup_status",
         "sort_name",
@@ -38,6 +35,9 @@ EDITABLE = frozenset(
         "register_linked_at",
     }
 )
+#: Columns a form may set (not those, nor where the profile came from); anything else in the
+#: submitted values is ignored.
+EDITABLE = frozenset(c.key for c in Profile.__table__.columns if c.key not in MANAGED | {"origin"})
 INTEGER_FIELDS = {"subscription_plan_id", "annual_return_month"}
 NULLABLE_TEXT = {"client_reference", "company_type_code", "trust_type_code", "filing_obligation"}
 TEXT_COLUMNS = frozenset(

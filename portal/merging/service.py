@@ -16,7 +16,7 @@ from wtforms.fields.core import UnboundField
 
 from portal import audit
 from portal.clients.forms import FORMS
-from portal.clients.service import display_name, refresh_status
+from portal.clients.service import MANAGED, display_name, refresh_status
 from portal.database import writing
 from portal.models import (
     Association,
@@ -32,25 +32,7 @@ from portal.text import fold
 
 #: Columns that are not a value to choose between: the row's identity and bookkeeping, what
 #: follows another field (the name of an individual, the flags of a number), the XPM link.
-NOT_CHOSEN = frozenset(
-    {
-        "id",
-        "firm_id",
-        "kind",
-        "standing",
-        "setup_status",
-        "sort_name",
-        "created_at",
-        "updated_at",
-        "xpm_provider",
-        "xpm_client_uuid",
-        "xpm_name",
-        "xpm_linked_at",
-        "ird_number_masked",
-        "companies_office_linked",
-        "company_number_confirmed",
-    }
-)
+NOT_CHOSEN = MANAGED | {"company_number_confirmed"}
 #: Flags that come with the value of the field they describe.
 FOLLOWERS = {
     "ird_number": ("ird_number_masked",),

@@ -7,7 +7,6 @@ parameter, which the gateway also takes); then it is counted, delayed and maybe 
 """
 
 import re
-import time
 from functools import wraps
 
 from flask import Blueprint, current_app, request
@@ -15,6 +14,7 @@ from flask import Blueprint, current_app, request
 from portal.register_sandbox import answers, faults, runtime
 from portal.register_sandbox.records import REGISTERED, REMOVED_CODE, folded
 from portal.register_sandbox.settings import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from portal.sandbox import pipeline
 
 API_PREFIX = "/gateway/nzbn/v5"
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
@@ -35,18 +35,9 @@ def endpoint(label: str):
             refused = _refused_key()
             if refused is not None:
                 return refused
-            rule, delay = sandbox.faults.take(label)
-            if delay:
-                time.sleep(delay)
-            if rule is not None and rule.fault == "timeout":
-                time.sleep(rule.timeout_seconds)
-            faulty = faults.response_for(rule) if rule is not None else None
-            if faulty is not None:
-                return faulty
-            response = view(*args, **kwargs)
-            if rule is not None and rule.fault == "truncated":
-                return faults.truncate(response)
-            return response
+            return pipeline.faulted(
+                sandbox, label, True, lambda: view(*args, **kwargs), faults.response_for
+            )
 
         return wrapped
 

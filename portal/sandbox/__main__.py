@@ -7,27 +7,17 @@ the instance folder, which is printed at start-up.
 
 import argparse
 import os
-from pathlib import Path
 
 from portal.sandbox import create_app, provider_urls, runtime, server, store
 from portal.sandbox.settings import CONTROL_TOKEN_FILE, DEFAULT_CLIENTS, MAX_CLIENTS
 
 
-def _clients(value: str) -> int:
-    number = int(value)
-    if not 1 <= number <= MAX_CLIENTS:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_CLIENTS}")
-    return number
-
-
 def parse(argv=None) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="python -m portal.sandbox", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=5001)
+    parser = server.parser("python -m portal.sandbox", __doc__, 5001)
     parser.add_argument(
         "--clients",
-        type=_clients,
+        type=server.clients(MAX_CLIENTS),
         help=f"size of the practice (default {DEFAULT_CLIENTS}); re-seeds if it differs",
     )
     parser.add_argument("--latency-ms", type=int, default=0, help="delay added to every API call")
@@ -82,29 +72,18 @@ def main(argv=None) -> None:
     http = server.make(app, args.host, args.port)
     base = f"http://{args.host}:{http.server_port}/sandbox"
     _announce(app, base, from_environment="SANDBOX_CONTROL_TOKEN" in config)
-    try:
-        http.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        http.server_close()
+    server.serve(http)
 
 
 def _announce(app, base: str, from_environment: bool) -> None:
     """Print what the portal, its administrator and a benchmark need to know."""
-    print(f"XPM sandbox on {base} — point the portal at it with:", flush=True)
-    for name, value in provider_urls(base).items():
-        print(f"  {name}={value}", flush=True)
+    server.announce(f"XPM sandbox on {base}", provider_urls(base))
     print("Redirect URIs the demo apps accept (--redirect-uri):", flush=True)
     for uri in app.config["SANDBOX_REDIRECT_URIS"]:
         print(f"  {uri}", flush=True)
-    token = (
-        "$SANDBOX_CONTROL_TOKEN"
-        if from_environment
-        else f"{app.config['SANDBOX_CONTROL_TOKEN']} (kept in "
-        f"{Path(app.instance_path) / CONTROL_TOKEN_FILE})"
+    server.announce_control(
+        app, base, "SANDBOX_CONTROL_TOKEN", CONTROL_TOKEN_FILE, from_environment
     )
-    print(f"Control endpoints ({base}/_control/…): Authorization: Bearer {token}", flush=True)
 
 
 if __name__ == "__main__":

@@ -40,22 +40,61 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 FIELDS = xml.CLIENT_FIELDS | set(records.FLAGS)
 
 
-@control.before_request
-def require_control_token():
-    """Refuse requests without the control token (or when controls are off)."""
-    config = current_app.config
-    if not config["SANDBOX_CONTROL"]:
-        return jsonify(error="The sandbox's control endpoints are turned off."), 404
-    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
-    expected = config["SANDBOX_CONTROL_TOKEN"]
-    if scheme.lower() != "bearer" or not hmac.compare_digest(sent.encode(), expected.encode()):
-        response = jsonify(
-            error="Control endpoints need the header Authorization: Bearer "
-            "<SANDBOX_CONTROL_TOKEN> (see the README's sandbox section)."
-        )
-        response.headers["WWW-Authenticate"] = 'Bearer realm="sandbox control"'
-        return response, 401
-    return None
+def require_token(blueprint: Blueprint, setting: str, sandbox: str) -> None:
+    """Refuse ``blueprint``'s requests without the token in ``<setting>_TOKEN``, or when
+    ``setting`` turns the controls off; ``sandbox`` names the sandbox in the refusals."""
+
+    @blueprint.before_request
+    def require_control_token():
+        """Refuse requests without the control token (or when controls are off)."""
+        config = current_app.config
+        if not config[setting]:
+            return jsonify(error=f"The {sandbox}'s control endpoints are turned off."), 404
+        scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+        expected = config[f"{setting}_TOKEN"]
+        if scheme.lower() != "bearer" or not hmac.compare_digest(sent.encode(), expected.encode()):
+            response = jsonify(
+                error="Control endpoints need the header Authorization: Bearer "
+                f"<{setting}_TOKEN> (see the README's sandbox section)."
+            )
+            response.headers["WWW-Authenticate"] = f'Bearer realm="{sandbox} control"'
+            return response, 401
+        return None
+
+
+def fault_and_call_routes(blueprint: Blueprint, current, body) -> None:
+    """Add to ``blueprint`` the control endpoints every sandbox has: its faults and its call
+    counts, of the sandbox ``current()`` gives; ``body()`` is a request's JSON object, and
+    invalid input is answered with 400 and the reason."""
+
+    @blueprint.errorhandler(ValueError)
+    def bad_request(error):
+        """Answer invalid control input with 400 and the reason."""
+        return jsonify(error=str(error)), 400
+
+    @blueprint.get("/faults")
+    def show_faults():
+        """The base latency and the fault rules in force."""
+        return jsonify(current().faults.describe())
+
+    @blueprint.post("/faults")
+    def add_fault():
+        """Add a fault rule, or set the base latency with a bare latency_ms."""
+        sandbox = current()
+        sandbox.faults.add(body())
+        return jsonify(sandbox.faults.describe()), 201
+
+    @blueprint.delete("/faults")
+    def clear_faults():
+        """Remove every fault rule."""
+        sandbox = current()
+        sandbox.faults.clear()
+        return jsonify(sandbox.faults.describe())
+
+    @blueprint.get("/calls")
+    def calls():
+        """Calls per endpoint since start or the last reset."""
+        return jsonify(calls=current().calls())
 
 
 def _body() -> dict:
@@ -67,38 +106,8 @@ def _body() -> dict:
     return body or {}
 
 
-@control.errorhandler(ValueError)
-def bad_request(error):
-    """Answer invalid control input with 400 and the reason."""
-    return jsonify(error=str(error)), 400
-
-
-@control.get("/faults")
-def show_faults():
-    """The base latency and the fault rules in force."""
-    return jsonify(runtime.current().faults.describe())
-
-
-@control.post("/faults")
-def add_fault():
-    """Add a fault rule, or set the base latency with a bare latency_ms."""
-    sandbox = runtime.current()
-    sandbox.faults.add(_body())
-    return jsonify(sandbox.faults.describe()), 201
-
-
-@control.delete("/faults")
-def clear_faults():
-    """Remove every fault rule."""
-    sandbox = runtime.current()
-    sandbox.faults.clear()
-    return jsonify(sandbox.faults.describe())
-
-
-@control.get("/calls")
-def calls():
-    """Calls per endpoint since start or the last reset."""
-    return jsonify(calls=runtime.current().calls())
+require_token(control, "SANDBOX_CONTROL", "sandbox")
+fault_and_call_routes(control, runtime.current, _body)
 
 
 @control.get("/stats")

@@ -35,9 +35,15 @@ KINDS = (
 MAX_LATENCY_MS = 120_000
 
 
+#: The keys every sandbox's fault rule takes.
+BASE_KEYS = frozenset(
+    {"fault", "latency_ms", "endpoints", "count", "timeout_seconds", "retry_after"}
+)
+
+
 @dataclass
-class Rule:
-    """One fault rule: what goes wrong, where, and how many times."""
+class BaseRule:
+    """What every sandbox's fault rule says: what goes wrong, where, and how many times."""
 
     fault: str | None = None
     latency_ms: int | None = None
@@ -45,48 +51,57 @@ class Rule:
     count: int | None = None  # None: until cleared
     timeout_seconds: float = 30.0
     retry_after: int = 1
-    bytes_per_second: float = 1.0  # "trickle": how fast the real answer drips out
-    encoding: str = "UTF-7"  # "encoding": what the XML declaration claims
 
     def matches(self, label: str, api: bool) -> bool:
         """True if this rule applies to a call of ``label``."""
         return label in self.endpoints if self.endpoints is not None else api
 
 
-def parse_rule(spec: dict) -> Rule:
-    """A rule from its JSON form; ValueError says what is wrong."""
+@dataclass
+class Rule(BaseRule):
+    """One fault rule: what goes wrong, where, and how many times."""
+
+    bytes_per_second: float = 1.0  # "trickle": how fast the real answer drips out
+    encoding: str = "UTF-7"  # "encoding": what the XML declaration claims
+
+
+def base_fields(spec, keys, kinds, check_endpoints) -> dict:
+    """The fields of ``BaseRule`` from a rule's JSON form, which may hold only ``keys`` and
+    name a fault of ``kinds``; ``check_endpoints`` refuses a list of endpoints the sandbox
+    does not have. ValueError says what is wrong."""
     if not isinstance(spec, dict):
         raise ValueError("A fault rule is a JSON object.")
-    unknown = set(spec) - {
-        "fault",
-        "latency_ms",
-        "endpoints",
-        "count",
-        "timeout_seconds",
-        "retry_after",
-        "bytes_per_second",
-        "encoding",
-    }
+    unknown = set(spec) - keys
     if unknown:
         raise ValueError(f"Unknown fault rule keys: {', '.join(sorted(unknown))}.")
     fault = spec.get("fault")
-    if fault is not None and str(fault) not in KINDS:
-        raise ValueError(f"fault must be one of {', '.join(KINDS)}.")
+    if fault is not None and str(fault) not in kinds:
+        raise ValueError(f"fault must be one of {', '.join(kinds)}.")
     endpoints = spec.get("endpoints")
-    if endpoints is not None and (
-        not isinstance(endpoints, list) or not all(isinstance(e, str) for e in endpoints)
-    ):
-        raise ValueError("endpoints must be a list of endpoint names, like client.api/get.")
+    if endpoints is not None:
+        check_endpoints(endpoints)
+    return {
+        "fault": str(fault) if fault is not None else None,
+        "latency_ms": number(spec, "latency_ms", 0, MAX_LATENCY_MS),
+        "endpoints": tuple(endpoints) if endpoints is not None else None,
+        "count": number(spec, "count", 1, 1_000_000),
+        "timeout_seconds": number(spec, "timeout_seconds", 0, 600, float) or 30.0,
+        "retry_after": number(spec, "retry_after", 0, 86_400) or 1,
+    }
+
+
+def parse_rule(spec: dict) -> Rule:
+    """A rule from its JSON form; ValueError says what is wrong."""
     return Rule(
-        fault=str(fault) if fault is not None else None,
-        latency_ms=_number(spec, "latency_ms", 0, MAX_LATENCY_MS),
-        endpoints=tuple(endpoints) if endpoints is not None else None,
-        count=_number(spec, "count", 1, 1_000_000),
-        timeout_seconds=_number(spec, "timeout_seconds", 0, 600, float) or 30.0,
-        retry_after=_number(spec, "retry_after", 0, 86_400) or 1,
-        bytes_per_second=_number(spec, "bytes_per_second", 0.01, 1e9, float) or 1.0,
+        **base_fields(spec, BASE_KEYS | {"bytes_per_second", "encoding"}, KINDS, _endpoints),
+        bytes_per_second=number(spec, "bytes_per_second", 0.01, 1e9, float) or 1.0,
         encoding=_encoding(spec),
     )
+
+
+def _endpoints(endpoints) -> None:
+    if not isinstance(endpoints, list) or not all(isinstance(e, str) for e in endpoints):
+        raise ValueError("endpoints must be a list of endpoint names, like client.api/get.")
 
 
 def _encoding(spec: dict) -> str:
@@ -96,7 +111,9 @@ def _encoding(spec: dict) -> str:
     return value
 
 
-def _number(spec: dict, key: str, low, high, kind=int):
+def number(spec: dict, key: str, low, high, kind=int):
+    """``spec[key]`` as a ``kind`` from ``low`` to ``high`` (None if absent or null);
+    ValueError if it is not such a number."""
     if spec.get(key) is None:
         return None
     value = spec[key]
@@ -106,7 +123,12 @@ def _number(spec: dict, key: str, low, high, kind=int):
 
 
 class Faults:
-    """The base latency and the fault rules in force, shared by every request thread."""
+    """The base latency and the fault rules in force, shared by every request thread.
+
+    ``parse`` makes a rule of its JSON form: a sandbox with rules of its own overrides it.
+    """
+
+    parse = staticmethod(parse_rule)
 
     def __init__(self, latency_ms: int = 0, rules: list | None = None):
         self._lock = threading.Lock()
@@ -114,14 +136,14 @@ class Faults:
 
     def reset(self, latency_ms: int, rules: list) -> None:
         """Back to the given latency and rules."""
-        parsed = [parse_rule(spec) for spec in rules]
+        parsed = [self.parse(spec) for spec in rules]
         with self._lock:
             self.latency_ms = int(latency_ms)
             self._rules = parsed
 
-    def add(self, spec: dict) -> Rule | None:
+    def add(self, spec: dict) -> BaseRule | None:
         """Add a rule; a bare ``{"latency_ms": n}`` changes the base latency instead."""
-        rule = parse_rule(spec)
+        rule = self.parse(spec)
         with self._lock:
             if rule.fault is None and rule.endpoints is None and rule.count is None:
                 self.latency_ms = rule.latency_ms or 0
@@ -134,7 +156,7 @@ class Faults:
         with self._lock:
             self._rules = []
 
-    def take(self, label: str, api: bool) -> tuple[Rule | None, float]:
+    def take(self, label: str, api: bool) -> tuple[BaseRule | None, float]:
         """The rule for this call (spending one of its count) and the delay in seconds."""
         with self._lock:
             for rule in self._rules:

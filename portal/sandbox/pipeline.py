@@ -21,7 +21,7 @@ def endpoint(label: str):
         def wrapped(*args, **kwargs):
             sandbox = runtime.current()
             sandbox.count(label)
-            return _run(sandbox, label, False, lambda: view(*args, **kwargs))
+            return faulted(sandbox, label, False, lambda: view(*args, **kwargs))
 
         return wrapped
 
@@ -49,7 +49,7 @@ def api_endpoint(label: str, provider: str):
             if not decision.allowed:
                 return faults.rate_limited(decision.retry_after, decision.problem)
             try:
-                response = _run(sandbox, label, True, lambda: view(tenant, *args, **kwargs))
+                response = faulted(sandbox, label, True, lambda: view(tenant, *args, **kwargs))
             except BaseException:
                 sandbox.limits.release(tenant)
                 raise
@@ -79,14 +79,17 @@ def _authorised_tenant(sandbox, provider: str) -> str:
     return tenant
 
 
-def _run(sandbox, label: str, api: bool, call) -> Response:
+def faulted(sandbox, label: str, api: bool, call, response_for=faults.response_for) -> Response:
+    """The answer to a call of ``label``: delayed, replaced or spoilt as the first fault rule
+    that matches it says, else what ``call()`` answers; ``response_for`` gives a fault's own
+    answer in the sandbox's format."""
     rule, delay = sandbox.faults.take(label, api)
     if delay:
         time.sleep(delay)
     if rule is not None and rule.fault == "timeout":
         time.sleep(rule.timeout_seconds)
     if rule is not None:
-        faulty = faults.response_for(rule)
+        faulty = response_for(rule)
         if faulty is not None:
             return faulty
     response = current_app.make_response(call())

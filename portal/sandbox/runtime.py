@@ -13,17 +13,39 @@ from portal.sandbox.limits import RateLimiter
 EXTENSION = "portal.sandbox"
 
 
-class Sandbox:
+class CallCounts:
+    """Calls per endpoint, counted from every request thread (a sandbox's base)."""
+
+    def __init__(self):
+        self._calls: Counter = Counter()
+        self._lock = threading.Lock()
+
+    def count(self, label: str) -> None:
+        """Count one call of an endpoint."""
+        with self._lock:
+            self._calls[label] += 1
+
+    def calls(self) -> dict[str, int]:
+        """Calls per endpoint since start or the last reset."""
+        with self._lock:
+            return dict(sorted(self._calls.items()))
+
+    def forget_calls(self) -> None:
+        """Start counting again from nothing."""
+        with self._lock:
+            self._calls.clear()
+
+
+class Sandbox(CallCounts):
     """Everything the sandbox keeps between requests, created once per application."""
 
     def __init__(self, config):
+        super().__init__()
         self.config = config
         self.engine = store.create_engine_for(config["SANDBOX_DATABASE_URL"])
         self.limits = RateLimiter(**config["SANDBOX_LIMITS"])
         self.faults = Faults(config["SANDBOX_LATENCY_MS"], config["SANDBOX_FAULTS"])
         self.clock_offset = 0.0  # moved by the control endpoint, so tests need not sleep
-        self._calls: Counter = Counter()
-        self._lock = threading.Lock()
         self._signing_key: str | None = None
 
     def now(self) -> float:
@@ -46,20 +68,9 @@ class Sandbox:
         self.ready()
         return self._signing_key
 
-    def count(self, label: str) -> None:
-        """Count one call of an endpoint."""
-        with self._lock:
-            self._calls[label] += 1
-
-    def calls(self) -> dict[str, int]:
-        """Calls per endpoint since start or the last reset."""
-        with self._lock:
-            return dict(sorted(self._calls.items()))
-
     def reset(self) -> None:
         """Forget calls, rate-limit windows, runtime faults and clock moves."""
-        with self._lock:
-            self._calls.clear()
+        self.forget_calls()
         self.limits.reset()
         self.faults.reset(self.config["SANDBOX_LATENCY_MS"], self.config["SANDBOX_FAULTS"])
         self.clock_offset = 0.0

@@ -10,10 +10,16 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal import database, nzbn, register_sandbox
-from portal.models import Association, Profile, SubscriptionPlan
+from portal.models import Profile, SubscriptionPlan
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_manual_add import sign_in
-from tests.register_compare.conftest import store_as_the_practice_has_it
+from tests.register_compare.conftest import (
+    entity_named,
+    store_as_the_practice_has_it,
+    store_the_sandboxs_companies,
+    the_sandboxs_companies,
+)
+from tests.register_compare.conftest import held as roles_held
 from tests.sandboxed import REGISTER_CONTROL_TOKEN, serve
 
 
@@ -36,41 +42,12 @@ def _store(live_app, register_url) -> tuple[int, int]:
     """Kōwhai Holdings as its practice keeps it (Wiremu Ngata still a director, Aroha Ngata
     with 400 shares) and Ngāti Rua Farms without the register's shareholder company."""
     live_app.config.update(register_sandbox.provider_urls(register_url))
-    api = nzbn.api_from_config(live_app.config)
-    kowhai = api.entity(api.by_company_number("9044466").nzbn)
-    farms = next(
-        api.entity(result.nzbn)
-        for result in api.search("NGĀTI RUA FARMS LIMITED").results
-        if result.name == "NGĀTI RUA FARMS LIMITED"
-    )
+    kowhai, farms = the_sandboxs_companies(nzbn.api_from_config(live_app.config))
     with live_app.app_context():
         session = database.session()
         with database.writing(session):
             firm_id = session.scalar(select(SubscriptionPlan.firm_id))
-            return (
-                store_as_the_practice_has_it(
-                    session,
-                    firm_id,
-                    kowhai,
-                    "Kōwhai Holdings Limited",
-                    still_directors={"Wiremu Ngata"},
-                    shares={"Aroha Ngata": 400},
-                ),
-                store_as_the_practice_has_it(
-                    session,
-                    firm_id,
-                    farms,
-                    "Ngāti Rua Farms Limited",
-                    lacking={"Te Arawa Pastoral Investments Limited"},
-                ),
-            )
-
-
-def _roles(live_app, company_id) -> dict:
-    with live_app.app_context():
-        session = database.session()
-        rows = session.scalars(select(Association).where(Association.profile_id == company_id))
-        return {(r.party.name, r.role): (r.shares, r.end_date) for r in rows}
+            return store_the_sandboxs_companies(session, firm_id, kowhai, farms)
 
 
 def test_compare_and_take_from_the_companies_office(
@@ -98,7 +75,7 @@ def test_compare_and_take_from_the_companies_office(
     expect(page.get_by_label("Tick all")).not_to_be_checked()
     page.get_by_role("button", name="Take ticked items from the register").click()
     expect(page.get_by_text("Took from the Companies Office: 1 role ended.")).to_be_visible()
-    held = _roles(live_app, kowhai)
+    held = roles_held(live_app, kowhai)
     assert held[("Wiremu Ngata", "director")] == (None, date(2024, 6, 30))
     assert held[("Aroha Ngata", "shareholder")] == (400, None)  # not ticked: unchanged
     page.screenshot(path=ARTIFACTS / "register-compare-kowhai-taken.png", full_page=True)
@@ -118,7 +95,7 @@ def test_compare_and_take_from_the_companies_office(
     page.get_by_role("button", name="Take ticked items from the register").click()
     expect(page.get_by_text("Took from the Companies Office: 1 role added.")).to_be_visible()
     expect(page.get_by_text("Te Arawa Pastoral Investments Limited").first).to_be_visible()
-    held = _roles(live_app, farms)
+    held = roles_held(live_app, farms)
     assert held[("Te Arawa Pastoral Investments Limited", "shareholder")] == (250, None)
     page.screenshot(path=ARTIFACTS / "register-compare-farms-taken.png", full_page=True)
 
@@ -126,11 +103,7 @@ def test_compare_and_take_from_the_companies_office(
 def test_a_removed_company_and_its_details_that_differ(page, live_app, staff, register_origin):
     live_app.config.update(register_sandbox.provider_urls(register_origin))
     api = nzbn.api_from_config(live_app.config)
-    removed = next(
-        api.entity(result.nzbn)
-        for result in api.search("TŌTARA PARTNERSHIP EXAMPLE LIMITED").results
-        if result.name == "TŌTARA PARTNERSHIP EXAMPLE LIMITED"
-    )
+    removed = entity_named(api, "TŌTARA PARTNERSHIP EXAMPLE LIMITED")
     with live_app.app_context():
         session = database.session()
         with database.writing(session):

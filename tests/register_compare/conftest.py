@@ -203,3 +203,46 @@ def store_as_the_practice_has_it(
             role(session, firm_id, trust.id, holder.id, "trustee")
         role(session, firm_id, company.id, trust.id, "shareholder", shares=allocation.shares)
     return company.id
+
+
+def entity_named(api, name: str):
+    """The register's entity of exactly this name, read in full."""
+    return next(api.entity(r.nzbn) for r in api.search(name).results if r.name == name)
+
+
+def the_sandboxs_companies(api) -> tuple:
+    """Kōwhai Holdings Limited and Ngāti Rua Farms Limited as the register sandbox has them."""
+    kowhai = api.entity(api.by_company_number("9044466").nzbn)
+    return kowhai, entity_named(api, "NGĀTI RUA FARMS LIMITED")
+
+
+def store_the_sandboxs_companies(session, firm_id, kowhai, farms) -> tuple[int, int]:
+    """Kōwhai Holdings as its practice keeps it (Wiremu Ngata still a director, Aroha Ngata
+    with 400 shares) and Ngāti Rua Farms without the register's shareholder company."""
+    return (
+        store_as_the_practice_has_it(
+            session,
+            firm_id,
+            kowhai,
+            "Kōwhai Holdings Limited",
+            still_directors={"Wiremu Ngata"},
+            shares={"Aroha Ngata": 400},
+        ),
+        store_as_the_practice_has_it(
+            session,
+            firm_id,
+            farms,
+            "Ngāti Rua Farms Limited",
+            lacking={"Te Arawa Pastoral Investments Limited"},
+        ),
+    )
+
+
+def held(app, company_id) -> dict:
+    """The company's roles: (party's name, role) to (shares, end date)."""
+    with app.app_context():
+        session = database.session()
+        rows = session.scalars(
+            select(Association).where(Association.profile_id == company_id)
+        ).all()
+        return {(r.party.name, r.role): (r.shares, r.end_date) for r in rows}

@@ -10,8 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from portal import database, nzbn, register_sandbox
-from portal.models import Association, Profile
-from tests.register_compare.conftest import snapshot, store_as_the_practice_has_it
+from portal.models import Profile
+from tests.register_compare.conftest import (
+    held,
+    snapshot,
+    store_the_sandboxs_companies,
+    the_sandboxs_companies,
+)
 
 PAGE = "/clients/{}/companies-office/compare"
 
@@ -21,45 +26,14 @@ def on_the_sandbox(app, signed_in, register_url, register_control):
     app.config.update(register_sandbox.provider_urls(register_url))
     app.config.update(NZBN_RETRY_BACKOFF=0)
     _, firm_id = signed_in
-    api = nzbn.api_from_config(app.config)
-    kowhai = api.entity(api.by_company_number("9044466").nzbn)
+    kowhai, farms = the_sandboxs_companies(nzbn.api_from_config(app.config))
     farms_number = "8123457"
-    farms = next(
-        api.entity(result.nzbn)
-        for result in api.search("NGĀTI RUA FARMS LIMITED").results
-        if result.name == "NGĀTI RUA FARMS LIMITED"
-    )
     assert any(h.company_number == farms_number for a in farms.allocations for h in a.shareholders)
     with app.app_context():
         session = database.session()
         with database.writing(session):
-            ids = (
-                store_as_the_practice_has_it(
-                    session,
-                    firm_id,
-                    kowhai,
-                    "Kōwhai Holdings Limited",
-                    still_directors={"Wiremu Ngata"},
-                    shares={"Aroha Ngata": 400},
-                ),
-                store_as_the_practice_has_it(
-                    session,
-                    firm_id,
-                    farms,
-                    "Ngāti Rua Farms Limited",
-                    lacking={"Te Arawa Pastoral Investments Limited"},
-                ),
-            )
+            ids = store_the_sandboxs_companies(session, firm_id, kowhai, farms)
     return ids
-
-
-def held(app, company_id):
-    with app.app_context():
-        session = database.session()
-        rows = session.scalars(
-            select(Association).where(Association.profile_id == company_id)
-        ).all()
-        return {(r.party.name, r.role): (r.shares, r.end_date) for r in rows}
 
 
 def text_of(html):
