@@ -1,0 +1,143 @@
+"""An XPM import linked to the Companies Office in the same step (docs/spec.md §10.4).
+
+``look_up`` reads the register for the client's company number (two calls: the search the
+API offers instead of a lookup by number, then the full entity), with no transaction open;
+a register that cannot be asked becomes a sentence, never a failure of the form.
+``reconcile`` sets the register's directors and share allocations beside XPM's related
+parties as the plan has them: the same person is one profile (the XPM related client is the
+person; a register name matches it on name and role), and everything else is listed, not
+resolved: doubtful matches (the same name in another role, or several of that name) and
+differences (a director resigned on the register but current in XPM, shares that differ, a
+director or shareholder only the register has). After the import, "Compare with the
+Companies Office" offers each of them to take.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from portal.nzbn import Entity, NotConfigured, RegisterApi, RegisterError
+from portal.text import fold
+from portal.xpm import XpmClient
+
+NOT_ASKED = (
+    "The Companies Office register could not be asked ({error}), so this import cannot be "
+    "linked to it in the same step. Import it without the link; link it later from its "
+    "profile (Link to the Companies Office)."
+)
+AFTER = 'After the import, "Compare with the Companies Office" offers it to take.'
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the register said about the client: its entity, or why it could not say."""
+
+    entity: Entity | None = None
+    problem: str | None = None
+
+
+@dataclass
+class Reconciled:
+    """The register's people beside XPM's: matched, doubtful and different."""
+
+    #: Register names matched to an XPM related client: {folded name: XPM uuid}.
+    matched: dict[str, str] = field(default_factory=dict)
+    doubtful: list[str] = field(default_factory=list)
+    differences: list[str] = field(default_factory=list)
+
+
+def company_number_of(client: XpmClient) -> str:
+    """The company number XPM keeps on the client, digits only, or ""."""
+    number = (client.company_number or "").strip()
+    return number if number.isdigit() else ""
+
+
+def look_up(register: RegisterApi | None, client: XpmClient) -> Lookup:
+    """The register's entity with the client's company number (no call without one)."""
+    number = company_number_of(client)
+    if not number:
+        return Lookup()
+    try:
+        if register is None:
+            raise NotConfigured()
+        found = register.by_company_number(number)
+        return Lookup(register.entity(found.nzbn)) if found is not None else Lookup()
+    except RegisterError as error:
+        return Lookup(problem=NOT_ASKED.format(error=str(error).rstrip(".")))
+
+
+def entity_for(register: RegisterApi | None, nzbn: str) -> Entity:
+    """The entity read again at Create (one call); raises ``RegisterError``."""
+    if register is None:
+        raise NotConfigured()
+    return register.entity(nzbn)
+
+
+@dataclass(frozen=True)
+class Party:
+    """An XPM related party of the client as the plan has it (role held on the client)."""
+
+    uuid: str
+    name: str
+    role: str
+    shares: int | None
+    end_date: date | None
+
+
+def reconcile(entity: Entity, parties: list[Party], today: date | None = None) -> Reconciled:
+    """The register's directors and allocations against XPM's parties of the client."""
+    today = today or date.today()
+    result = Reconciled()
+    by_name: dict[str, list[Party]] = {}
+    for party in parties:
+        by_name.setdefault(fold(party.name).strip(), []).append(party)
+
+    def find(name: str, role: str) -> Party | None:
+        same = by_name.get(fold(name).strip(), [])
+        in_role = [p for p in same if p.role == role]
+        people = {p.uuid for p in in_role}
+        if len(people) == 1:
+            result.matched[fold(name).strip()] = in_role[0].uuid
+            return in_role[0]
+        if len(people) > 1:
+            result.doubtful.append(
+                f"{name}: {len(people)} of XPM's related clients have this name as "
+                f"{role}; choose which is the register's in Compare with the Companies Office."
+            )
+        elif same:
+            roles = ", ".join(sorted({p.role for p in same}))
+            result.doubtful.append(
+                f"{name} is a {role} on the register and in XPM has the same name as a "
+                f"{roles}: confirm they are the same person when taking the {role} in "
+                "Compare with the Companies Office."
+            )
+        return None
+
+    for director in entity.directors:
+        party = find(director.name, "director")
+        current_in_xpm = party is not None and (party.end_date is None or party.end_date > today)
+        if not director.current and current_in_xpm:
+            ceased = f" on {director.ceased:%-d %B %Y}" if director.ceased else ""
+            result.differences.append(
+                f"{director.name} resigned as director{ceased} on the register but is a "
+                f"current director in XPM. {AFTER}"
+            )
+        elif director.current and party is None:
+            result.differences.append(
+                f"{director.name} is a director on the register but not in XPM. {AFTER}"
+            )
+    for allocation in entity.allocations:
+        names = [holder.name for holder in allocation.shareholders]
+        if len(names) > 1:
+            continue  # a joint holding: Compare sets it beside the trust that holds it
+        party = find(names[0], "shareholder") if names else None
+        if party is None and names:
+            result.differences.append(
+                f"{names[0]} holds {allocation.shares:,} shares on the register and is not "
+                f"a shareholder in XPM. {AFTER}"
+            )
+        elif party is not None and party.shares is not None and party.shares != allocation.shares:
+            result.differences.append(
+                f"{names[0]} holds {allocation.shares:,} shares on the register, "
+                f"{party.shares:,} in XPM. {AFTER}"
+            )
+    return result
