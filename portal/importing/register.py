@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from portal.nzbn import Entity, NotConfigured, RegisterApi, RegisterError
+from portal.register_compare.compare import person_names
 from portal.text import fold
 from portal.xpm import XpmClient
 
@@ -91,8 +92,8 @@ def reconcile(entity: Entity, parties: list[Party], today: date | None = None) -
     for party in parties:
         by_name.setdefault(fold(party.name).strip(), []).append(party)
 
-    def find(name: str, role: str) -> Party | None:
-        same = by_name.get(fold(name).strip(), [])
+    def find(name: str, role: str, names: set[str]) -> Party | None:
+        same = list({p.uuid + p.role: p for n in names for p in by_name.get(n, [])}.values())
         in_role = [p for p in same if p.role == role]
         people = {p.uuid for p in in_role}
         if len(people) == 1:
@@ -113,12 +114,16 @@ def reconcile(entity: Entity, parties: list[Party], today: date | None = None) -
         return None
 
     for director in entity.directors:
-        party = find(director.name, "director")
+        names = person_names(director.first_name, director.middle_names, director.last_name)
+        party = find(director.name, "director", names | {fold(director.name).strip()})
         current_in_xpm = party is not None and (party.end_date is None or party.end_date > today)
         if not director.current and current_in_xpm:
             ceased = f" on {director.ceased:%-d %B %Y}" if director.ceased else ""
+            said = director.name
+            if fold(party.name).strip() != fold(said).strip():
+                said += f" ({party.name} in XPM)"
             result.differences.append(
-                f"{director.name} resigned as director{ceased} on the register but is a "
+                f"{said} resigned as director{ceased} on the register but is a "
                 f"current director in XPM. {AFTER}"
             )
         elif director.current and party is None:
@@ -126,18 +131,21 @@ def reconcile(entity: Entity, parties: list[Party], today: date | None = None) -
                 f"{director.name} is a director on the register but not in XPM. {AFTER}"
             )
     for allocation in entity.allocations:
-        names = [holder.name for holder in allocation.shareholders]
-        if len(names) > 1:
+        if len(allocation.shareholders) != 1:
             continue  # a joint holding: Compare sets it beside the trust that holds it
-        party = find(names[0], "shareholder") if names else None
-        if party is None and names:
+        holder = allocation.shareholders[0]
+        names = {fold(holder.name).strip()}
+        if holder.is_person:
+            names |= person_names(holder.first_name, holder.middle_names, holder.last_name)
+        party = find(holder.name, "shareholder", names)
+        if party is None:
             result.differences.append(
-                f"{names[0]} holds {allocation.shares:,} shares on the register and is not "
+                f"{holder.name} holds {allocation.shares:,} shares on the register and is not "
                 f"a shareholder in XPM. {AFTER}"
             )
-        elif party is not None and party.shares is not None and party.shares != allocation.shares:
+        elif party.shares is not None and party.shares != allocation.shares:
             result.differences.append(
-                f"{names[0]} holds {allocation.shares:,} shares on the register, "
+                f"{holder.name} holds {allocation.shares:,} shares on the register, "
                 f"{party.shares:,} in XPM. {AFTER}"
             )
     return result
