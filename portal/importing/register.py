@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from portal.nzbn import Entity, NotConfigured, RegisterApi, RegisterError
-from portal.register_compare.compare import person_names
+from portal.register_compare.compare import person_names, readable_name
 from portal.text import fold
 from portal.xpm import XpmClient
 
@@ -73,6 +73,11 @@ def entity_for(register: RegisterApi | None, nzbn: str) -> Entity:
     return register.entity(nzbn)
 
 
+def _shown(name: str, *parts: str | None) -> str:
+    """A register name as the portal shows it, out of the register's capitals."""
+    return " ".join(readable_name(p) for p in parts if p) or readable_name(name)
+
+
 @dataclass(frozen=True)
 class Party:
     """An XPM related party of the client as the plan has it (role held on the client)."""
@@ -114,12 +119,13 @@ def reconcile(entity: Entity, parties: list[Party], today: date | None = None) -
         return None
 
     for director in entity.directors:
-        names = person_names(director.first_name, director.middle_names, director.last_name)
-        party = find(director.name, "director", names | {fold(director.name).strip()})
+        parts = (director.first_name, director.middle_names, director.last_name)
+        shown = _shown(director.name, *parts)
+        party = find(shown, "director", person_names(*parts) | {fold(director.name).strip()})
         current_in_xpm = party is not None and (party.end_date is None or party.end_date > today)
         if not director.current and current_in_xpm:
             ceased = f" on {director.ceased:%-d %B %Y}" if director.ceased else ""
-            said = director.name
+            said = shown
             if fold(party.name).strip() != fold(said).strip():
                 said += f" ({party.name} in XPM)"
             result.differences.append(
@@ -128,24 +134,27 @@ def reconcile(entity: Entity, parties: list[Party], today: date | None = None) -
             )
         elif director.current and party is None:
             result.differences.append(
-                f"{director.name} is a director on the register but not in XPM. {AFTER}"
+                f"{shown} is a director on the register but not in XPM. {AFTER}"
             )
     for allocation in entity.allocations:
         if len(allocation.shareholders) != 1:
             continue  # a joint holding: Compare sets it beside the trust that holds it
         holder = allocation.shareholders[0]
         names = {fold(holder.name).strip()}
+        shown = readable_name(holder.name)
         if holder.is_person:
-            names |= person_names(holder.first_name, holder.middle_names, holder.last_name)
-        party = find(holder.name, "shareholder", names)
+            parts = (holder.first_name, holder.middle_names, holder.last_name)
+            names |= person_names(*parts)
+            shown = _shown(holder.name, *parts)
+        party = find(shown, "shareholder", names)
         if party is None:
             result.differences.append(
-                f"{holder.name} holds {allocation.shares:,} shares on the register and is not "
+                f"{shown} holds {allocation.shares:,} shares on the register and is not "
                 f"a shareholder in XPM. {AFTER}"
             )
         elif party.shares is not None and party.shares != allocation.shares:
             result.differences.append(
-                f"{holder.name} holds {allocation.shares:,} shares on the register, "
+                f"{shown} holds {allocation.shares:,} shares on the register, "
                 f"{party.shares:,} in XPM. {AFTER}"
             )
     return result
