@@ -220,6 +220,10 @@ def import_client(
     # Read once, so that the database is not touched at all while XPM is being read.
     stored = _linked_uuids(db, firm_id, provider)
     end_read(db)  # hold no connection while waiting on XPM
+    # The register entity is read while XPM is (its one call overlaps XPM's round trips).
+    wanted = link_nzbn if link_nzbn and choices.kind == "company" else None
+    beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="register-import")
+    entity_read = beside.submit(linked.entity_for, register, wanted) if wanted else None
     try:
         fetched = read_graph(
             api,
@@ -232,15 +236,17 @@ def import_client(
         )
     except XpmError as error:
         raise _failed(error) from error
+    finally:
+        beside.shutdown(wait=True)  # no register call goes on once the import has answered
     if fetched.root.is_deleted:
         raise ImportFailed(
             f"{fetched.root.name} is marked as deleted in XPM, so it was not imported.",
             retryable=False,
         )
     entity = None
-    if link_nzbn and choices.kind == "company":
+    if entity_read is not None:
         try:
-            entity = linked.entity_for(register, link_nzbn)
+            entity = entity_read.result()
         except RegisterError as error:
             log.warning("Import stopped while reading the register: %s", error.detail or error)
             raise ImportFailed(
