@@ -25,6 +25,11 @@ NOT_ASKED = (
     "linked to it in the same step. Import it without the link; link it later from its "
     "profile (Link to the Companies Office)."
 )
+OTHER_NZBN = (
+    "XPM has NZBN {own} for this client, but the company with number {number} on the "
+    "Companies Office register has NZBN {theirs}, so it cannot be linked in the same step. "
+    "Import it without the link, check which NZBN is right, then link it from its profile."
+)
 AFTER = 'After the import, "Compare with the Companies Office" offers it to take.'
 
 
@@ -61,7 +66,12 @@ def look_up(register: RegisterApi | None, client: XpmClient) -> Lookup:
         if register is None:
             raise NotConfigured()
         found = register.by_company_number(number)
-        return Lookup(register.entity(found.nzbn)) if found is not None else Lookup()
+        if found is None:
+            return Lookup()
+        own = (client.business_number or "").strip()
+        if own and own != found.nzbn:
+            return Lookup(problem=OTHER_NZBN.format(own=own, number=number, theirs=found.nzbn))
+        return Lookup(register.entity(found.nzbn))
     except RegisterError as error:
         return Lookup(problem=NOT_ASKED.format(error=str(error).rstrip(".")))
 

@@ -185,3 +185,12 @@ def test_another_profile_with_that_nzbn_changes_nothing(sessions, api, firm, nga
         run(sessions, api, firm, ngata["holdings"], register)
     assert counts(sessions) == before
     assert "already this company" in str(failed.value) and not failed.value.retryable
+
+
+def test_an_nzbn_in_xpm_that_is_not_the_registers_is_no_offer(
+    api, practice, ngata, register, register_adapter
+):
+    practice.records[ngata["holdings"]]["BusinessNumber"] = "9429000000001"
+    lookup = linked.look_up(register, api.get(ngata["holdings"]))
+    assert lookup.entity is None and "XPM has NZBN 9429000000001" in lookup.problem
+    assert register_adapter.call_count == 1  # the search only
