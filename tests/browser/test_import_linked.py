@@ -54,6 +54,8 @@ def test_import_kowhai_linked_to_the_register(page, staff, live_app, both):
     create = panel.get_by_role("button", name="Create")
     expect(create).to_be_enabled()
     shot(page, "import-linked-preview.png")
+    panel.locator("#register-differences").scroll_into_view_if_needed()
+    shot(page, "import-linked-differences.png")
     create.click()
     expect(page.get_by_role("heading", name=KOWHAI, exact=True)).to_be_visible()
     expect(page.locator("#companies-office-linked")).to_contain_text(
