@@ -2,8 +2,8 @@
 choices and messages as the manual form's, from ``portal.fields``)."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField
-from wtforms.validators import DataRequired
+from wtforms import BooleanField, HiddenField, SelectField
+from wtforms.validators import DataRequired, Optional, Regexp
 
 from portal.fields import choose, kind_choices, plan_choices, type_choices
 from portal.importing.plan import Choices
@@ -25,6 +25,9 @@ class ImportForm(FlaskForm):
         validators=[DataRequired(message=choose("Subscription plan"))],
     )
     remember_structure = BooleanField("Import every client with this XPM structure as this kind")
+    #: Offered when the register has the client's company number (docs/spec.md §10.4).
+    also_link = BooleanField("Also link to the Companies Office", default=True)
+    register_nzbn = HiddenField(validators=[Optional(), Regexp(r"^\d{13}$")])
 
     def fill_choices(self, plans, company_types, trust_types) -> None:
         """The firm's plans and the type lists, each with an empty first choice."""
@@ -84,3 +87,9 @@ class ImportForm(FlaskForm):
             trust_type_code=self.trust_type_code.data if kind == "trust" else None,
             remember_structure=may_remember and bool(self.remember_structure.data),
         )
+
+    def link_nzbn(self) -> str | None:
+        """The register entity to link the company to in the same step, if asked."""
+        if self.kind.data != "company" or not self.also_link.data:
+            return None
+        return self.register_nzbn.data or None

@@ -22,6 +22,7 @@ from portal.importing.mapping import (
     profile_values,
     related_clients,
 )
+from portal.nzbn import Entity
 from portal.text import structure_key
 from portal.xpm import XpmClient
 
@@ -90,6 +91,8 @@ class Plan:
     relationship_notes: tuple[str, ...]
     #: (BusinessStructure, kind) to add to the firm's mapping, if asked for.
     remember: tuple[str, str] | None
+    #: The register's entity the client is linked to in the same step (§10.4), if asked.
+    register: Entity | None = None
 
     @property
     def root_row(self) -> dict:

@@ -11,7 +11,7 @@ from a plan of the client as read for it, by the same rules. Anything that fails
 import logging
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -20,11 +20,14 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.database import end_read, utcnow
+from portal.importing import register as linked
 from portal.importing import write
 from portal.importing.mapping import Link, kind_for, normal_uuid, related_clients
 from portal.importing.plan import Choices, Fetched, build_plan, follows
 from portal.models import DirectoryEntry, Profile, StructureMapping
+from portal.nzbn import RegisterApi, RegisterError
 from portal.reference import ROLES
+from portal.register_link.service import RegisterConflict
 from portal.text import fold
 from portal.xpm import XpmApi, XpmClient, XpmError, XpmNotFound
 
@@ -79,6 +82,10 @@ class Review:
     parties: list[PreviewRow] = field(default_factory=list)
     holdings: list[PreviewRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: What the register said about the client's company number (§10.4).
+    register: linked.Lookup = field(default_factory=linked.Lookup)
+    #: The register's people beside XPM's related parties, when the register has it.
+    reconciled: linked.Reconciled | None = None
 
 
 def already_imported(db: Session, firm_id: int, provider: str, client_uuid: str) -> Outcome | None:
@@ -119,6 +126,7 @@ def review(
     client_uuid: str,
     *,
     client: XpmClient | None = None,
+    lookup: linked.Lookup | None = None,
 ) -> Review:
     """What importing the client would bring: ``client`` as already read from XPM, or read
     now (one call). The rows are the plan's own links, so the preview is what Create does."""
@@ -146,7 +154,15 @@ def review(
         (result.parties if link.entity_uuid == plan.root_uuid else result.holdings).append(row)
     for rows in (result.parties, result.holdings):
         rows.sort(key=lambda row: (ROLE_ORDER.get(row.role, len(ROLE_ORDER)), fold(row.name)))
-    return result
+    if lookup is None or lookup == linked.Lookup():
+        return result
+    reconciled = None
+    if lookup.entity is not None:
+        parties = [
+            linked.Party(r.uuid, r.name, r.role, r.shares, r.end_date) for r in result.parties
+        ]
+        reconciled = linked.reconcile(lookup.entity, parties)
+    return replace(result, register=lookup, reconciled=reconciled)
 
 
 def _other(link: Link, own: str) -> str:
@@ -185,11 +201,15 @@ def import_client(
     max_depth: int = DEFAULT_DEPTH,
     root: XpmClient | None = None,
     on_read: Callable[[int, int], None] | None = None,
+    register: RegisterApi | None = None,
+    link_nzbn: str | None = None,
 ) -> Outcome:
     """Import the client and everything related to it; raises ``ImportFailed``.
 
     ``root``: the client as the user reviewed it (not read again); ``on_read(read,
     known)`` hears how many related clients have been read of those known so far.
+    ``link_nzbn``: link the company to that register entity in the same step (§10.4),
+    read with ``register`` after XPM and before the transaction.
     """
     uuid = normal_uuid(client_uuid)
     done = already_imported(db, firm_id, provider, uuid)
@@ -200,6 +220,10 @@ def import_client(
     # Read once, so that the database is not touched at all while XPM is being read.
     stored = _linked_uuids(db, firm_id, provider)
     end_read(db)  # hold no connection while waiting on XPM
+    # The register entity is read while XPM is (its one call overlaps XPM's round trips).
+    wanted = link_nzbn if link_nzbn and choices.kind == "company" else None
+    beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="register-import")
+    entity_read = beside.submit(linked.entity_for, register, wanted) if wanted else None
     try:
         fetched = read_graph(
             api,
@@ -212,14 +236,45 @@ def import_client(
         )
     except XpmError as error:
         raise _failed(error) from error
+    finally:
+        beside.shutdown(wait=True)  # no register call goes on once the import has answered
     if fetched.root.is_deleted:
         raise ImportFailed(
             f"{fetched.root.name} is marked as deleted in XPM, so it was not imported.",
             retryable=False,
         )
+    entity = None
+    if entity_read is not None:
+        try:
+            entity = entity_read.result()
+        except RegisterError as error:
+            log.warning("Import stopped while reading the register: %s", error.detail or error)
+            raise ImportFailed(
+                f"Nothing was imported. {error} {SAFE} To import it now, untick "
+                "“Also link to the Companies Office”.",
+                error.retryable,
+            ) from error
     now = utcnow()
     plan = build_plan(fetched, mappings, choices, firm_id=firm_id, provider=provider, now=now)
+    if entity is not None:
+        plan = replace(
+            plan, register=entity, notes=plan.notes + _register_notes(plan, fetched.root, entity)
+        )
     return _save(db, plan, user_id)
+
+
+def _register_notes(plan, root: XpmClient, entity) -> tuple[str, ...]:
+    """What the register says differently from XPM, for the profile it opens (§10.4)."""
+    names = {normal_uuid(r.related_client_uuid): r.related_client_name for r in root.relationships}
+    parties = [
+        linked.Party(
+            link.party_uuid, names.get(link.party_uuid, ""), link.role, link.shares, link.end_date
+        )
+        for link in plan.links
+        if link.entity_uuid == plan.root_uuid and link.party_uuid in names
+    ]
+    found = linked.reconcile(entity, parties)
+    return tuple(found.differences + found.doubtful)
 
 
 def read_graph(
@@ -305,6 +360,8 @@ def _save(db: Session, plan, user_id: int | None) -> Outcome:
             if attempt < WRITE_ATTEMPTS and sqlstate in TRANSIENT_SQLSTATES:
                 continue
             failure: Exception = error
+        except RegisterConflict as conflict:
+            raise ImportFailed(f"Nothing was imported: {conflict}", retryable=False) from None
         except (SQLAlchemyError, LookupError) as error:
             failure = error
         log.error("Import could not be saved", exc_info=failure)

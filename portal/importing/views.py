@@ -11,13 +11,14 @@ import time
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from portal import database, shared
+from portal import database, nzbn, shared
 from portal.addons.api import practice_api
 from portal.addons.tokens import NotConnected
 from portal.auth.access import require_login
 from portal.clients import service as clients
 from portal.extensions import htmx
 from portal.importing import bp, memory, runs, service
+from portal.importing import register as linked
 from portal.importing.forms import ImportForm
 from portal.jobs import runner
 from portal.reference import PROVIDER_LABELS
@@ -27,6 +28,10 @@ bp.before_request(require_login)
 CLIENT_UUID = re.compile(r"[0-9A-Za-z-]{1,64}")
 NOTES_SHOWN = 8
 IMPORT_PATH = "/clients/import/<any(xpm, workflowmax):provider>/<client_uuid>"
+#: Seconds the form may spend asking the register about the client (two calls, retries in).
+REGISTER_FORM_SECONDS = 3.0
+#: Seconds Create may spend reading the register entity again before its write.
+REGISTER_CREATE_SECONDS = 20.0
 
 
 @bp.route(IMPORT_PATH, methods=["GET", "POST"])
@@ -49,7 +54,10 @@ def new(provider, client_uuid):
         client = runs.reviewed_client(shared.store(), runner(), api, client_key, client_uuid, wait)
         if client is None:
             return _page(provider, client_uuid, form=form, waiting=True)
-        review = service.review(session, None, firm_id, provider, client_uuid, client=client)
+        lookup = linked.look_up(_register(REGISTER_FORM_SECONDS), client)
+        review = service.review(
+            session, None, firm_id, provider, client_uuid, client=client, lookup=lookup
+        )
     except (NotConnected, service.ImportFailed) as problem:
         not_connected = isinstance(problem, NotConnected)
         return _page(provider, client_uuid, form=form, problem=problem, not_connected=not_connected)
@@ -80,6 +88,8 @@ def _create(api, provider: str, client_uuid: str, client_key: str, form: ImportF
         client_uuid=client_uuid,
         choices=form.choices(may_remember=current_user.is_admin),
         max_depth=int(current_app.config["IMPORT_MAX_DEPTH"]),
+        register=_register(REGISTER_CREATE_SECONDS),
+        link_nzbn=form.link_nzbn(),
     )
     return _after_create(provider, client_uuid, state, form)
 
@@ -97,6 +107,13 @@ def _after_create(provider: str, client_uuid: str, state: dict, form: ImportForm
         return redirect(url_for("importing.new", provider=provider, client_uuid=client_uuid))
     waited = max(0, round(time.time() - state.get("started", time.time())))
     return _page(provider, client_uuid, form=form or _form(), importing={**state, "waited": waited})
+
+
+def _register(seconds: float) -> nzbn.RegisterApi | None:
+    """The register client for one step, or None when the portal has no subscription key."""
+    if not nzbn.configured(current_app.config):
+        return None
+    return nzbn.api_from_config(current_app.config).within(seconds)
 
 
 def _wait() -> float:

@@ -20,6 +20,7 @@ from portal.clients.checklist import checklist, setup_status
 from portal.database import writing
 from portal.importing.plan import Plan
 from portal.models import Association, Profile, StructureMapping
+from portal.register_link.service import take_link
 from portal.text import structure_key
 
 INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -51,6 +52,8 @@ def save(db: Session, plan: Plan, user_id: int | None) -> Outcome:
         promoted = root.standing == "contact"
         if promoted:
             _promote(root, plan)
+        if plan.register is not None:  # linked in the same step (docs/spec.md §10.4)
+            take_link(db, root, plan.register)
         _refresh_statuses(db, plan.firm_id, profiles)
         if plan.remember:
             _remember_structure(db, plan.firm_id, *plan.remember)
@@ -189,7 +192,12 @@ def _audit(db: Session, plan: Plan, user_id, outcome: Outcome, came, linked) -> 
         object_type="profile",
         object_id=outcome.profile_id,
         summary=f"{verb} {plan.choices.kind} {outcome.name} from {system}: "
-        f"{len(came)} created, {len(linked)} linked",
+        f"{len(came)} created, {len(linked)} linked"
+        + (
+            f", linked to the Companies Office (NZBN {plan.register.nzbn})"
+            if plan.register is not None
+            else ""
+        ),
         detail={
             "provider": plan.provider,
             "client_uuid": plan.root_uuid,
@@ -198,5 +206,6 @@ def _audit(db: Session, plan: Plan, user_id, outcome: Outcome, came, linked) -> 
             "linked": linked,
             "associations": outcome.associations,
             "notes": list(plan.notes),
+            "register_nzbn": plan.register.nzbn if plan.register is not None else None,
         },
     )

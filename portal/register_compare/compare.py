@@ -225,7 +225,9 @@ def _names(profile: Profile) -> set[str]:
     return names
 
 
-def _person_names(first, middle, last) -> set[str]:
+def person_names(first, middle, last) -> set[str]:
+    """The folded names a register person goes by: in full, and first and last name alone
+    (the import linked in one step matches XPM's parties by them too, §10.4)."""
     full = " ".join(p for p in (first, middle, last) if p)
     return {fold(full).strip(), fold(" ".join(p for p in (first, last) if p)).strip()}
 
@@ -239,7 +241,7 @@ def _holder_name(holder: Shareholder) -> str:
 
 
 def _director_names(director: Director) -> set[str]:
-    return _person_names(director.first_name, director.middle_names, director.last_name)
+    return person_names(director.first_name, director.middle_names, director.last_name)
 
 
 def _holder_matches(holder: Shareholder, party: Profile) -> bool:
@@ -249,7 +251,7 @@ def _holder_matches(holder: Shareholder, party: Profile) -> bool:
         if holder.company_number and party.company_number:
             return holder.company_number == party.company_number
         return fold(holder.name).strip() == fold(party.name).strip()
-    names = _person_names(holder.first_name, holder.middle_names, holder.last_name)
+    names = person_names(holder.first_name, holder.middle_names, holder.last_name)
     return bool((names | {fold(holder.name).strip()}) & _names(party))
 
 
@@ -380,7 +382,7 @@ def _shareholders(db, profile, entity, held_on, today, comparison: Comparison) -
             continue
         holder = allocation.shareholders[0]
         if holder.is_person:
-            names = _person_names(holder.first_name, holder.middle_names, holder.last_name)
+            names = person_names(holder.first_name, holder.middle_names, holder.last_name)
             names.add(fold(holder.name).strip())
             kind, contact = (
                 "individual",

@@ -206,35 +206,8 @@ def link(
     """Link ``profile`` to the register's ``entity``, committed: its NZBN (and company number,
     if it had none) and status are stored. ``RegisterConflict`` when the profile's own number
     differs, or another profile of the firm is that company."""
-    if profile.kind != "company":
-        raise RegisterConflict("Only a company can be linked to the Companies Office.")
     with writing(db):
-        for label, mine, theirs in (
-            ("company number", profile.company_number, entity.company_number),
-            ("NZBN", profile.nzbn, entity.nzbn),
-        ):
-            if mine and theirs and mine != theirs:
-                raise RegisterConflict(
-                    f"{profile.name} has {label} {mine}, but {entity.name} on the register has "
-                    f"{theirs}. Check which is right; correct the {label} with Edit details "
-                    "if the profile's is wrong, then link again."
-                )
-        _one_at_a_time(db, profile.firm_id)
-        other = same_company(
-            db, profile.firm_id, entity.nzbn, entity.company_number, exclude_id=profile.id
-        )
-        if other is not None:
-            raise RegisterConflict(
-                f"{other.name} in the portal is already this company (same NZBN or company "
-                "number). Merge the two profiles first, then link the one kept.",
-                other,
-            )
-        before = {"nzbn": profile.nzbn, "company_number": profile.company_number}
-        profile.nzbn = entity.nzbn
-        profile.company_number = profile.company_number or entity.company_number or ""
-        profile.companies_office_linked = True
-        profile.register_status = entity.status
-        profile.register_linked_at = utcnow()
+        before = take_link(db, profile, entity)
         refresh_status(db, profile)
         audit.record(
             db,
@@ -253,6 +226,42 @@ def link(
                 "status": entity.status,
             },
         )
+
+
+def take_link(db: Session, profile: Profile, entity: Entity) -> dict:
+    """Inside the caller's write: store on ``profile`` the link to ``entity`` (its NZBN, its
+    company number if it had none, the status and when); returns the numbers it had before.
+    ``RegisterConflict`` when the profile's own number differs, or another profile of the
+    firm is that company. The XPM import linked in one step uses it too (§10.4)."""
+    if profile.kind != "company":
+        raise RegisterConflict("Only a company can be linked to the Companies Office.")
+    for label, mine, theirs in (
+        ("company number", profile.company_number, entity.company_number),
+        ("NZBN", profile.nzbn, entity.nzbn),
+    ):
+        if mine and theirs and mine != theirs:
+            raise RegisterConflict(
+                f"{profile.name} has {label} {mine}, but {entity.name} on the register has "
+                f"{theirs}. Check which is right; correct the {label} with Edit details "
+                "if the profile's is wrong, then link again."
+            )
+    _one_at_a_time(db, profile.firm_id)
+    other = same_company(
+        db, profile.firm_id, entity.nzbn, entity.company_number, exclude_id=profile.id
+    )
+    if other is not None:
+        raise RegisterConflict(
+            f"{other.name} in the portal is already this company (same NZBN or company "
+            "number). Merge the two profiles first, then link the one kept.",
+            other,
+        )
+    before = {"nzbn": profile.nzbn, "company_number": profile.company_number}
+    profile.nzbn = entity.nzbn
+    profile.company_number = profile.company_number or entity.company_number or ""
+    profile.companies_office_linked = True
+    profile.register_status = entity.status
+    profile.register_linked_at = utcnow()
+    return before
 
 
 def unlink(db: Session, profile: Profile, user_id: int, *, address: str | None) -> None:

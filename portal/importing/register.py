@@ -1,0 +1,170 @@
+"""An XPM import linked to the Companies Office in the same step (docs/spec.md §10.4).
+
+``look_up`` reads the register for the client's company number (two calls: the search the
+API offers instead of a lookup by number, then the full entity), with no transaction open;
+a register that cannot be asked becomes a sentence, never a failure of the form.
+``reconcile`` sets the register's directors and share allocations beside XPM's related
+parties as the plan has them: the same person is one profile (the XPM related client is the
+person; a register name matches it on name and role), and everything else is listed, not
+resolved: doubtful matches (the same name in another role, or several of that name) and
+differences (a director resigned on the register but current in XPM, shares that differ, a
+director or shareholder only the register has). After the import, "Compare with the
+Companies Office" offers each of them to take.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from portal.nzbn import Entity, NotConfigured, RegisterApi, RegisterError
+from portal.register_compare.compare import person_names, readable_name
+from portal.text import fold
+from portal.xpm import XpmClient
+
+NOT_ASKED = (
+    "The Companies Office register could not be asked ({error}), so this import cannot be "
+    "linked to it in the same step. Import it without the link; link it later from its "
+    "profile (Link to the Companies Office)."
+)
+OTHER_NZBN = (
+    "XPM has NZBN {own} for this client, but the company with number {number} on the "
+    "Companies Office register has NZBN {theirs}, so it cannot be linked in the same step. "
+    "Import it without the link, check which NZBN is right, then link it from its profile."
+)
+AFTER = 'After the import, "Compare with the Companies Office" offers it to take.'
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the register said about the client: its entity, or why it could not say."""
+
+    entity: Entity | None = None
+    problem: str | None = None
+
+
+@dataclass
+class Reconciled:
+    """The register's people beside XPM's: matched, doubtful and different."""
+
+    #: Register names matched to an XPM related client: {folded name: XPM uuid}.
+    matched: dict[str, str] = field(default_factory=dict)
+    doubtful: list[str] = field(default_factory=list)
+    differences: list[str] = field(default_factory=list)
+
+
+def company_number_of(client: XpmClient) -> str:
+    """The company number XPM keeps on the client, digits only, or ""."""
+    number = (client.company_number or "").strip()
+    return number if number.isdigit() else ""
+
+
+def look_up(register: RegisterApi | None, client: XpmClient) -> Lookup:
+    """The register's entity with the client's company number (no call without one)."""
+    number = company_number_of(client)
+    if not number:
+        return Lookup()
+    try:
+        if register is None:
+            raise NotConfigured()
+        found = register.by_company_number(number)
+        if found is None:
+            return Lookup()
+        own = (client.business_number or "").strip()
+        if own and own != found.nzbn:
+            return Lookup(problem=OTHER_NZBN.format(own=own, number=number, theirs=found.nzbn))
+        return Lookup(register.entity(found.nzbn))
+    except RegisterError as error:
+        return Lookup(problem=NOT_ASKED.format(error=str(error).rstrip(".")))
+
+
+def entity_for(register: RegisterApi | None, nzbn: str) -> Entity:
+    """The entity read again at Create (one call); raises ``RegisterError``."""
+    if register is None:
+        raise NotConfigured()
+    return register.entity(nzbn)
+
+
+def _shown(name: str, *parts: str | None) -> str:
+    """A register name as the portal shows it, out of the register's capitals."""
+    return " ".join(readable_name(p) for p in parts if p) or readable_name(name)
+
+
+@dataclass(frozen=True)
+class Party:
+    """An XPM related party of the client as the plan has it (role held on the client)."""
+
+    uuid: str
+    name: str
+    role: str
+    shares: int | None
+    end_date: date | None
+
+
+def reconcile(entity: Entity, parties: list[Party], today: date | None = None) -> Reconciled:
+    """The register's directors and allocations against XPM's parties of the client."""
+    today = today or date.today()
+    result = Reconciled()
+    by_name: dict[str, list[Party]] = {}
+    for party in parties:
+        by_name.setdefault(fold(party.name).strip(), []).append(party)
+
+    def find(name: str, role: str, names: set[str]) -> Party | None:
+        same = list({p.uuid + p.role: p for n in names for p in by_name.get(n, [])}.values())
+        in_role = [p for p in same if p.role == role]
+        people = {p.uuid for p in in_role}
+        if len(people) == 1:
+            result.matched[fold(name).strip()] = in_role[0].uuid
+            return in_role[0]
+        if len(people) > 1:
+            result.doubtful.append(
+                f"{name}: {len(people)} of XPM's related clients have this name as "
+                f"{role}; choose which is the register's in Compare with the Companies Office."
+            )
+        elif same:
+            roles = ", ".join(sorted({p.role for p in same}))
+            result.doubtful.append(
+                f"{name} is a {role} on the register and in XPM has the same name as a "
+                f"{roles}: confirm they are the same person when taking the {role} in "
+                "Compare with the Companies Office."
+            )
+        return None
+
+    for director in entity.directors:
+        parts = (director.first_name, director.middle_names, director.last_name)
+        shown = _shown(director.name, *parts)
+        party = find(shown, "director", person_names(*parts) | {fold(director.name).strip()})
+        current_in_xpm = party is not None and (party.end_date is None or party.end_date > today)
+        if not director.current and current_in_xpm:
+            ceased = f" on {director.ceased:%-d %B %Y}" if director.ceased else ""
+            said = shown
+            if fold(party.name).strip() != fold(said).strip():
+                said += f" ({party.name} in XPM)"
+            result.differences.append(
+                f"{said} resigned as director{ceased} on the register but is a "
+                f"current director in XPM. {AFTER}"
+            )
+        elif director.current and party is None:
+            result.differences.append(
+                f"{shown} is a director on the register but not in XPM. {AFTER}"
+            )
+    for allocation in entity.allocations:
+        if len(allocation.shareholders) != 1:
+            continue  # a joint holding: Compare sets it beside the trust that holds it
+        holder = allocation.shareholders[0]
+        names = {fold(holder.name).strip()}
+        shown = readable_name(holder.name)
+        if holder.is_person:
+            parts = (holder.first_name, holder.middle_names, holder.last_name)
+            names |= person_names(*parts)
+            shown = _shown(holder.name, *parts)
+        party = find(shown, "shareholder", names)
+        if party is None:
+            result.differences.append(
+                f"{shown} holds {allocation.shares:,} shares on the register and is not "
+                f"a shareholder in XPM. {AFTER}"
+            )
+        elif party.shares is not None and party.shares != allocation.shares:
+            result.differences.append(
+                f"{shown} holds {allocation.shares:,} shares on the register, "
+                f"{party.shares:,} in XPM. {AFTER}"
+            )
+    return result
