@@ -7,12 +7,13 @@ when ``PORTAL_TEST_DATABASE_URL`` is set. Outbound connections beyond this machi
 import ipaddress
 import os
 import socket
+from contextlib import contextmanager
 
 import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from werkzeug.routing import Rule
 
@@ -201,6 +202,23 @@ def settings_for(database_url: str, **overrides) -> dict:
         "PASSWORD_HASHER": "owasp" if production else "cheapest",
         **overrides,
     }
+
+
+@contextmanager
+def statements_run(app):
+    """The SQL statements ``app``'s engine runs inside the ``with`` block, as a list."""
+    with app.app_context():
+        engine = database.engine()
+    seen: list[str] = []
+
+    def listener(*args) -> None:
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
 
 
 def empty_tables(app) -> None:

@@ -307,7 +307,7 @@ def test_setup_becomes_complete_when_nothing_is_missing(app, client, signed_in):
 
 
 def test_list_uses_a_constant_number_of_queries(app, client, signed_in):
-    from sqlalchemy import event
+    from tests.conftest import statements_run
 
     firm_id = signed_in[1]
     with app.app_context():
@@ -324,18 +324,12 @@ def test_list_uses_a_constant_number_of_queries(app, client, signed_in):
                         subscription_plan_id=plan_id(app, firm_id),
                     )
                 )
-        engine = database.engine()
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements_run(app) as statements:
         client.get("/clients/")
         few = len(statements)
         statements.clear()
         client.get("/clients/?kind=company")
         assert len(statements) == few
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert few <= 6
     with app.app_context():
         assert database.session().scalar(select(func.count(Profile.id))) == 30

@@ -23,6 +23,7 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.auth import service as auth_service
 from portal.database import Base, make_engine
+from portal.importing import service
 from portal.importing.plan import Choices
 from portal.models import SubscriptionPlan
 from portal.xpm import Limits, RetryPolicy, TenantLimiter, XpmApi
@@ -244,6 +245,23 @@ def firm(sessions):
             )
         )
         return firm.id, user.id, plan
+
+
+def import_company(sessions, api, firm, client_uuid, **options):
+    """Import the XPM company ``client_uuid`` for ``firm`` (firm, user, plan ids) through the
+    service, with the form's usual answers; ``options`` go to ``import_client``."""
+    firm_id, user_id, plan_id = firm
+    with sessions() as session:
+        return service.import_client(
+            session,
+            api,
+            firm_id=firm_id,
+            user_id=user_id,
+            provider="xpm",
+            client_uuid=client_uuid,
+            choices=choices_for("company", plan_id),
+            **options,
+        )
 
 
 def choices_for(kind: str, plan_id: int, **overrides) -> Choices:

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from portal.importing import service
-from tests.importing.conftest import choices_for, table_counts
+from tests.importing.conftest import import_company, table_counts
 
 CALLS = 7  # the company and six related clients (Aroha is already in the portal)
 
@@ -21,18 +21,7 @@ def counts(sessions) -> dict[str, int]:
 
 
 def run(sessions, api, firm, client_uuid, root=None):
-    firm_id, user_id, plan_id = firm
-    with sessions() as session:
-        return service.import_client(
-            session,
-            api,
-            firm_id=firm_id,
-            user_id=user_id,
-            provider="xpm",
-            client_uuid=client_uuid,
-            choices=choices_for("company", plan_id),
-            root=root,
-        )
+    return import_company(sessions, api, firm, client_uuid, root=root)
 
 
 def prepare_linked_contact(sessions, api, firm, practice, ngata):

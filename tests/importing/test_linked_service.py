@@ -15,7 +15,7 @@ from portal.importing import service
 from portal.models import Profile
 from portal.nzbn import RegisterApi
 from portal.xpm.transport import ReadOnlySession, RetryPolicy
-from tests.importing.conftest import choices_for, table_counts
+from tests.importing.conftest import import_company, table_counts
 from tests.nzbn.conftest import KEY, URL, fixture
 
 NUMBER = "1234567"  # the ngata fixture's company number for Kōwhai Holdings
@@ -50,19 +50,7 @@ def counts(sessions) -> dict[str, int]:
 
 
 def run(sessions, api, firm, client_uuid, register, link_nzbn=NZBN):
-    firm_id, user_id, plan_id = firm
-    with sessions() as session:
-        return service.import_client(
-            session,
-            api,
-            firm_id=firm_id,
-            user_id=user_id,
-            provider="xpm",
-            client_uuid=client_uuid,
-            choices=choices_for("company", plan_id),
-            register=register,
-            link_nzbn=link_nzbn,
-        )
+    return import_company(sessions, api, firm, client_uuid, register=register, link_nzbn=link_nzbn)
 
 
 def test_the_form_reads_the_entity_in_two_calls(api, ngata, register, register_adapter):

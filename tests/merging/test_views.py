@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal import database
 from portal.models import AuditEvent, Profile
+from tests.conftest import statements_run
 from tests.merging.conftest import association_set
 
 
@@ -149,22 +150,13 @@ def test_another_firms_profile_is_not_found(client, signed_in, family, other_fir
 def test_suggestions_cost_one_query_however_many_there_are(app, client, signed_in, family):
     from datetime import date
 
-    from sqlalchemy import event
-
     from tests.merging.conftest import add_profile
 
     def statements_for(url) -> int:
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with statements_run(app) as seen:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(seen)
 
-    with app.app_context():
-        engine = database.engine()
     one = statements_for(f"/clients/{family.older}")
     with app.app_context():
         session = database.session()

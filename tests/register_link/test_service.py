@@ -2,11 +2,12 @@
 register bodies on requests-mock (docs/spec.md §10)."""
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal import database
 from portal.clients.checklist import checklist
 from portal.models import Association, AuditEvent, Profile
+from tests.conftest import statements_run
 from tests.nzbn.conftest import fixture
 from tests.register_link.conftest import (
     JSON,
@@ -396,19 +397,12 @@ def test_the_filter_keeps_the_statements_per_page_constant(app, client, signed_i
     _, firm_id = signed_in
     for i in range(12):
         add_company(app, firm_id, name=f"Company {i} Limited")
-    with app.app_context():
-        engine = database.engine()
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements_run(app) as statements:
         client.get("/clients/")
         few = len(statements)
         statements.clear()
         client.get("/clients/?register=unlinked")
         assert len(statements) == few
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
 
 
 @pytest.mark.parametrize("number", ["942909044466", "94290904446611", "94290904446a1"])
