@@ -247,9 +247,10 @@ def firm(sessions):
         return firm.id, user.id, plan
 
 
-def import_company(sessions, api, firm, client_uuid, **options):
-    """Import the XPM company ``client_uuid`` for ``firm`` (firm, user, plan ids) through the
-    service, with the form's usual answers; ``options`` go to ``import_client``."""
+def import_from_xpm(sessions, api, firm, client_uuid, kind="company", choices=None, **options):
+    """Import the XPM client ``client_uuid`` for ``firm`` (firm, user, plan ids) through the
+    service, with the form's usual answers for ``kind`` unless ``choices`` are given;
+    ``options`` go to ``import_client``."""
     firm_id, user_id, plan_id = firm
     with sessions() as session:
         return service.import_client(
@@ -259,7 +260,7 @@ def import_company(sessions, api, firm, client_uuid, **options):
             user_id=user_id,
             provider="xpm",
             client_uuid=client_uuid,
-            choices=choices_for("company", plan_id),
+            choices=choices or choices_for(kind, plan_id),
             **options,
         )
 

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from portal.importing import service
-from tests.importing.conftest import import_company, table_counts
+from tests.importing.conftest import import_from_xpm, table_counts
 
 CALLS = 7  # the company and six related clients (Aroha is already in the portal)
 
@@ -21,7 +21,7 @@ def counts(sessions) -> dict[str, int]:
 
 
 def run(sessions, api, firm, client_uuid, root=None):
-    return import_company(sessions, api, firm, client_uuid, root=root)
+    return import_from_xpm(sessions, api, firm, client_uuid, root=root)
 
 
 def prepare_linked_contact(sessions, api, firm, practice, ngata):

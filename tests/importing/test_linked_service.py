@@ -15,7 +15,7 @@ from portal.importing import service
 from portal.models import Profile
 from portal.nzbn import RegisterApi
 from portal.xpm.transport import ReadOnlySession, RetryPolicy
-from tests.importing.conftest import import_company, table_counts
+from tests.importing.conftest import import_from_xpm, table_counts
 from tests.nzbn.conftest import KEY, URL, fixture
 
 NUMBER = "1234567"  # the ngata fixture's company number for Kōwhai Holdings
@@ -50,7 +50,7 @@ def counts(sessions) -> dict[str, int]:
 
 
 def run(sessions, api, firm, client_uuid, register, link_nzbn=NZBN):
-    return import_company(sessions, api, firm, client_uuid, register=register, link_nzbn=link_nzbn)
+    return import_from_xpm(sessions, api, firm, client_uuid, register=register, link_nzbn=link_nzbn)
 
 
 def test_the_form_reads_the_entity_in_two_calls(api, ngata, register, register_adapter):

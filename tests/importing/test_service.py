@@ -6,22 +6,11 @@ from sqlalchemy import func, select
 from portal.importing import service
 from portal.importing.plan import Choices
 from portal.models import Association, AuditEvent, Profile, StructureMapping
-from tests.importing.conftest import choices_for
+from tests.importing.conftest import choices_for, import_from_xpm
 
 
 def run(sessions, api, firm, root, kind="company", **options):
-    firm_id, user_id, plan_id = firm
-    with sessions() as session:
-        return service.import_client(
-            session,
-            api,
-            firm_id=firm_id,
-            user_id=user_id,
-            provider="xpm",
-            client_uuid=root,
-            choices=options.pop("choices", None) or choices_for(kind, plan_id),
-            **options,
-        )
+    return import_from_xpm(sessions, api, firm, root, kind, **options)
 
 
 def profiles(sessions) -> dict[str, Profile]:
