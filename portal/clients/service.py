@@ -232,11 +232,18 @@ def create_profile(
 
 
 def add_contact(
-    db: Session, firm_id: int, user_id: int, kind: str, values: dict, *, address: str | None
+    db: Session,
+    firm_id: int,
+    user_id: int,
+    kind: str,
+    values: dict,
+    *,
+    address: str | None,
+    origin: str = "manual",
 ) -> Profile:
     """Add a contact of ``kind`` (a party with no plan: a director, a corporate trustee) in
-    the caller's unit of work, audited there."""
-    profile = Profile(firm_id=firm_id, kind=kind, standing="contact")
+    the caller's unit of work, audited there; ``origin`` says where it came from."""
+    profile = Profile(firm_id=firm_id, kind=kind, standing="contact", origin=origin)
     _apply(db, profile, values)
     db.add(profile)
     db.flush()  # the columns' defaults, which the checklist reads

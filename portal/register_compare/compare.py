@@ -554,7 +554,13 @@ def _add(db, profile, addition: Addition, choice: str, user_id, address) -> dict
     if created:
         values = addition.contact | {"name": addition.name}
         chosen = clients.add_contact(
-            db, profile.firm_id, user_id, addition.contact_kind, values, address=address
+            db,
+            profile.firm_id,
+            user_id,
+            addition.contact_kind,
+            values,
+            address=address,
+            origin="register",  # what the register says, taken
         )
     if chosen is None:
         return None

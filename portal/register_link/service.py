@@ -387,9 +387,14 @@ class _Parties:
 
     def _contact(self, kind: str, values: dict) -> Profile:
         contact = add_contact(
-            self.db, self.firm_id, self.user_id, kind, values, address=self.address
+            self.db,
+            self.firm_id,
+            self.user_id,
+            kind,
+            values,
+            address=self.address,
+            origin="register",
         )
-        contact.origin = "register"
         self.created.add(contact.id)
         return contact
 

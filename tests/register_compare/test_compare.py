@@ -400,6 +400,7 @@ def test_a_new_director_with_no_match_becomes_a_new_contact(
             database.session().scalars(select(Profile).where(Profile.sort_name == "tama rua")).one()
         )
         assert (tama.kind, tama.standing, tama.last_name) == ("individual", "contact", "Rua")
+        assert tama.origin == "register"  # came in from the register, not typed
 
 
 def test_no_transaction_is_open_while_the_register_answers(
