@@ -3,6 +3,8 @@ Redis when there are several workers, see ``portal.shared``):
 
 - the client just read from XPM to draw the import form, so Create does not read it again
   (the user imports what they reviewed, and the import costs one call less);
+- what the Companies Office register said of that client's company number, for the same
+  reasons: redrawing the form asks it nothing, and Create links what the form showed;
 - that XPM is being read for a client's form (and whether anyone still looks at it), or
   why that failed;
 - the one import of a client under way, and how it went: every Create of that client, in
@@ -16,6 +18,7 @@ import json
 import secrets
 import time
 
+from portal.nzbn.records import Entity, entity_from_json, entity_to_json
 from portal.xpm.records import XpmClient, client_from_json, client_to_json
 
 REVIEWED_SECONDS = 600
@@ -51,6 +54,22 @@ def reviewed(store, client_key: str) -> XpmClient | None:
 def forget_reviewed(store, client_key: str) -> None:
     """Read the client afresh next time (Try again)."""
     store.delete(f"reviewed:{client_key}")
+
+
+def remember_register(store, client_key: str, number: str, entity: Entity | None) -> None:
+    """Keep the register's entity with company ``number`` (``None``: the register has none)."""
+    said = {"number": number, "entity": None if entity is None else entity_to_json(entity)}
+    store.put(f"register:{client_key}", json.dumps(said).encode(), REVIEWED_SECONDS)
+
+
+def register_said(store, client_key: str, number: str) -> tuple[bool, Entity | None]:
+    """(asked, entity): whether the register was asked lately about company ``number`` for
+    the client's form, and the entity it gave (``None`` if it has no such company)."""
+    found = store.get(f"register:{client_key}")
+    said = json.loads(found) if found else None
+    if not said or said["number"] != number:
+        return False, None
+    return True, None if said["entity"] is None else entity_from_json(said["entity"])
 
 
 def want(store, client_key: str) -> None:

@@ -2,7 +2,9 @@
 
 ``look_up`` reads the register for the client's company number (two calls: the search the
 API offers instead of a lookup by number, then the full entity), with no transaction open;
-a register that cannot be asked becomes a sentence, never a failure of the form.
+a register that cannot be asked becomes a sentence, never a failure of the form. What it
+found is kept in the shared store (``remembered_look_up``), so redrawing the form asks
+nothing and Create links the entity the form showed without reading it again.
 ``reconcile`` sets the register's directors and share allocations beside XPM's related
 parties as the plan has them: the same person is one profile (the XPM related client is the
 person; a register name matches it on name and role), and everything else is listed, not
@@ -15,6 +17,7 @@ Companies Office" offers each of them to take.
 from dataclasses import dataclass, field
 from datetime import date
 
+from portal.importing import memory
 from portal.nzbn import Entity, NotConfigured, RegisterApi, RegisterError
 from portal.register_compare.compare import person_names, readable_name
 from portal.text import fold
@@ -74,6 +77,27 @@ def look_up(register: RegisterApi | None, client: XpmClient) -> Lookup:
         return Lookup(register.entity(found.nzbn))
     except RegisterError as error:
         return Lookup(problem=NOT_ASKED.format(error=str(error).rstrip(".")))
+
+
+def remembered_look_up(store, client_key: str, register: RegisterApi | None, client: XpmClient):
+    """``look_up``, answered from the shared store when the form asked it lately; what the
+    register said is kept there for the next redraw and for Create (a problem is not kept:
+    the next redraw asks again)."""
+    number = company_number_of(client)
+    if not number:
+        return Lookup()
+    asked, entity = memory.register_said(store, client_key, number)
+    if asked:
+        return Lookup(entity)
+    found = look_up(register, client)
+    if found.problem is None:
+        memory.remember_register(store, client_key, number, found.entity)
+    return found
+
+
+def reviewed_entity(store, client_key: str, client: XpmClient) -> Entity | None:
+    """The register entity the client's form showed, while the shared store keeps it."""
+    return memory.register_said(store, client_key, company_number_of(client))[1]
 
 
 def entity_for(register: RegisterApi | None, nzbn: str) -> Entity:

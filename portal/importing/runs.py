@@ -21,6 +21,7 @@ from functools import partial
 from sqlalchemy.orm import sessionmaker
 
 from portal.importing import memory
+from portal.importing import register as linked
 from portal.importing.service import SAFE, ImportFailed, Outcome, import_client
 from portal.jobs import Jobs
 from portal.shared import Unavailable
@@ -105,7 +106,9 @@ def start_import(
         token = memory.start_import(store, client_key)
         if token is None:  # another Create of it runs (in any worker): wait on its state
             return progress(store, client_key, wait, jobs)
-        details["root"] = memory.reviewed(store, client_key)
+        root = details["root"] = memory.reviewed(store, client_key)
+        if root is not None and details.get("link_nzbn"):
+            details["entity"] = linked.reviewed_entity(store, client_key, root)
         work = partial(_import, store, sessions, api, client_key, token, details)
         started = jobs.submit(("import", client_key), work, lane="import")
         with contextlib.suppress(FutureTimeout):

@@ -25,7 +25,7 @@ from portal.importing import write
 from portal.importing.mapping import Link, kind_for, normal_uuid, related_clients
 from portal.importing.plan import Choices, Fetched, build_plan, follows
 from portal.models import DirectoryEntry, Profile, StructureMapping
-from portal.nzbn import RegisterApi, RegisterError
+from portal.nzbn import Entity, RegisterApi, RegisterError
 from portal.reference import ROLES
 from portal.register_link.service import RegisterConflict
 from portal.text import fold
@@ -203,13 +203,15 @@ def import_client(
     on_read: Callable[[int, int], None] | None = None,
     register: RegisterApi | None = None,
     link_nzbn: str | None = None,
+    entity: Entity | None = None,
 ) -> Outcome:
     """Import the client and everything related to it; raises ``ImportFailed``.
 
     ``root``: the client as the user reviewed it (not read again); ``on_read(read,
     known)`` hears how many related clients have been read of those known so far.
     ``link_nzbn``: link the company to that register entity in the same step (§10.4),
-    read with ``register`` after XPM and before the transaction.
+    read with ``register`` beside XPM and before the transaction, unless ``entity`` (the
+    register entity the form showed) is that one.
     """
     uuid = normal_uuid(client_uuid)
     done = already_imported(db, firm_id, provider, uuid)
@@ -222,6 +224,10 @@ def import_client(
     end_read(db)  # hold no connection while waiting on XPM
     # The register entity is read while XPM is (its one call overlaps XPM's round trips).
     wanted = link_nzbn if link_nzbn and choices.kind == "company" else None
+    if entity is not None and entity.nzbn != wanted:
+        entity = None  # not the one to link: read the one chosen
+    elif entity is not None:
+        wanted = None  # the form's entity is linked as the user saw it
     beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="register-import")
     entity_read = beside.submit(linked.entity_for, register, wanted) if wanted else None
     try:
@@ -243,7 +249,6 @@ def import_client(
             f"{fetched.root.name} is marked as deleted in XPM, so it was not imported.",
             retryable=False,
         )
-    entity = None
     if entity_read is not None:
         try:
             entity = entity_read.result()

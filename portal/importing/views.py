@@ -54,7 +54,8 @@ def new(provider, client_uuid):
         client = runs.reviewed_client(shared.store(), runner(), api, client_key, client_uuid, wait)
         if client is None:
             return _page(provider, client_uuid, form=form, waiting=True)
-        lookup = linked.look_up(_register(REGISTER_FORM_SECONDS), client)
+        register = _register(REGISTER_FORM_SECONDS)
+        lookup = linked.remembered_look_up(shared.store(), client_key, register, client)
         review = service.review(
             session, None, firm_id, provider, client_uuid, client=client, lookup=lookup
         )

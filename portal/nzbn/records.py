@@ -4,7 +4,8 @@ Dates are ``datetime.date`` (the register's timestamps are midnights in New Zeal
 ``None`` where the register has nothing. ``docs/register-shapes.md`` maps each field.
 """
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 #: The register's public page for an entity, by NZBN (the NZBN register's own web site).
@@ -127,3 +128,46 @@ class SearchPage:
     def has_more(self) -> bool:
         """True if a later page holds more results."""
         return (self.page + 1) * self.page_size < self.total
+
+
+def entity_to_json(entity: Entity) -> str:
+    """``entity`` as JSON (dates as ISO text), for the shared store between requests."""
+
+    def plain(value):
+        if isinstance(value, date):
+            return value.isoformat()
+        raise TypeError(type(value).__name__)
+
+    return json.dumps(asdict(entity), default=plain, ensure_ascii=False)
+
+
+def entity_from_json(text: str) -> Entity:
+    """The ``Entity`` that ``entity_to_json`` wrote."""
+    return _build(Entity, json.loads(text))
+
+
+#: The fields that hold records, and the record each holds (one, or a tuple of them).
+_NESTED = {
+    "registered_office": Address,
+    "address_for_service": Address,
+    "directors": Director,
+    "allocations": ShareAllocation,
+    "shareholders": Shareholder,
+}
+_DATES = {"start", "end", "appointed", "ceased", "incorporated"}
+
+
+def _build(kind, values: dict):
+    built = {}
+    for field in fields(kind):
+        value = values.get(field.name)
+        if field.name in _NESTED and isinstance(value, list):
+            value = tuple(_build(_NESTED[field.name], item) for item in value)
+        elif field.name in _NESTED and value is not None:
+            value = _build(_NESTED[field.name], value)
+        elif field.name in _DATES and value:
+            value = date.fromisoformat(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        built[field.name] = value
+    return kind(**built)

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from portal import database, register_sandbox
-from portal.importing import write
+from portal import database, register_sandbox, shared
+from portal.importing import memory, write
 from portal.models import Profile
 from portal.sandbox.fixtures import CHAIN_COMPANY
 from tests.importing.sandboxed import counts, find, import_url, plan_id, profile_named
@@ -115,11 +115,33 @@ def test_a_register_fault_on_the_form_never_blocks_the_import(
     assert not profile_named(app, CHAIN_COMPANY).companies_office_linked
 
 
+def test_create_links_the_entity_the_form_showed_without_asking_again(
+    app, client, connected, kowhai, on_register
+):
+    page = client.get(import_url(kowhai)).get_data(as_text=True)
+    client.get(import_url(kowhai))  # a redraw of the form asks the register nothing
+    asked = on_register("GET", "calls")["calls"]
+    assert (
+        client.post(import_url(kowhai), data=linked_form(app, connected[1], page)).status_code
+        == 302
+    )
+    assert on_register("GET", "calls")["calls"] == asked
+    assert sum(asked.values()) == 2  # the search by company number, then the entity
+    assert profile_named(app, CHAIN_COMPANY).companies_office_linked
+
+
+def forget_what_the_register_said(app, firm_id: int, client_uuid: str):
+    """The shared store no longer holds the form's entity (it expired): Create reads it."""
+    with app.app_context():
+        shared.store().delete("register:" + memory.key(firm_id, "xpm", client_uuid))
+
+
 @pytest.mark.parametrize("fault", ["503", "timeout", "401"])
 def test_a_register_fault_at_create_changes_nothing(
     app, client, connected, kowhai, on_register, fault
 ):
     page = client.get(import_url(kowhai)).get_data(as_text=True)
+    forget_what_the_register_said(app, connected[1], kowhai)
     rule = {"fault": fault, "endpoints": ["entities/get"], "timeout_seconds": 4}
     on_register("POST", "faults", json=rule)
     before = counts(app)
