@@ -1,10 +1,9 @@
 """A company linked to the Companies Office beside its register entry: the fields that
-differ, the directors and shareholders that differ, and taking what the user ticked
-(docs/spec.md §10).
+differ, and the directors and shareholders that differ (docs/spec.md §10.3).
 
 ``compare`` only reads (the register's ``Entity`` was read before, with no transaction
-open); ``take`` compares again inside its one write transaction and changes only what was
-ticked and still differs, so a double submit or a stale page changes nothing twice.
+open); ``take`` (in ``take.py``) compares again inside its one write and changes only what
+was ticked and still differs.
 """
 
 import re
@@ -14,9 +13,8 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from portal import audit, limits
+from portal import limits
 from portal.clients import service as clients
-from portal.database import writing
 from portal.models import Association, Profile
 from portal.nzbn import Address, Director, Entity, ShareAllocation, Shareholder
 from portal.reference import MONTHS
@@ -46,6 +44,11 @@ class Ending:
     day: date
     why: str
 
+    @property
+    def key(self) -> str:
+        """What names it before the role is stored too (the import's preview, §10.4)."""
+        return ending_key(self.association.role, self.association.party.name)
+
 
 @dataclass(frozen=True)
 class SharesChange:
@@ -53,6 +56,11 @@ class SharesChange:
 
     association: Association
     shares: int
+
+    @property
+    def key(self) -> str:
+        """What names it before the role is stored too (the import's preview, §10.4)."""
+        return shares_key(self.association.party.name)
 
 
 @dataclass(frozen=True)
@@ -213,6 +221,34 @@ def _fields(profile: Profile, entity: Entity) -> list[Difference]:
 # --- people ------------------------------------------------------------------------------
 
 
+def ending_key(role: str, party_name: str) -> str:
+    """The key of ending ``party_name``'s ``role``, the same before and after it is stored."""
+    return f"end:{role}:{fold(party_name).strip()}"
+
+
+def shares_key(party_name: str) -> str:
+    """The key of taking the register's number of shares for ``party_name``."""
+    return f"shares:{fold(party_name).strip()}"
+
+
+def director_key(director: Director) -> str:
+    """The key of adding a director the register has (``Addition.key``)."""
+    return "director:" + max(_director_names(director), key=len)
+
+
+def holder_names(holder: Shareholder) -> set[str]:
+    """The folded names a register shareholder goes by."""
+    if holder.is_person:
+        names = person_names(holder.first_name, holder.middle_names, holder.last_name)
+        return names | {fold(holder.name).strip()}
+    return {fold(holder.name).strip(), fold(readable_name(holder.name)).strip()}
+
+
+def shareholder_key(holder: Shareholder) -> str:
+    """The key of adding a shareholder the register has (``Addition.key``)."""
+    return f"shareholder:{holder.nzbn or max(holder_names(holder), key=len)}"
+
+
 def _current(association: Association, today: date) -> bool:
     return association.end_date is None or association.end_date >= today
 
@@ -289,9 +325,17 @@ def _allocation_matches(
 
 def _candidates(db: Session, profile: Profile, kind: str, names: set[str], holder=None):
     """The firm's profiles of ``kind`` that may be this person or company."""
-    query = select(Profile).where(
-        Profile.firm_id == profile.firm_id, Profile.kind == kind, Profile.id != profile.id
-    )
+    return candidates(db, profile.firm_id, kind, names, holder, exclude_id=profile.id)
+
+
+def candidates(
+    db: Session, firm_id: int, kind: str, names: set[str], holder=None, *, exclude_id=None
+):
+    """The firm's profiles of ``kind`` that may be the register's person or company: by NZBN
+    or company number first, else by name (``names`` folded)."""
+    query = select(Profile).where(Profile.firm_id == firm_id, Profile.kind == kind)
+    if exclude_id is not None:
+        query = query.where(Profile.id != exclude_id)
     numbers = []
     if holder is not None and holder.nzbn:
         numbers.append(Profile.nzbn == holder.nzbn)
@@ -338,7 +382,7 @@ def _directors(db, profile, entity, held_on, today, comparison: Comparison) -> N
         contact = _person_contact(director.first_name, director.middle_names, director.last_name)
         comparison.additions.append(
             Addition(
-                key="director:" + max(names, key=len),
+                key=director_key(director),
                 role="director",
                 name=_person_name(contact),
                 start=director.appointed,
@@ -381,9 +425,8 @@ def _shareholders(db, profile, entity, held_on, today, comparison: Comparison) -
             )
             continue
         holder = allocation.shareholders[0]
+        names = holder_names(holder)
         if holder.is_person:
-            names = person_names(holder.first_name, holder.middle_names, holder.last_name)
-            names.add(fold(holder.name).strip())
             kind, contact = (
                 "individual",
                 _person_contact(
@@ -391,7 +434,6 @@ def _shareholders(db, profile, entity, held_on, today, comparison: Comparison) -
                 ),
             )
         else:
-            names = {fold(holder.name).strip(), fold(readable_name(holder.name)).strip()}
             kind = "company"
             contact = {
                 "name": readable_name(holder.name),
@@ -400,7 +442,7 @@ def _shareholders(db, profile, entity, held_on, today, comparison: Comparison) -
             }
         comparison.additions.append(
             Addition(
-                key=f"shareholder:{holder.nzbn or max(names, key=len)}",
+                key=shareholder_key(holder),
                 role="shareholder",
                 name=_person_name(contact) if holder.is_person else contact["name"],
                 start=None,
@@ -426,167 +468,3 @@ def compare(db: Session, profile: Profile, entity: Entity, today: date | None = 
     _directors(db, profile, entity, held_on, today, comparison)
     _shareholders(db, profile, entity, held_on, today, comparison)
     return comparison
-
-
-# --- taking --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ticked:
-    """What the user ticked: field names, association ids to end or re-share, additions
-    (key → the chosen profile id, or ``NEW`` for a new contact)."""
-
-    fields: frozenset[str] = frozenset()
-    end: frozenset[str] = frozenset()
-    shares: frozenset[str] = frozenset()
-    add: dict = field(default_factory=dict)
-
-
-@dataclass
-class Taken:
-    """What taking changed."""
-
-    changes: dict
-    #: The labels of the fields taken ("Registered office"), for the audit summary.
-    labels: list[str]
-    ended: list[dict]
-    shares: list[dict]
-    added: list[dict]
-
-    @property
-    def anything(self) -> bool:
-        return bool(self.changes or self.ended or self.shares or self.added)
-
-
-def take(
-    db: Session,
-    firm_id: int,
-    profile_id: int,
-    entity: Entity,
-    ticked: Ticked,
-    user_id: int,
-    *,
-    address: str | None,
-    today: date | None = None,
-) -> Taken | None:
-    """Take what was ticked from ``entity`` (read from the register beforehand) where it still
-    differs, in one write transaction; None if the profile has gone or is no longer linked."""
-    with writing(db):
-        profile = clients.get_profile(db, firm_id, profile_id)
-        if profile is None or not is_linked(profile):
-            return None
-        return _take(db, profile, entity, ticked, user_id, address=address, today=today)
-
-
-def _take(db, profile, entity, ticked: Ticked, user_id, *, address, today) -> Taken:
-    comparison = compare(db, profile, entity, today)
-    taken = Taken({}, [], [], [], [])
-    for difference in comparison.fields:
-        if difference.field in ticked.fields:
-            taken.labels.append(difference.label)
-            for key, value in difference.values.items():
-                before = getattr(profile, key)
-                if before != value:
-                    taken.changes[key] = [clients._plain(before), clients._plain(value)]
-                    setattr(profile, key, value)
-    if "name" in taken.changes:
-        profile.sort_name = fold(profile.name)
-    touched = {profile.id}
-    for ending in comparison.endings:
-        if str(ending.association.id) in ticked.end:
-            ending.association.end_date = ending.day
-            touched.add(ending.association.party_id)
-            taken.ended.append(_described(ending.association, end_date=ending.day.isoformat()))
-    for change in comparison.shares:
-        if str(change.association.id) in ticked.shares:
-            before = change.association.shares
-            change.association.shares = change.shares
-            taken.shares.append(_described(change.association, shares=[before, change.shares]))
-    for addition in comparison.additions:
-        added = None
-        if addition.key in ticked.add:
-            added = _add(db, profile, addition, ticked.add[addition.key], user_id, address)
-        if added is not None:
-            taken.added.append(added)
-            touched.add(added["party_id"])
-    if not taken.anything:
-        return taken
-    db.flush()
-    for touched_id in sorted(touched - {profile.id}):
-        other = db.get(Profile, touched_id)
-        if other is not None:
-            clients.refresh_status(db, other)
-    clients.refresh_status(db, profile)
-    audit.record(
-        db,
-        "register_taken",
-        address=address,
-        firm_id=profile.firm_id,
-        user_id=user_id,
-        object_type="profile",
-        object_id=profile.id,
-        summary=f"Took from the Companies Office for {profile.name}: {_summary(taken)}",
-        detail={
-            "nzbn": entity.nzbn,
-            "changes": taken.changes,
-            "roles_ended": taken.ended,
-            "shares_changed": taken.shares,
-            "roles_added": taken.added,
-        },
-    )
-    return taken
-
-
-def _described(association: Association, **more) -> dict:
-    return {
-        "association_id": association.id,
-        "party": association.party.name,
-        "role": association.role,
-        **more,
-    }
-
-
-def _add(db, profile, addition: Addition, choice: str, user_id, address) -> dict | None:
-    """Store the role, held by the chosen candidate or by a new contact (``NEW``); None for
-    a choice that was never offered."""
-    chosen = next((c for c in addition.candidates if str(c.id) == choice), None)
-    created = choice == NEW
-    if created:
-        values = addition.contact | {"name": addition.name}
-        chosen = clients.add_contact(
-            db,
-            profile.firm_id,
-            user_id,
-            addition.contact_kind,
-            values,
-            address=address,
-            origin="register",  # what the register says, taken
-        )
-    if chosen is None:
-        return None
-    association = Association(
-        firm_id=profile.firm_id,
-        profile_id=profile.id,
-        party_id=chosen.id,
-        role=addition.role,
-        shares=addition.shares,
-        start_date=addition.start,
-    )
-    db.add(association)
-    db.flush()
-    return {
-        "association_id": association.id,
-        "party_id": chosen.id,
-        "party": chosen.name,
-        "role": addition.role,
-        "shares": addition.shares,
-        "created_contact": created,
-    }
-
-
-def _summary(taken: Taken) -> str:
-    what = [label.lower() if label != "NZBN" else label for label in taken.labels]
-    what += [f"ended {e['party']} as {e['role']}" for e in taken.ended]
-    what += [f"{s['party']} now holds {s['shares'][1]:,} shares" for s in taken.shares]
-    what += [f"added {a['party']} as {a['role']}" for a in taken.added]
-    return ", ".join(what)

@@ -7,7 +7,7 @@ from portal import database, nzbn
 from portal.auth.access import require_login
 from portal.clients.lookup import profile_or_404
 from portal.extensions import client_address
-from portal.register_compare import bp, compare
+from portal.register_compare import bp, compare, take
 from portal.web import open_page
 
 bp.before_request(require_login)
@@ -27,7 +27,7 @@ def _entity(profile):
         return None, str(error)
 
 
-def _ticked(comparison: compare.Comparison) -> compare.Ticked:
+def _ticked(comparison: compare.Comparison) -> take.Ticked:
     form = request.form
     ticked_adds = set(form.getlist("add"))
     add = {
@@ -35,7 +35,7 @@ def _ticked(comparison: compare.Comparison) -> compare.Ticked:
         for index, a in enumerate(comparison.additions)
         if a.key in ticked_adds
     }
-    return compare.Ticked(
+    return take.Ticked(
         frozenset(form.getlist("take")),
         frozenset(form.getlist("end")),
         frozenset(form.getlist("shares")),
@@ -47,7 +47,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _told(taken: compare.Taken) -> str:
+def _told(taken: take.Taken) -> str:
     """What taking did, in a sentence."""
     if not taken.anything:
         return "Nothing was ticked, so nothing was changed."
@@ -78,7 +78,7 @@ def compare_page(profile_id):
     if entity is not None:
         comparison = compare.compare(session, profile, entity)
     if comparison is not None and request.method == "POST":
-        taken = compare.take(
+        taken = take.take(
             session,
             current_user.firm_id,
             profile_id,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal import database
 from portal.models import Association, AuditEvent, Profile
-from portal.register_compare import compare
+from portal.register_compare import take
 from tests.register_compare.conftest import ENTITY_URL, JSON, answer, snapshot
 
 PAGE = "/clients/{}/companies-office/compare"
@@ -264,7 +264,7 @@ def test_a_failure_at_the_write_step_changes_nothing(
     def failing(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(compare.audit, "record", failing)
+    monkeypatch.setattr(take.audit, "record", failing)
     with pytest.raises(RuntimeError):
         post(
             client,
