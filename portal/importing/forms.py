@@ -2,7 +2,7 @@
 choices and messages as the manual form's, from ``portal.fields``)."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Optional, Regexp
 
 from portal.fields import choose, kind_choices, plan_choices, type_choices
@@ -28,6 +28,11 @@ class ImportForm(FlaskForm):
     #: Offered when the register has the client's company number (docs/spec.md §10.4).
     also_link = BooleanField("Also link to the Companies Office", default=True)
     register_nzbn = HiddenField(validators=[Optional(), Regexp(r"^\d{13}$")])
+    #: The register's differences ticked to take (offer keys), and who a register person is
+    #: ("key=x:<uuid>", "key=p:<id>", "key=new"); written by the preview's own controls, and
+    #: checked again in the write, where only what still differs is taken.
+    register_take = SelectMultipleField(choices=[], validate_choice=False)
+    register_as = SelectMultipleField(choices=[], validate_choice=False)
 
     def fill_choices(self, plans, company_types, trust_types) -> None:
         """The firm's plans and the type lists, each with an empty first choice."""
@@ -86,6 +91,10 @@ class ImportForm(FlaskForm):
             company_type_code=self.company_type_code.data if kind == "company" else None,
             trust_type_code=self.trust_type_code.data if kind == "trust" else None,
             remember_structure=may_remember and bool(self.remember_structure.data),
+            register_take=frozenset(_offered(self.register_take.data) if self.link_nzbn() else ()),
+            register_as=tuple(
+                tuple(v.split("=", 1)) for v in _offered(self.register_as.data) if "=" in v
+            ),
         )
 
     def link_nzbn(self) -> str | None:
@@ -93,3 +102,12 @@ class ImportForm(FlaskForm):
         if self.kind.data != "company" or not self.also_link.data:
             return None
         return self.register_nzbn.data or None
+
+
+#: More offers than a register entry could make, and longer keys than its names give, are
+#: not the preview's: they are dropped rather than carried into the write.
+MOST_OFFERS, LONGEST_KEY = 500, 400
+
+
+def _offered(values) -> list[str]:
+    return [v for v in (values or ())[:MOST_OFFERS] if len(v) <= LONGEST_KEY]

@@ -71,6 +71,11 @@ class Choices:
     trust_type_code: str | None = None
     #: Remember the client's (unmapped) BusinessStructure as ``kind`` for the whole firm.
     remember_structure: bool = False
+    #: What to take from the register when the import is linked in one step (§10.4): the
+    #: keys of the preview's ticked offers, and who a register person is ({key: "x:<uuid>",
+    #: "p:<profile id>" or "new"}).
+    register_take: frozenset[str] = frozenset()
+    register_as: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -159,9 +159,12 @@ def review(
     reconciled = None
     if lookup.entity is not None:
         parties = [
-            linked.Party(r.uuid, r.name, r.role, r.shares, r.end_date) for r in result.parties
+            linked.Party(r.uuid, r.name, r.role, r.shares, r.end_date, r.kind)
+            for r in result.parties
         ]
-        reconciled = linked.reconcile(lookup.entity, parties)
+        in_portal = linked.in_portal(db, firm_id, {r.profile_id for r in result.parties})
+        reconciled = linked.reconcile(lookup.entity, parties, in_portal=in_portal)
+        end_read(db)
     return replace(result, register=lookup, reconciled=reconciled)
 
 
@@ -269,7 +272,8 @@ def import_client(
 
 
 def _register_notes(plan, root: XpmClient, entity) -> tuple[str, ...]:
-    """What the register says differently from XPM, for the profile it opens (§10.4)."""
+    """What the register says differently from XPM and the import does not take, for the
+    profile it opens (§10.4)."""
     names = {normal_uuid(r.related_client_uuid): r.related_client_name for r in root.relationships}
     parties = [
         linked.Party(
@@ -279,7 +283,7 @@ def _register_notes(plan, root: XpmClient, entity) -> tuple[str, ...]:
         if link.entity_uuid == plan.root_uuid and link.party_uuid in names
     ]
     found = linked.reconcile(entity, parties)
-    return tuple(found.differences + found.doubtful)
+    return tuple(found.notes(plan.choices.register_take))
 
 
 def read_graph(

@@ -20,6 +20,8 @@ from portal.clients.checklist import checklist, setup_status
 from portal.database import writing
 from portal.importing.plan import Plan
 from portal.models import Association, Profile, StructureMapping
+from portal.register_compare.compare import NEW
+from portal.register_compare.take import take_at_import
 from portal.register_link.service import take_link
 from portal.text import structure_key
 
@@ -52,8 +54,10 @@ def save(db: Session, plan: Plan, user_id: int | None) -> Outcome:
         promoted = root.standing == "contact"
         if promoted:
             _promote(root, plan)
+        notes = plan.notes
         if plan.register is not None:  # linked in the same step (docs/spec.md §10.4)
             take_link(db, root, plan.register)
+            notes += _take_from_register(db, plan, root, ids, user_id)
         _refresh_statuses(db, plan.firm_id, profiles)
         if plan.remember:
             _remember_structure(db, plan.firm_id, *plan.remember)
@@ -67,12 +71,37 @@ def save(db: Session, plan: Plan, user_id: int | None) -> Outcome:
             linked=tuple(entry["name"] for entry in linked),
             promoted=promoted,
             associations=added,
-            notes=plan.notes,
+            notes=notes,
             already_imported=plan.root_uuid not in created and not promoted,
         )
         if plan.root_uuid in created or promoted or added:
             _audit(db, plan, user_id, outcome, came, linked)
     return outcome
+
+
+def _take_from_register(db: Session, plan: Plan, root: Profile, ids: dict, user_id) -> tuple:
+    """Take what the preview ticked from the register, once XPM's roles are stored; a note
+    for each ticked offer that no longer differs (§10.4)."""
+    chosen = {}
+    for key, value in plan.choices.register_as:
+        kind, _, said = value.partition(":")
+        if kind == "x" and said in ids:
+            chosen[key] = str(ids[said])
+        elif kind == "p" and said.isdigit():
+            chosen[key] = said
+        elif value == NEW:
+            chosen[key] = NEW
+    keys = plan.choices.register_take
+    _, gone = take_at_import(db, root, plan.register, keys, chosen, user_id, ours=set(ids.values()))
+    if not gone:
+        return ()
+    many = len(gone) != 1
+    return (
+        f"{len(gone)} change{'s' if many else ''} ticked to take from the Companies Office "
+        f"{'were' if many else 'was'} not taken: the register no longer says "
+        f"{'them' if many else 'it'} differently. Compare with the Companies Office shows "
+        "what differs now.",
+    )
 
 
 def _insert(db: Session, model):
@@ -205,7 +234,7 @@ def _audit(db: Session, plan: Plan, user_id, outcome: Outcome, came, linked) -> 
             "created": came,
             "linked": linked,
             "associations": outcome.associations,
-            "notes": list(plan.notes),
+            "notes": list(outcome.notes),
             "register_nzbn": plan.register.nzbn if plan.register is not None else None,
         },
     )

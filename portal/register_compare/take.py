@@ -177,3 +177,47 @@ def _summary(taken: Taken) -> str:
     what += [f"{s['party']} now holds {s['shares'][1]:,} shares" for s in taken.shares]
     what += [f"added {a['party']} as {a['role']}" for a in taken.added]
     return ", ".join(what)
+
+
+def take_at_import(
+    db: Session,
+    profile: Profile,
+    entity: Entity,
+    keys: frozenset[str],
+    chosen: dict[str, str],
+    user_id: int | None,
+    *,
+    ours: set[int] = frozenset(),
+    today: date | None = None,
+) -> tuple[Taken, list[str]]:
+    """Inside the write of an XPM import linked in one step (§10.4), once its roles are
+    stored: take the register's fields the profile has nothing for, and the roles the
+    preview ticked (by ``keys``; ``chosen``: an addition's key → the profile id that is
+    them, or ``NEW``). An addition the user was not asked about is held by the one profile
+    of this import (``ours``) of that name, a new contact when the firm has none, and not
+    taken when that is unclear. Returns what was taken, and the ticked keys not taken."""
+    db.flush()
+    comparison = compare(db, profile, entity, today)
+    blank = frozenset(d.field for d in comparison.fields if not d.portal)
+    endings = {e.key: e for e in comparison.endings}
+    shares = {s.key: s for s in comparison.shares}
+    additions = {a.key: a for a in comparison.additions}
+    add = {k: chosen.get(k) or _unasked(additions[k], ours) for k in keys if k in additions}
+    ticked = Ticked(
+        fields=blank,
+        end=frozenset(str(endings[k].association.id) for k in keys if k in endings),
+        shares=frozenset(str(shares[k].association.id) for k in keys if k in shares),
+        add={k: v for k, v in add.items() if v},
+    )
+    taken = _take(db, profile, entity, ticked, user_id, address=None, today=today)
+    found = endings.keys() | shares.keys() | ticked.add.keys()
+    return taken, sorted(keys - found)
+
+
+def _unasked(addition: Addition, ours: set[int]) -> str | None:
+    """Who holds an addition the preview did not ask about: the one profile of the import
+    that may be them, else a new contact if the firm has nobody of that name; None if unclear."""
+    mine = [c for c in addition.candidates if c.id in ours]
+    if len(mine) == 1:
+        return str(mine[0].id)
+    return NEW if not addition.candidates else None

@@ -1,14 +1,17 @@
 """Import from XPM linked to the Companies Office in one step (docs/spec.md §10.4), in the
 browser, with the XPM sandbox and the register sandbox each on an origin of its own: the
 form finds Kōwhai Holdings Limited on the register and lists what the register says
-differently, Create stores it linked, and its profile has one profile per person."""
+differently, Create stores it linked and takes what was left ticked, and its profile has one
+profile per person."""
+
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from portal import database
-from portal.models import Profile
+from portal.models import Association, Profile
 from tests.browser.test_import import shot, xpm  # noqa: F401
 from tests.browser.test_manual_add import sign_in, tab_to
 
@@ -49,6 +52,11 @@ def test_import_kowhai_linked_to_the_register(page, staff, live_app, both):
     differences = panel.locator("[data-register-differences]")
     expect(differences).to_contain_text("resigned as director on 30 June 2024")
     expect(differences).to_contain_text("Aroha Ngata holds 450 shares on the register, 400 in XPM")
+    resigned = differences.get_by_label("resigned as director on 30 June 2024", exact=False)
+    shares = differences.get_by_label("Aroha Ngata holds 450 shares", exact=False)
+    expect(resigned).to_be_checked()
+    expect(shares).to_be_checked()
+    shares.uncheck()  # stays as XPM has it; Compare offers it after the import
     panel.get_by_label("Company type").select_option(index=1)
     panel.get_by_label("Subscription plan").select_option(index=1)
     create = panel.get_by_role("button", name="Create")
@@ -81,3 +89,9 @@ def test_import_kowhai_linked_to_the_register(page, staff, live_app, both):
             select(Profile).where(Profile.name == KOWHAI, Profile.standing == "client")
         )
         assert company.companies_office_linked and company.nzbn
+        roles = {
+            (a.party.name, a.role): a
+            for a in db.scalars(select(Association).where(Association.profile_id == company.id))
+        }
+    assert roles[("Wiremu Ngata", "director")].end_date == date(2024, 6, 30)  # ticked: taken
+    assert roles[("Aroha Ngata", "shareholder")].shares == 400  # unticked: XPM's

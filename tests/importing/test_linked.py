@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from portal import database, register_sandbox, shared
 from portal.importing import memory, write
-from portal.models import Profile
+from portal.models import Association, Profile
 from portal.sandbox.fixtures import CHAIN_COMPANY
 from tests.importing.sandboxed import counts, find, import_url, plan_id, profile_named
 
@@ -186,3 +186,34 @@ def test_a_fault_at_the_write_changes_nothing(app, client, connected, kowhai, mo
         event.remove(Session, "before_commit", failing_commit)
     assert counts(app) == before
     assert "Nothing was imported" in text and "Importing again is safe" in text
+
+
+def ticked_offers(page: str) -> list[str]:
+    """The values of the preview's ticked register offers, as the browser sends them."""
+    boxes = re.findall(
+        r'<input type="checkbox" form="import-form" name="register_take"[^>]*>', page
+    )
+    return [re.search(r'value="([^"]*)"', b).group(1) for b in boxes if " checked" in b]
+
+
+def test_create_takes_the_ticked_offers_and_ignores_any_other_value(app, client, connected, kowhai):
+    page = client.get(import_url(kowhai)).get_data(as_text=True)
+    ticked = ticked_offers(page)
+    assert "end:director:wiremu ngata" in ticked and "shares:aroha ngata" in ticked
+    form = linked_form(
+        app, connected[1], page, register_take=[*ticked, "end:director:nobody", "x" * 5000]
+    )
+    form["register_as"] = ["shareholder:nobody=p:1", "garbage"]
+    answer = client.post(import_url(kowhai), data=form)
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    company = profile_named(app, CHAIN_COMPANY)
+    with app.app_context():
+        db = database.session()
+        roles = {
+            (a.party.name, a.role): a
+            for a in db.scalars(select(Association).where(Association.profile_id == company.id))
+        }
+    assert roles[("Wiremu Ngata", "director")].end_date is not None
+    assert roles[("Aroha Ngata", "shareholder")].shares == 450
+    profile = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "1 change ticked to take from the Companies Office was not taken" in profile

@@ -5,17 +5,20 @@ requests-mock adapters (the documented bodies of tests/fixtures/nzbn), on SQLite
 PostgreSQL. A fault at the register call, or a conflict at the write, changes no row."""
 
 import copy
+from datetime import date
 
 import pytest
 import requests_mock
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from portal.importing import register as linked
 from portal.importing import service
-from portal.models import Profile
+from portal.models import Association, AuditEvent, Profile
 from portal.nzbn import RegisterApi
+from portal.register_compare import compare, take
 from portal.xpm.transport import ReadOnlySession, RetryPolicy
-from tests.importing.conftest import import_from_xpm, table_counts
+from tests.importing.conftest import choices_for, import_from_xpm, table_counts
 from tests.nzbn.conftest import KEY, URL, fixture
 
 NUMBER = "1234567"  # the ngata fixture's company number for Kōwhai Holdings
@@ -182,3 +185,115 @@ def test_an_nzbn_in_xpm_that_is_not_the_registers_is_no_offer(
     lookup = linked.look_up(register, api.get(ngata["holdings"]))
     assert lookup.entity is None and "XPM has NZBN 9429000000001" in lookup.problem
     assert register_adapter.call_count == 1  # the search only
+
+
+def offers_of(sessions, api, firm, client_uuid, register):
+    lookup = linked.look_up(register, api.get(client_uuid))
+    with sessions() as session:
+        review = service.review(session, api, firm[0], "xpm", client_uuid, lookup=lookup)
+    return review.reconciled.offers
+
+
+def test_every_offer_of_the_preview_is_what_compare_finds_after_the_import(
+    sessions, api, firm, ngata, register
+):
+    offers = offers_of(sessions, api, firm, ngata["holdings"], register)
+    assert {o.key for o in offers} >= {"end:director:wiremu ngata", "shares:aroha ngata"}
+    outcome = run(sessions, api, firm, ngata["holdings"], register)  # nothing ticked
+    entity = register.entity(NZBN)
+    with sessions() as session:
+        found = compare.compare(session, session.get(Profile, outcome.profile_id), entity)
+        keys = {e.key for e in found.endings} | {s.key for s in found.shares}
+        keys |= {a.key for a in found.additions}
+    assert {o.key for o in offers} <= keys
+
+
+def roles_of(sessions, profile_id: int) -> dict[tuple[str, str], Association]:
+    with sessions() as session:
+        rows = session.scalars(select(Association).where(Association.profile_id == profile_id))
+        return {(a.party.name, a.role): a for a in rows}
+
+
+def test_create_takes_what_was_ticked_in_the_one_write(sessions, api, firm, ngata, register):
+    offers = offers_of(sessions, api, firm, ngata["holdings"], register)
+    choices = choices_for("company", firm[2], register_take=frozenset(o.key for o in offers))
+    outcome = run_with(sessions, api, firm, ngata["holdings"], register, choices)
+    roles = roles_of(sessions, outcome.profile_id)
+    assert roles[("Wiremu Ngata", "director")].end_date == date(2024, 6, 30)
+    assert roles[("Aroha Ngata", "shareholder")].shares == 450
+    assert roles[("Aroha Ngata", "director")].end_date is None
+    with sessions() as session:
+        company = session.get(Profile, outcome.profile_id)
+        assert company.annual_return_month and company.registered_address  # XPM had none
+        named = select(func.count()).select_from(Profile).where(Profile.sort_name == "aroha ngata")
+        assert session.scalar(named) == 1
+        taken = session.scalar(select(AuditEvent).where(AuditEvent.action == "register_taken"))
+    assert "ended Wiremu Ngata as director" in taken.summary
+    assert not any("resigned as director" in note for note in outcome.notes)  # it was taken
+    entity = register.entity(NZBN)
+    with sessions() as session:
+        after = compare.compare(session, session.get(Profile, outcome.profile_id), entity)
+    assert not {e.key for e in after.endings} & {o.key for o in offers}
+    assert not after.shares
+
+
+def test_unticked_differences_stay_as_xpm_has_them_and_are_noted(
+    sessions, api, firm, ngata, register
+):
+    outcome = run(sessions, api, firm, ngata["holdings"], register)
+    roles = roles_of(sessions, outcome.profile_id)
+    assert roles[("Wiremu Ngata", "director")].end_date is None
+    assert roles[("Aroha Ngata", "shareholder")].shares == 400
+    assert any("resigned as director" in note for note in outcome.notes)
+
+
+def test_a_confirmed_doubt_makes_the_xpm_party_hold_the_registers_role(
+    sessions, api, firm, practice, ngata, register, register_adapter
+):
+    # Mere Ngata is a director on the register; in XPM she is only the company's secretary.
+    practice.relate(ngata["holdings"], ngata["Mere Ngata"], "Secretary")
+    entity = copy.deepcopy(fixture("entity.json"))
+    entity["sourceRegisterUniqueIdentifier"] = NUMBER
+    mere = copy.deepcopy(entity["roles"][0])
+    mere["rolePerson"].update(firstName="Mere", lastName="NGATA")
+    mere["startDate"] = "2020-02-01T00:00:00.000+1300"
+    entity["roles"].append(mere)
+    register_adapter.register_uri("GET", f"{URL}/entities/{NZBN}", json=entity, headers=JSON)
+    offers = offers_of(sessions, api, firm, ngata["holdings"], register)
+    offer = next(o for o in offers if o.key == "director:mere ngata")
+    assert not offer.ticked
+    assert offer.choices == (
+        (f"x:{ngata['Mere Ngata']}", "Mere Ngata, secretary in XPM"),
+        ("new", "Someone else: a new contact"),
+    )
+    choices = choices_for(
+        "company",
+        firm[2],
+        register_take=frozenset({offer.key}),
+        register_as=((offer.key, offer.choices[0][0]),),
+    )
+    outcome = run_with(sessions, api, firm, ngata["holdings"], register, choices)
+    roles = roles_of(sessions, outcome.profile_id)
+    director, secretary = roles[("Mere Ngata", "director")], roles[("Mere Ngata", "secretary")]
+    assert director.party_id == secretary.party_id
+    assert director.start_date == date(2020, 2, 1)
+
+
+def test_a_fault_while_taking_changes_nothing(sessions, api, firm, ngata, register, monkeypatch):
+    offers = offers_of(sessions, api, firm, ngata["holdings"], register)
+    choices = choices_for("company", firm[2], register_take=frozenset(o.key for o in offers))
+    before = counts(sessions)
+
+    def failing(*args, **kwargs):
+        raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(take.audit, "record", failing)
+    with pytest.raises(service.ImportFailed):
+        run_with(sessions, api, firm, ngata["holdings"], register, choices)
+    assert counts(sessions) == before
+
+
+def run_with(sessions, api, firm, client_uuid, register, choices):
+    return import_from_xpm(
+        sessions, api, firm, client_uuid, choices=choices, register=register, link_nzbn=NZBN
+    )
