@@ -78,27 +78,6 @@ def register_calls(base: str) -> int:
     return sum(register_control(base, "GET", "calls")["calls"].values())
 
 
-def agree_on_nzbn(sandbox_url: str, register_url: str, uuid: str) -> None:
-    """The generated sandboxes may give the company different NZBNs (XPM's BusinessNumber, the
-    register's NZBN); the import then refuses the link, as it should. For the benchmark, XPM's
-    record is given the register's NZBN through the XPM sandbox's control endpoint."""
-    with requests.Session() as http:
-        key = register_sandbox.provider_urls(register_url)["NZBN_SUBSCRIPTION_KEY"]
-        found = http.get(
-            f"{register_url}/gateway/nzbn/v5/entities",
-            params={"search-term": LARGE_COMPANY},
-            headers={"Ocp-Apim-Subscription-Key": key},
-            timeout=30,
-        ).json()["items"][0]
-    number = found["sourceRegisterUniqueId"]
-    xpm_bench.control(
-        sandbox_url,
-        "PATCH",
-        f"clients/{uuid}",
-        json={"BusinessNumber": found["nzbn"], "CompanyNumber": number},
-    )
-
-
 def fresh(app, sandbox_url: str, register_url: str) -> None:
     """An empty portal, fresh limits (a new limiter: bench/import.py's ``fresh`` drops it) and
     both sandboxes reset."""
@@ -153,7 +132,6 @@ def main():
                 "the register, each in its own process"
             )
             large = xpm_bench.uuid_of(app, firm_id, LARGE_COMPANY)
-            agree_on_nzbn(sandbox_url, register_url, large)
             timings, xpm_calls, reg_calls, minimum = [], set(), set(), set()
             for _ in range(args.runs):
                 fresh(app, sandbox_url, register_url)

@@ -30,8 +30,13 @@ def valid_nzbn(value: str) -> bool:
     number = digits(value)
     if len(number) != 13 or not number.isdigit():
         return False
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(number[:12]))
-    return (10 - total % 10) % 10 == int(number[12])
+    return with_check_digit(number[:12]) == number
+
+
+def with_check_digit(body: str) -> str:
+    """The 12 digits ``body`` with the GS1 check digit that makes them an NZBN."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
 
 
 def masked_ird_number(value: str) -> bool:

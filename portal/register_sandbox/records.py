@@ -4,6 +4,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from portal.identifiers import with_check_digit
+
 REGISTERED, REMOVED_CODE = "50", "80"
 STATUS_WORDS = {REGISTERED: "Registered", REMOVED_CODE: "Removed"}
 PRACTICE_OFFICE = ("Level 2", "100 Lambton Quay", "Wellington Central", "Wellington", "6011")
@@ -106,6 +108,4 @@ def folded(text: str) -> str:
 
 def derived_nzbn(number: str) -> str:
     """A valid NZBN (GS1 check digit) made from a company number: 94290 + number + check."""
-    body = f"94290{int(number):07d}"
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
-    return body + str((10 - total % 10) % 10)
+    return with_check_digit(f"94290{int(number):07d}")

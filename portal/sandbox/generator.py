@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from portal.identifiers import with_check_digit
 from portal.sandbox import fixtures, names, structures
 from portal.sandbox.tenants import NAMESPACE, Tenant
 
@@ -126,7 +127,8 @@ class Practice:
         rng = self.rng
         fields = {
             "CompanyNumber": str(rng.randint(1_000_000, 9_999_999)) if rng.random() < 0.9 else "",
-            "BusinessNumber": f"9429{rng.randint(0, 999_999_999):09d}"
+            # A real NZBN, as XPM holds it: the register sandbox gives the company the same one.
+            "BusinessNumber": with_check_digit(f"9429{rng.randint(0, 99_999_999):08d}")
             if rng.random() < 0.8
             else "",
             "ReturnType": "IR7" if structure in ("LTC", "Look Through Company") else "IR4",

@@ -2,6 +2,7 @@
 
 from functools import cache
 
+from portal.identifiers import valid_nzbn
 from portal.nzbn import RegisterApi
 from portal.register_sandbox import differences, records
 from portal.register_sandbox import register as registry
@@ -55,6 +56,20 @@ def test_every_numbered_company_but_the_unknown_one_is_on_the_register(register:
             ), (found.name, client["name"])
     second_kowhai = [c for c in companies if c["name"] == differences.CHAIN_COMPANY][1]
     assert missing == [(second_kowhai["name"], second_kowhai["data"]["CompanyNumber"])]
+
+
+def test_the_register_has_the_nzbn_xpm_keeps_for_each_company(register: RegisterApi):
+    """XPM's BusinessNumber is the company's NZBN, so a linked import is never refused as
+    "XPM has NZBN …, but the register has …" for a sandbox company."""
+    kept = [c for c in xpm_companies() if (c["data"].get("BusinessNumber") or "").strip()]
+    assert len(kept) > 40
+    for client in kept:
+        nzbn = client["data"]["BusinessNumber"]
+        assert valid_nzbn(nzbn), (client["name"], nzbn)
+        found = register.by_company_number(client["data"]["CompanyNumber"])
+        if found is not None and found.nzbn != nzbn:
+            duplicates = [c for c in kept if c["data"]["BusinessNumber"] == nzbn]
+            assert len(duplicates) > 1, (client["name"], nzbn, found.nzbn)  # only one may have it
 
 
 def test_most_directors_are_the_same_people(register: RegisterApi):
