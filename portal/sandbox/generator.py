@@ -128,7 +128,8 @@ class Practice:
         fields = {
             "CompanyNumber": str(rng.randint(1_000_000, 9_999_999)) if rng.random() < 0.9 else "",
             # A real NZBN, as XPM holds it: the register sandbox gives the company the same one.
-            "BusinessNumber": with_check_digit(f"9429{rng.randint(0, 99_999_999):08d}")
+            # (the same draw as ever, so that the rest of the practice stays as it was)
+            "BusinessNumber": with_check_digit(f"9429{rng.randint(0, 999_999_999):09d}"[:12])
             if rng.random() < 0.8
             else "",
             "ReturnType": "IR7" if structure in ("LTC", "Look Through Company") else "IR4",
