@@ -3,7 +3,7 @@ any template is compiled), so a reader looking for ``|ago`` or ``import_url`` fi
 
 from flask import url_for
 
-from portal import nzbn, web
+from portal import confirmations, nzbn, web
 from portal.audit_log import log
 from portal.bulk import report
 from portal.clients.checklist import Item, needs_companies_office, shows_companies_office_warning
@@ -71,7 +71,14 @@ FILTERS = {
     "safe_web_address": web.safe_web_address,
 }
 
+
+def confirmation(name: str, *objects):
+    """The words of one confirmation (portal/confirmations.py) for the confirm_button macro."""
+    return getattr(confirmations, name)(*objects)
+
+
 GLOBALS = {
+    "confirmation": confirmation,
     "audit_object_url": audit_object_url,
     "checklist_link": checklist_link,
     "import_url": import_url,

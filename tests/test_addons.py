@@ -288,7 +288,9 @@ def test_invalid_grant_marks_the_connection_for_reconnecting(app, client, connec
 def test_disconnect_calls_the_provider_and_deletes_the_tokens(app, client, connection, mock):
     mock.delete(f"{CONNECTIONS}/conn-1", status_code=204)
     mock.post(f"{IDENTITY}/connect/revocation", status_code=200)
-    response = client.post("/settings/addons/xpm/disconnect", follow_redirects=True)
+    response = client.post(
+        "/settings/addons/xpm/disconnect", data={"confirm": "1"}, follow_redirects=True
+    )
     assert "Disconnected from Xero Practice Manager" in response.get_data(as_text=True)
     assert mock.request_history[-2].method == "DELETE"
     assert parse_qs(mock.last_request.text)["token"] == ["refresh-1"]
@@ -298,7 +300,9 @@ def test_disconnect_calls_the_provider_and_deletes_the_tokens(app, client, conne
 def test_disconnect_when_the_provider_already_revoked(app, client, connection, mock):
     mock.delete(f"{CONNECTIONS}/conn-1", status_code=401)
     mock.post(f"{IDENTITY}/connect/revocation", status_code=400, json={"error": "invalid_grant"})
-    response = client.post("/settings/addons/xpm/disconnect", follow_redirects=True)
+    response = client.post(
+        "/settings/addons/xpm/disconnect", data={"confirm": "1"}, follow_redirects=True
+    )
     assert "Disconnected from Xero Practice Manager" in response.get_data(as_text=True)
     assert stored(app) == []
 
@@ -325,3 +329,21 @@ def test_no_token_text_in_the_database(app, connection):
             for value in row
         )
     assert "access-1" not in dump and "refresh-1" not in dump
+
+
+def test_disconnect_asks_first_and_keeps_the_connection(app, client, connection, mock):
+    """Without confirm=1 (no JavaScript, or a stale form) the same question comes as a page."""
+    calls = len(mock.request_history)
+    response = client.post("/settings/addons/xpm/disconnect")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Disconnect Xero Practice Manager?" in page
+    assert "Staff will no longer be able to import or refresh from Xero Practice Manager" in page
+    assert 'name="confirm" value="1"' in page and "Profiles already imported stay." in page
+    assert len(stored(app)) == 1 and len(mock.request_history) == calls
+
+
+def test_the_disconnect_button_opens_the_confirmation(app, client, connection):
+    page = client.get("/settings/addons/").get_data(as_text=True)
+    assert 'data-confirm data-confirm-question="Disconnect Xero Practice Manager?"' in page
+    assert '<input type="hidden" name="confirm" value="" data-confirm-field>' in page
+    assert '<dialog id="confirm-dialog"' in page

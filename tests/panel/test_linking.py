@@ -112,7 +112,10 @@ def test_an_unknown_client_is_not_linked(app, client, company):
 
 def test_disconnect_removes_the_link_and_audits(app, client, company, xpm_uuid):
     link(client, company, xpm_uuid)
-    response = client.post(f"/clients/{company}/xpm/unlink")
+    asked = client.post(f"/clients/{company}/xpm/unlink")  # unconfirmed (no JavaScript): asks
+    assert "Disconnect Kōwhai Holdings Limited from XPM?" in asked.get_data(as_text=True)
+    assert profile(app, company).xpm_client_uuid == xpm_uuid
+    response = client.post(f"/clients/{company}/xpm/unlink", data={"confirm": "1"})
     assert response.status_code == 302
     unlinked = profile(app, company)
     assert unlinked.xpm_client_uuid is None and unlinked.xpm_provider is None

@@ -1,5 +1,6 @@
 // Small behaviours the server cannot provide: menu buttons, the mandatory-field gate on
-// primary buttons, the import form's kind choice, and the "/" shortcut to the search box.
+// primary buttons, the import form's kind choice, the "/" shortcut to the search box, and
+// the confirmation dialog before a destructive action.
 // No inline scripts, no eval.
 (function () {
   "use strict";
@@ -313,6 +314,53 @@
       box.checked = Array.prototype.every.call(boxes(), function (other) { return other.checked; });
     });
   }
+
+  // --- Confirmations (docs/architecture.md, "Confirmations") ------------------------------
+  // A form[data-confirm] asks first, in the page's one <dialog>: Cancel (focused) and Esc
+  // leave everything as it was and give the focus back to the button; the action button
+  // sets confirm=1 and sends the form. Without this the server asks with a page instead.
+  var asking = null;
+
+  function askFirst(form, button) {
+    var dialog = document.getElementById("confirm-dialog");
+    var field = form.querySelector("[data-confirm-field]");
+    if (!dialog || typeof dialog.showModal !== "function" || !field) return false;
+    document.getElementById("confirm-dialog-question").textContent = form.dataset.confirmQuestion;
+    document.getElementById("confirm-dialog-detail").textContent = form.dataset.confirmDetail;
+    document.getElementById("confirm-dialog-action").textContent = form.dataset.confirmAction;
+    asking = { form: form, button: button, field: field };
+    dialog.returnValue = "";
+    dialog.showModal();
+    return true;
+  }
+
+  function answered() {
+    var dialog = document.getElementById("confirm-dialog");
+    var request = asking;
+    asking = null;
+    if (!request) return;
+    if (dialog.returnValue === "confirm") {
+      request.field.value = "1";
+      if (request.form.requestSubmit) request.form.requestSubmit(request.button || undefined);
+      else request.form.submit();
+    } else if (request.button) {
+      request.button.focus();
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-confirm]")) return;
+    var field = form.querySelector("[data-confirm-field]");
+    if (field && field.value === "1") return;
+    var button = event.submitter || form.querySelector("button[type=submit]");
+    if (askFirst(form, button)) event.preventDefault();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var dialog = document.getElementById("confirm-dialog");
+    if (dialog) dialog.addEventListener("close", answered);
+  });
 
   function init(root) {
     root.querySelectorAll("button[data-passkey]").forEach(initPasskeyButton);
