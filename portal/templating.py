@@ -4,7 +4,7 @@ any template is compiled), so a reader looking for ``|ago`` or ``import_url`` fi
 from flask import url_for
 
 from portal import confirmations, nzbn, web
-from portal.audit_log import log
+from portal.audit_log import log, wording
 from portal.bulk import report
 from portal.clients.checklist import Item, needs_companies_office, shows_companies_office_warning
 from portal.roles.service import ended, offers_settlement_date
@@ -80,6 +80,8 @@ def confirmation(name: str, *objects):
 GLOBALS = {
     "confirmation": confirmation,
     "audit_object_url": audit_object_url,
+    "audit_lines": wording.lines,
+    "audit_sentence": wording.sentence,
     "checklist_link": checklist_link,
     "import_url": import_url,
     "needs_companies_office": needs_companies_office,
