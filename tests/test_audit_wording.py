@@ -79,7 +79,8 @@ def test_a_role_event_names_the_party_looked_up_by_id():
 
 def test_register_and_unlink_details_read_plainly():
     linked = lines({"before": {"nzbn": None, "company_number": "123"}, "nzbn": "9429041234567"})
-    assert linked[0].changes == (("NZBN", "(empty)", "(empty)"), ("Company number", "(empty)", "123"))
+    before = (("NZBN", "(empty)", "(empty)"), ("Company number", "(empty)", "123"))
+    assert linked[0].changes == before
     assert linked[1] == Line("NZBN", "9429041234567")
     unlinked = lines({"provider": "workflowmax", "client_uuid": "abc", "xpm_name": "Kōwhai"})
     assert unlinked == [Line("System", "WorkflowMax"), Line("Name in XPM", "Kōwhai")]

@@ -357,7 +357,8 @@ def test_unlink_asks_first_then_unlinks(app, client, signed_in, register):
     assert "Unlink Kōwhai Holdings Limited from the Companies Office?" in confirm
     assert stored(app) == before
     unconfirmed = client.post(f"/clients/{company}/companies-office/unlink")  # no JavaScript
-    assert "Unlink Kōwhai Holdings Limited from the Companies Office?" in unconfirmed.get_data(as_text=True)
+    asked = unconfirmed.get_data(as_text=True)
+    assert "Unlink Kōwhai Holdings Limited from the Companies Office?" in asked
     assert stored(app) == before
     client.post(f"/clients/{company}/companies-office/unlink", data={"confirm": "1"})
     unlinked = profile_named(app, "Kōwhai Holdings Limited")
