@@ -401,7 +401,17 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var dialog = document.getElementById("confirm-dialog");
-    if (dialog) dialog.addEventListener("close", answered);
+    if (!dialog) return;
+    dialog.addEventListener("close", answered);
+    // Tab and Shift+Tab go round the dialog's two buttons, never out to the browser's bar.
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key !== "Tab") return;
+      var buttons = Array.from(dialog.querySelectorAll("button"));
+      var at = buttons.indexOf(document.activeElement);
+      var next = (at + (event.shiftKey ? -1 : 1) + buttons.length) % buttons.length;
+      event.preventDefault();
+      buttons[next].focus();
+    });
   });
 
   function init(root) {
