@@ -39,8 +39,8 @@ def page_context(args) -> dict:
     session = database.session()
     listing = service.list_profiles(session, current_user.firm_id, query)
     # Only the first run's empty list asks: it points to importing, or to connecting first.
-    connected = listing.total == 0 and addons.any_connected(session, current_user.firm_id)
-    return {"query": query, "listing": listing, "connected": connected}
+    can_import = listing.total == 0 and addons.any_connected(session, current_user.firm_id)
+    return {"query": query, "listing": listing, "can_import": can_import}
 
 
 @bp.get("/")
