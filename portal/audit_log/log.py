@@ -126,4 +126,4 @@ def names(db: Session, firm_id: int, shown: list[AuditEvent]) -> dict[int, str]:
     rows = db.execute(
         select(Profile.id, Profile.name).where(Profile.firm_id == firm_id, Profile.id.in_(ids))
     )
-    return dict(rows.tuples())
+    return {row.id: row.name for row in rows}

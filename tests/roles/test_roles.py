@@ -448,6 +448,9 @@ def test_the_audit_log_names_role_changes(app, client, firm):
     log = page(client.get("/audit/"))
     assert "Role added" in log
     assert "Added Aroha Smith as director of Kōwhai Holdings Limited" in log
+    # Its details name the party (looked up from its id) and the role, never the ids.
+    assert "<dt>Person or entity</dt><dd>Aroha Smith</dd>" in log
+    assert "<dt>Role</dt><dd>Director</dd>" in log and "Association id" not in log
 
 
 def test_a_role_held_elsewhere_reads_as_a_sentence(app, client, firm):
