@@ -105,6 +105,11 @@ def _register_blueprints(app: Flask) -> None:
     def home():
         return redirect(url_for("clients.index"))
 
+    # Browsers ask for /favicon.ico whatever the page links; both answer with the one SVG.
+    @app.get("/favicon.ico")
+    def favicon():
+        return app.send_static_file("favicon.svg")
+
 
 def _register_commands(app: Flask) -> None:
     from portal.addons.cli import tokens_cli

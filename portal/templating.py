@@ -3,8 +3,8 @@ any template is compiled), so a reader looking for ``|ago`` or ``import_url`` fi
 
 from flask import url_for
 
-from portal import nzbn, web
-from portal.audit_log import log
+from portal import confirmations, nzbn, web
+from portal.audit_log import log, wording
 from portal.bulk import report
 from portal.clients.checklist import Item, needs_companies_office, shows_companies_office_warning
 from portal.roles.service import ended, offers_settlement_date
@@ -71,8 +71,17 @@ FILTERS = {
     "safe_web_address": web.safe_web_address,
 }
 
+
+def confirmation(name: str, *objects):
+    """The words of one confirmation (portal/confirmations.py) for the confirm_button macro."""
+    return getattr(confirmations, name)(*objects)
+
+
 GLOBALS = {
+    "confirmation": confirmation,
     "audit_object_url": audit_object_url,
+    "audit_lines": wording.lines,
+    "audit_sentence": wording.sentence,
     "checklist_link": checklist_link,
     "import_url": import_url,
     "needs_companies_office": needs_companies_office,

@@ -288,7 +288,9 @@ def test_invalid_grant_marks_the_connection_for_reconnecting(app, client, connec
 def test_disconnect_calls_the_provider_and_deletes_the_tokens(app, client, connection, mock):
     mock.delete(f"{CONNECTIONS}/conn-1", status_code=204)
     mock.post(f"{IDENTITY}/connect/revocation", status_code=200)
-    response = client.post("/settings/addons/xpm/disconnect", follow_redirects=True)
+    response = client.post(
+        "/settings/addons/xpm/disconnect", data={"confirm": "1"}, follow_redirects=True
+    )
     assert "Disconnected from Xero Practice Manager" in response.get_data(as_text=True)
     assert mock.request_history[-2].method == "DELETE"
     assert parse_qs(mock.last_request.text)["token"] == ["refresh-1"]
@@ -298,7 +300,9 @@ def test_disconnect_calls_the_provider_and_deletes_the_tokens(app, client, conne
 def test_disconnect_when_the_provider_already_revoked(app, client, connection, mock):
     mock.delete(f"{CONNECTIONS}/conn-1", status_code=401)
     mock.post(f"{IDENTITY}/connect/revocation", status_code=400, json={"error": "invalid_grant"})
-    response = client.post("/settings/addons/xpm/disconnect", follow_redirects=True)
+    response = client.post(
+        "/settings/addons/xpm/disconnect", data={"confirm": "1"}, follow_redirects=True
+    )
     assert "Disconnected from Xero Practice Manager" in response.get_data(as_text=True)
     assert stored(app) == []
 
@@ -325,3 +329,66 @@ def test_no_token_text_in_the_database(app, connection):
             for value in row
         )
     assert "access-1" not in dump and "refresh-1" not in dump
+
+
+def test_disconnect_asks_first_and_keeps_the_connection(app, client, connection, mock):
+    """Without confirm=1 (no JavaScript, or a stale form) the same question comes as a page."""
+    calls = len(mock.request_history)
+    response = client.post("/settings/addons/xpm/disconnect")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Disconnect Xero Practice Manager?" in page
+    assert "Staff will no longer be able to import or refresh from Xero Practice Manager" in page
+    assert 'name="confirm" value="1"' in page and "Profiles already imported stay." in page
+    assert len(stored(app)) == 1 and len(mock.request_history) == calls
+
+
+def test_the_disconnect_button_opens_the_confirmation(app, client, connection):
+    page = client.get("/settings/addons/").get_data(as_text=True)
+    assert 'data-confirm data-confirm-question="Disconnect Xero Practice Manager?"' in page
+    assert '<input type="hidden" name="confirm" value="" data-confirm-field>' in page
+    assert '<dialog id="confirm-dialog"' in page
+
+
+# --- First run: the main path, and installer text for administrators only -----------------
+def test_installer_text_is_for_administrators_outside_the_sandbox(app, client, auth):
+    make_user(app, email="admin@kowhai.example", admin=True)
+    make_user(app, email="junior@kowhai.example", admin=False)
+    auth.login(email="admin@kowhai.example")
+    admin = client.get("/settings/addons/").get_data(as_text=True)
+    assert "XPM_CLIENT_ID" in admin and "/settings/addons/xpm/callback" in admin
+    app.config["PORTAL_SANDBOX"] = True
+    sandboxed = client.get("/settings/addons/").get_data(as_text=True)
+    assert "XPM_CLIENT_ID" not in sandboxed and "/callback" not in sandboxed
+    assert "Authorise 3rd Party Full Access" in sandboxed
+    app.config["PORTAL_SANDBOX"] = False
+    auth.logout()
+    auth.login(email="junior@kowhai.example")
+    staff = client.get("/settings/addons/").get_data(as_text=True)
+    assert "XPM_CLIENT_ID" not in staff and "/callback" not in staff
+    assert "client id" not in staff
+
+
+def test_after_connecting_add_ons_offer_to_import_clients(app, client, connection):
+    page = client.get("/settings/addons/").get_data(as_text=True)
+    assert '<a class="button primary" href="/clients/add">Import clients now</a>' in page
+
+
+def test_the_empty_clients_page_points_to_importing(app, client, signed_in):
+    page = client.get("/clients/").get_data(as_text=True)  # an administrator, nothing connected
+    assert '<a class="button primary" href="/settings/addons/">Connect XPM</a>' in page
+    assert "data-opens-panel>Import from other system</a>" in page
+    assert "add a client manually" in page
+
+
+def test_the_empty_clients_page_once_connected_offers_the_import(app, client, connection):
+    page = client.get("/clients/").get_data(as_text=True)
+    assert "Connect XPM</a>" not in page
+    assert 'class="button primary" href="/clients/add"' in page
+
+
+def test_staff_are_told_to_ask_an_administrator_to_connect(app, client, auth):
+    make_user(app, email="junior@kowhai.example", admin=False)
+    auth.login(email="junior@kowhai.example")
+    page = client.get("/clients/").get_data(as_text=True)
+    assert "Connect XPM</a>" not in page
+    assert "ask a firm administrator to connect it in Settings → Add-ons" in page

@@ -25,7 +25,7 @@ def test_connect_use_disconnect_reconnect(app, client, connected, sandbox_url, s
         assert len(page.clients) == 10
         found = api.search(page.clients[0].name[:6])
         assert any(c.uuid == page.clients[0].uuid for c in found)
-    client.post("/settings/addons/xpm/disconnect")
+    client.post("/settings/addons/xpm/disconnect", data={"confirm": "1"})
     assert connection(app) is None
     calls = sandbox_control.calls()
     assert any("connections" in name for name in calls), calls

@@ -134,7 +134,7 @@ def test_details_are_readable_and_escaped(app, client, signed_in):
     )
     page = client.get("/audit/").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
-    assert "09 555 0101 → 09 555 0202" in page
+    assert "<strong>Phone</strong>: <del>09 555 0101</del> → <ins>09 555 0202</ins>" in page
     assert 'href="/clients/7"' in page
 
 

@@ -35,7 +35,10 @@ def test_add_change_and_remove(app, client, signed_in):
     )
     client.post(f"/settings/structures/{row.id}", data={f"m{row.id}-kind": "individual"})
     assert mappings(app, firm_id)["ltd liability co"].kind == "individual"
-    client.post(f"/settings/structures/{row.id}/delete")
+    asked = client.post(f"/settings/structures/{row.id}/delete").get_data(as_text=True)
+    assert "Remove the mapping of “Ltd  Liability Co.”?" in asked  # unconfirmed: asks first
+    assert "ltd liability co" in mappings(app, firm_id)
+    client.post(f"/settings/structures/{row.id}/delete", data={"confirm": "1"})
     assert "ltd liability co" not in mappings(app, firm_id)
     with app.app_context():
         actions = database.session().scalars(select(AuditEvent.action)).all()

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from portal import database
+from portal import confirmations, database
 from portal.account import bp
 from portal.account import service as account
 from portal.auth import service, sessions, two_factor
@@ -218,6 +218,8 @@ def change_password():
 
 @bp.post("/sessions/end-others")
 def end_other_sessions():
+    if not confirmations.confirmed():
+        return confirmations.ask(confirmations.end_other_sessions())
     ended = account.end_other_sessions(database.session(), _me(), address=client_address())
     flash(f"Signed out of {ended} other session{'' if ended == 1 else 's'}.")
     return redirect(url_for("account.index"))

@@ -25,6 +25,11 @@ def connections(db: Session, firm_id: int) -> dict[str, XpmConnection | None]:
     return {key: found.get(key) for key in PROVIDER_KEYS}
 
 
+def any_connected(db: Session, firm_id: int) -> bool:
+    """True when staff can import: one of the firm's connections is working."""
+    return any(row and row.status == "connected" for row in connections(db, firm_id).values())
+
+
 def connection(db: Session, firm_id: int, provider_key: str) -> XpmConnection | None:
     return db.scalar(
         select(XpmConnection).where(

@@ -1,7 +1,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from portal import database
+from portal import confirmations, database
 from portal.addons import bp, oauth, service
 from portal.addons.providers import PROVIDER_KEYS, provider
 from portal.addons.tokens import ConnectionTokens, NotConnected, ProviderUnreachable
@@ -116,6 +116,8 @@ def disconnect(key):
     row = service.connection(db, current_user.firm_id, key)
     if row is None:
         abort(404)
+    if not confirmations.confirmed():
+        return confirmations.ask(confirmations.disconnect_addon(chosen))
     access = _current_access_token(chosen, row)
     database.end_read(db)  # no transaction stays open while the provider is called
     problems = service.revoke_at_provider(vault(), chosen, row, access)

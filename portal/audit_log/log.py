@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, User
+from portal.audit_log.wording import party_ids
+from portal.models import AuditEvent, Profile, User
 from portal.pages import Page, paginate
 from portal.web import NEW_ZEALAND
 
@@ -115,3 +116,14 @@ def actions(db: Session, firm_id: int) -> list[tuple[str, str]]:
     found = db.scalars(select(AuditEvent.action).where(AuditEvent.firm_id == firm_id).distinct())
     codes = set(found) | set(ACTIONS)
     return sorted(((code, action_label(code)) for code in codes), key=lambda pair: pair[1])
+
+
+def names(db: Session, firm_id: int, shown: list[AuditEvent]) -> dict[int, str]:
+    """The names of the firm's profiles these events name only by id (one query)."""
+    ids = party_ids(shown)
+    if not ids:
+        return {}
+    rows = db.execute(
+        select(Profile.id, Profile.name).where(Profile.firm_id == firm_id, Profile.id.in_(ids))
+    )
+    return {row.id: row.name for row in rows}

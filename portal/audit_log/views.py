@@ -49,12 +49,14 @@ def index():
     """The firm's audit log, filtered, newest first."""
     session, firm_id, problems = database.session(), current_user.firm_id, []
     query = _query(request.args, problems)
+    listing = None if problems else log.events(session, firm_id, query)
     return render(
         "audit/index.html",
         "results",
         query=query,
         problems=problems,
-        listing=None if problems else log.events(session, firm_id, query),
+        listing=listing,
+        names=log.names(session, firm_id, [event for event, _ in listing.items]) if listing else {},
         staff=log.staff(session, firm_id),
         actions=log.actions(session, firm_id),
     )

@@ -7,7 +7,10 @@ from portal.fields import trim, typed_name
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    # Focused as the page opens: signing in is the only thing to do here.
+    email = EmailField(
+        "E-mail", validators=[DataRequired(), Length(max=254)], render_kw={"autofocus": True}
+    )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
 
 

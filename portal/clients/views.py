@@ -3,6 +3,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal import database
+from portal.addons import service as addons
 from portal.auth.access import require_login
 from portal.clients import bp, duplicates, service
 from portal.clients.checklist import checklist, share_warning
@@ -35,8 +36,11 @@ def _list_query(args) -> service.ListQuery:
 def page_context(args) -> dict:
     """What the Clients page shows for ``args``; pages drawn over it (the panel) need it too."""
     query = _list_query(args)
-    listing = service.list_profiles(database.session(), current_user.firm_id, query)
-    return {"query": query, "listing": listing}
+    session = database.session()
+    listing = service.list_profiles(session, current_user.firm_id, query)
+    # Only the first run's empty list asks: it points to importing, or to connecting first.
+    can_import = listing.total == 0 and addons.any_connected(session, current_user.firm_id)
+    return {"query": query, "listing": listing, "can_import": can_import}
 
 
 @bp.get("/")

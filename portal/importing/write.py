@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal import audit
+from portal.audit_log.wording import import_counts
 from portal.clients.checklist import checklist, setup_status
 from portal.database import writing
 from portal.importing.plan import Plan
@@ -220,8 +221,8 @@ def _audit(db: Session, plan: Plan, user_id, outcome: Outcome, came, linked) -> 
         user_id=user_id,
         object_type="profile",
         object_id=outcome.profile_id,
-        summary=f"{verb} {plan.choices.kind} {outcome.name} from {system}: "
-        f"{len(came)} created, {len(linked)} linked"
+        summary=f"{verb} {plan.choices.kind} {outcome.name} from {system}"
+        + import_counts(len(came), len(linked))
         + (
             f", linked to the Companies Office (NZBN {plan.register.nzbn})"
             if plan.register is not None

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import database
+from portal import confirmations, database
 from portal.addons.api import practice_api, practice_of, working_connection
 from portal.auth.access import require_login
 from portal.clients import service as clients
@@ -53,6 +53,8 @@ def unlink(profile_id):
     """Disconnect the profile from XPM; its details stay as they are."""
     session = database.session()
     profile = profile_or_404(profile_id)
+    if not confirmations.confirmed():
+        return confirmations.ask(confirmations.unlink_practice_manager(profile))
     service.unlink(session, profile, current_user.id, address=client_address())
     flash(f"{profile.name} is no longer linked to the practice manager.")
     return _open(profile.id)

@@ -9,7 +9,7 @@ sentence (it says nothing was changed and whether to try again).
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import database, nzbn
+from portal import confirmations, database, nzbn
 from portal.auth.access import require_login
 from portal.clients import service as clients
 from portal.clients.lookup import profile_or_404
@@ -212,8 +212,8 @@ def unlink(profile_id):
     if not profile.companies_office_linked:
         flash(f"{profile.name} is not linked to the Companies Office.")
         return redirect(url_for("clients.profile", profile_id=profile.id))
-    if request.method == "POST":
+    if request.method == "POST" and confirmations.confirmed():
         service.unlink(database.session(), profile, current_user.id, address=client_address())
         flash(f"{profile.name} is no longer linked to the Companies Office.")
         return redirect(url_for("clients.profile", profile_id=profile.id))
-    return render_template("register_link/unlink.html", profile=profile)
+    return confirmations.ask(confirmations.unlink_companies_office(profile))

@@ -5,7 +5,7 @@ from datetime import date
 from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 
-from portal import database
+from portal import confirmations, database
 from portal.auth.access import require_login
 from portal.clients.lookup import profile_or_404
 from portal.extensions import client_address
@@ -130,10 +130,10 @@ def remove(profile_id, association_id):
     """Remove a role entered by mistake, once confirmed."""
     profile = profile_or_404(profile_id)
     association = _association_or_404(profile, association_id)
-    if request.method == "POST":
+    if request.method == "POST" and confirmations.confirmed():
         name, role = association.party.name, service.role_name(association.role)
         service.remove_role(
             database.session(), profile, association, current_user.id, address=client_address()
         )
         return _back(profile, f"Removed {name} as {role}.")
-    return render_template("roles/remove.html", profile=profile, a=association)
+    return confirmations.ask(confirmations.remove_role(profile, association))

@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal import database
+from portal import confirmations, database
 from portal.auth.access import admin_required, require_login
 from portal.extensions import client_address
 from portal.structures import bp, service
@@ -69,6 +69,8 @@ def change(mapping_id):
 @admin_required
 def remove(mapping_id):
     row = _mapping_or_404(mapping_id)
+    if not confirmations.confirmed():
+        return confirmations.ask(confirmations.remove_mapping(row))
     service.remove(database.session(), row, current_user.id, address=client_address())
     flash(f"Removed “{row.structure}”: such clients will ask for their kind when imported.")
     return redirect(url_for("structures.index"))

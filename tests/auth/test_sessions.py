@@ -87,7 +87,7 @@ def test_sign_out_of_every_other_session(app, client, signed_in):
     page = client.get("/account/").get_data(as_text=True)
     assert "This session" in page and "Sign out of every other session" in page
     assert "ends after 8 hours without activity, and 7 days after signing in" in page
-    assert client.post("/account/sessions/end-others").status_code == 302
+    assert client.post("/account/sessions/end-others", data={"confirm": "1"}).status_code == 302
     assert other.get("/clients/").status_code == 302
     assert client.get("/clients/").status_code == 200
 

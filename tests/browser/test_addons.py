@@ -44,6 +44,7 @@ def test_connect_disconnect_reconnect(admin_page, label):
         path=ARTIFACTS / f"addons-connected-{label.split()[0].lower()}.png", full_page=True
     )
     card.get_by_role("button", name="Disconnect").click()
+    page.get_by_role("dialog").get_by_role("button", name="Disconnect").click()  # confirmed
     expect(page.get_by_text(f"Disconnected from {label}.")).to_be_visible()
     expect(card).to_contain_text("Not connected")
     connect(page, label)

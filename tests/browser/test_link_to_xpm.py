@@ -98,3 +98,38 @@ def test_refresh_one_field_from_xpm(page, live_app, staff):
     expect(page.get_by_text("Took 1 field from XPM.")).to_be_visible()
     expect(page.get_by_text("old@joinery.example")).to_have_count(0)
     expect(page.get_by_text("00 000 0000")).to_be_visible()  # not ticked, so kept
+
+
+@pytest.mark.usefixtures("xpm")
+def test_refresh_ticks_all_differences_at_once(page, live_app, staff):
+    from tests.browser.test_confirmations import shoot
+
+    sign_in(page, staff)
+    uuid = xpm_uuid(page)
+    profile_id = add_company(
+        live_app,
+        email="old@joinery.example",
+        xpm_provider="xpm",
+        xpm_client_uuid=uuid,
+        xpm_name=NAME,
+        xpm_linked_at=utcnow(),
+    )
+    page.goto(f"/clients/{profile_id}/xpm/refresh")
+    page.wait_for_load_state("load")
+    boxes = page.locator("input[data-tickable]")
+    assert boxes.count() > 1
+    tick_all = page.get_by_label("Tick all differences")
+    tick_all.check()
+    for i in range(boxes.count()):
+        expect(boxes.nth(i)).to_be_checked()
+    page.get_by_label("Take E-mail from XPM").uncheck()  # one unticked: "all" no longer holds
+    expect(tick_all).not_to_be_checked()
+    tick_all.check()
+    tick_all.uncheck()
+    for i in range(boxes.count()):
+        expect(boxes.nth(i)).not_to_be_checked()
+    # An empty side reads "(empty)" without the red of a value about to be replaced.
+    empty = page.locator("td.empty").first
+    expect(empty).to_have_text("(empty)")
+    assert empty.evaluate("e => getComputedStyle(e).backgroundColor") == "rgba(0, 0, 0, 0)"
+    shoot(page, "refresh-tick-all")

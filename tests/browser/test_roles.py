@@ -142,10 +142,11 @@ def test_people_and_roles_from_the_checklist(page, staff, live_app):
     page.locator("#associations").screenshot(path=ARTIFACTS / "roles-ended.png")
 
     # Remove a role entered by mistake, after its confirmation.
-    role_row(page, "Mere Tane").get_by_role("link", name="Remove", exact=True).click()
-    expect(page.get_by_role("heading", name="Remove Mere Tane as shareholder?")).to_be_visible()
+    role_row(page, "Mere Tane").get_by_role("button", name="Remove", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Remove Mere Tane as shareholder?")
+    expect(dialog).to_contain_text("entered by mistake")
     page.screenshot(path=ARTIFACTS / "roles-remove.png", full_page=True)
-    page.get_by_role("button", name="Remove the role").click()
+    dialog.get_by_role("button", name="Remove the role").click()
     expect(page.get_by_text("Removed Mere Tane as shareholder.")).to_be_visible()
     expect(page.locator("#associations")).not_to_contain_text("Mere Tane")
 

@@ -35,7 +35,7 @@ def test_the_three_john_smiths_are_suggested_and_merge_into_one(app, client, con
     refused = client.get(f"/clients/{first}/merge/{second}").get_data(as_text=True)
     assert "linked to two different clients in the practice manager" in refused
     for smith in (second, third):  # as staff would: disconnect the copy, then merge
-        assert client.post(f"/clients/{smith}/xpm/unlink").status_code == 302
+        assert client.post(f"/clients/{smith}/xpm/unlink", data={"confirm": "1"}).status_code == 302
         url = f"/clients/{first}/merge/{smith}"
         merged = client.post(url, data={**defaults(client, url), "confirmed": "yes"})
         assert merged.headers["Location"] == f"/clients/{first}"

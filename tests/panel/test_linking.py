@@ -112,7 +112,10 @@ def test_an_unknown_client_is_not_linked(app, client, company):
 
 def test_disconnect_removes_the_link_and_audits(app, client, company, xpm_uuid):
     link(client, company, xpm_uuid)
-    response = client.post(f"/clients/{company}/xpm/unlink")
+    asked = client.post(f"/clients/{company}/xpm/unlink")  # unconfirmed (no JavaScript): asks
+    assert "Disconnect Kōwhai Holdings Limited from XPM?" in asked.get_data(as_text=True)
+    assert profile(app, company).xpm_client_uuid == xpm_uuid
+    response = client.post(f"/clients/{company}/xpm/unlink", data={"confirm": "1"})
     assert response.status_code == 302
     unlinked = profile(app, company)
     assert unlinked.xpm_client_uuid is None and unlinked.xpm_provider is None
@@ -128,6 +131,19 @@ def test_refresh_shows_differences_side_by_side(client, company, xpm_uuid):
     assert "<del>old@kowhai.example</del>" in page
     assert 'name="take" value="email"' in page and 'name="take" value="phone"' in page
     assert "In XPM but not in the portal" in page  # its directors and shareholders
+
+
+def test_refresh_offers_tick_all_and_shows_empty_values_as_empty(client, company, xpm_uuid):
+    link(client, company, xpm_uuid)
+    page = client.get(f"/clients/{company}/xpm/refresh").get_data(as_text=True)
+    # "Tick all differences" (shown by portal.js) ticks every box the form offers.
+    assert '<input type="checkbox" id="tick-all" data-tick-all hidden>' in page
+    assert '<label for="tick-all" hidden>Tick all differences</label>' in page
+    boxes = re.findall(r'<input type="checkbox" name="(take|add|remove)"[^>]*>', page)
+    assert boxes and page.count("data-tickable>") == len(boxes)
+    # A side with nothing in it reads "(empty)", untinted: it is not an error.
+    assert re.search(r'<td class="(was|now) empty"><span class="muted empty-value">\(empty\)', page)
+    assert "<del><span" not in page and "(empty)</del>" not in page
 
 
 def test_refresh_takes_only_the_ticked_fields_and_audits(app, client, company, xpm_uuid):

@@ -354,9 +354,13 @@ def test_unlink_asks_first_then_unlinks(app, client, signed_in, register):
     client.post(f"/clients/{company}/companies-office/{NZBN}")
     before = stored(app)
     confirm = client.get(f"/clients/{company}/companies-office/unlink").get_data(as_text=True)
-    assert "Unlink from the Companies Office?" in confirm
+    assert "Unlink Kōwhai Holdings Limited from the Companies Office?" in confirm
     assert stored(app) == before
-    client.post(f"/clients/{company}/companies-office/unlink")
+    unconfirmed = client.post(f"/clients/{company}/companies-office/unlink")  # no JavaScript
+    asked = unconfirmed.get_data(as_text=True)
+    assert "Unlink Kōwhai Holdings Limited from the Companies Office?" in asked
+    assert stored(app) == before
+    client.post(f"/clients/{company}/companies-office/unlink", data={"confirm": "1"})
     unlinked = profile_named(app, "Kōwhai Holdings Limited")
     assert not unlinked.companies_office_linked and unlinked.nzbn == NZBN
 

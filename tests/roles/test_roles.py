@@ -319,7 +319,9 @@ def test_removing_a_role_asks_first_then_deletes_it(app, client, firm):
     confirm = page(client.get(url))
     assert "Remove Aroha Smith as director?" in confirm and "entered by mistake" in confirm
     assert len(associations(app, firm.company)) == 1  # asking removes nothing
-    assert client.post(url).status_code == 302
+    assert "Remove Aroha Smith as director?" in page(client.post(url))  # unconfirmed: asks
+    assert len(associations(app, firm.company)) == 1
+    assert client.post(url, data={"confirm": "1"}).status_code == 302
     assert associations(app, firm.company) == []
     assert profile(app, firm.aroha) is not None
     [event] = events(app, "role_removed")
@@ -360,7 +362,7 @@ def test_every_change_recomputes_the_setup_status(app, client, firm):
     assert add(client, firm.trust, role="settlor", party=firm.other_aroha).status_code == 302
     assert profile(app, firm.trust).setup_status == "complete"
     [settlor] = [a for a in associations(app, firm.trust) if a.role == "settlor"]
-    client.post(f"/clients/{firm.trust}/roles/{settlor.id}/remove")
+    client.post(f"/clients/{firm.trust}/roles/{settlor.id}/remove", data={"confirm": "1"})
     assert profile(app, firm.trust).setup_status == "preparing"
 
 
@@ -405,10 +407,13 @@ def test_the_profile_page_offers_edit_end_and_remove_per_role(app, client, firm)
     role_id = hold(app, firm, firm.company, firm.aroha, "director")
     text = page(client.get(f"/clients/{firm.company}"))
     assert f'href="/clients/{firm.company}/roles/new"' in text
-    for action in ("edit", "end", "remove"):
+    for action in ("edit", "end"):
         assert f'href="/clients/{firm.company}/roles/{role_id}/{action}"' in text
+    # Remove asks first: a form whose button opens the confirmation dialog.
+    assert f'action="/clients/{firm.company}/roles/{role_id}/remove" class="confirm-form"' in text
+    assert 'data-confirm-question="Remove Aroha Smith as director?"' in text
     # Each link says whose role it acts on to a screen reader.
-    assert f'aria-describedby="role-{role_id}-party">Remove</a>' in text
+    assert f'aria-describedby="role-{role_id}-party">Remove</button>' in text
     assert f'id="role-{role_id}-party">Aroha Smith</a>' in text
 
 
@@ -443,6 +448,9 @@ def test_the_audit_log_names_role_changes(app, client, firm):
     log = page(client.get("/audit/"))
     assert "Role added" in log
     assert "Added Aroha Smith as director of Kōwhai Holdings Limited" in log
+    # Its details name the party (looked up from its id) and the role, never the ids.
+    assert "<dt>Person or entity</dt><dd>Aroha Smith</dd>" in log
+    assert "<dt>Role</dt><dd>Director</dd>" in log and "Association id" not in log
 
 
 def test_a_role_held_elsewhere_reads_as_a_sentence(app, client, firm):

@@ -9,8 +9,8 @@ from portal.web import origin_of
 from tests.conftest import settings_for
 from tests.security.conftest import routes
 
-#: Reachable signed out: the sign-in page, static files, and "/" (a redirect to Clients).
-PUBLIC = {"auth.login", "auth.second_factor", "static", "home"}
+#: Reachable signed out: the sign-in page, static files, the icon, and "/" (a redirect to Clients).
+PUBLIC = {"auth.login", "auth.second_factor", "static", "home", "favicon"}
 
 
 def assert_baseline(response):

@@ -1,5 +1,6 @@
 // Small behaviours the server cannot provide: menu buttons, the mandatory-field gate on
-// primary buttons, the import form's kind choice, and the "/" shortcut to the search box.
+// primary buttons, the import form's kind choice, the "/" shortcut to the search box, and
+// the confirmation dialog before a destructive action.
 // No inline scripts, no eval.
 (function () {
   "use strict";
@@ -87,14 +88,56 @@
     const invalid = [];
     Array.from(form.elements).forEach(function (control) {
       if (!control.willValidate || control.type === "submit") return;
+      let wrong = false;
       if (control.required && !String(control.value).trim()) missing.push(labelFor(form, control));
-      else if (!control.checkValidity()) invalid.push(labelFor(form, control));
+      else if (!control.checkValidity()) {
+        invalid.push(labelFor(form, control));
+        wrong = true;
+      }
+      markBlocking(control, wrong);
     });
     submit.disabled = missing.length > 0 || invalid.length > 0;
     const parts = [];
     if (missing.length) parts.push("Still needed: " + missing.join(", "));
     if (invalid.length) parts.push("Check: " + invalid.join(", "));
     if (reason) reason.textContent = parts.join(". ");
+  }
+
+  // A field that keeps the button grey is marked and says why beside it, tied to it with
+  // aria-invalid and aria-describedby (the server's own errors are left as they are).
+  var PROBLEMS = {
+    email: "Enter an e-mail address such as name@example.co.nz.",
+    url: "Enter a web address starting with https://",
+  };
+
+  function markBlocking(control, wrong) {
+    if (!control.id || control.getAttribute("aria-invalid") && !control.dataset.gateMarked) return;
+    const id = control.id + "-gate";
+    let note = document.getElementById(id);
+    if (!wrong) {
+      if (!control.dataset.gateMarked) return;
+      delete control.dataset.gateMarked;
+      control.removeAttribute("aria-invalid");
+      const rest = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (x) {
+        return x && x !== id;
+      });
+      if (rest.length) control.setAttribute("aria-describedby", rest.join(" "));
+      else control.removeAttribute("aria-describedby");
+      if (note) note.remove();
+      return;
+    }
+    control.dataset.gateMarked = "1";
+    control.setAttribute("aria-invalid", "true");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "gate-problem";
+      note.id = id;
+      control.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = PROBLEMS[control.type] || control.validationMessage;
+    const described = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (described.indexOf(id) < 0) described.push(id);
+    control.setAttribute("aria-describedby", described.join(" "));
   }
 
   function initGate(form) {
@@ -314,6 +357,63 @@
     });
   }
 
+  // --- Confirmations (docs/architecture.md, "Confirmations") ------------------------------
+  // A form[data-confirm] asks first, in the page's one <dialog>: Cancel (focused) and Esc
+  // leave everything as it was and give the focus back to the button; the action button
+  // sets confirm=1 and sends the form. Without this the server asks with a page instead.
+  var asking = null;
+
+  function askFirst(form, button) {
+    var dialog = document.getElementById("confirm-dialog");
+    var field = form.querySelector("[data-confirm-field]");
+    if (!dialog || typeof dialog.showModal !== "function" || !field) return false;
+    document.getElementById("confirm-dialog-question").textContent = form.dataset.confirmQuestion;
+    document.getElementById("confirm-dialog-detail").textContent = form.dataset.confirmDetail;
+    document.getElementById("confirm-dialog-action").textContent = form.dataset.confirmAction;
+    asking = { form: form, button: button, field: field };
+    dialog.returnValue = "";
+    dialog.showModal();
+    return true;
+  }
+
+  function answered() {
+    var dialog = document.getElementById("confirm-dialog");
+    var request = asking;
+    asking = null;
+    if (!request) return;
+    if (dialog.returnValue === "confirm") {
+      request.field.value = "1";
+      if (request.form.requestSubmit) request.form.requestSubmit(request.button || undefined);
+      else request.form.submit();
+    } else if (request.button) {
+      request.button.focus();
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-confirm]")) return;
+    var field = form.querySelector("[data-confirm-field]");
+    if (field && field.value === "1") return;
+    var button = event.submitter || form.querySelector("button[type=submit]");
+    if (askFirst(form, button)) event.preventDefault();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var dialog = document.getElementById("confirm-dialog");
+    if (!dialog) return;
+    dialog.addEventListener("close", answered);
+    // Tab and Shift+Tab go round the dialog's two buttons, never out to the browser's bar.
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key !== "Tab") return;
+      var buttons = Array.from(dialog.querySelectorAll("button"));
+      var at = buttons.indexOf(document.activeElement);
+      var next = (at + (event.shiftKey ? -1 : 1) + buttons.length) % buttons.length;
+      event.preventDefault();
+      buttons[next].focus();
+    });
+  });
+
   function init(root) {
     root.querySelectorAll("button[data-passkey]").forEach(initPasskeyButton);
     root.querySelectorAll("[data-menu-button]").forEach(initMenuButton);
@@ -326,7 +426,23 @@
     root.querySelectorAll("input[data-tick-all]").forEach(initTickAll);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); arrive(); });
+  // --- Focus on arrival: a form the server refused focuses its first invalid field (the
+  // summary above says what is wrong); a page opened after a change focuses its heading.
+  function focusOnArrival() {
+    if (/^#field-/.test(location.hash)) return; // arrive() has its own control to focus
+    const summary = document.querySelector("[data-error-summary]");
+    const form = summary && summary.closest("form");
+    const first = form && form.querySelector('[aria-invalid="true"]');
+    if (first) { first.focus(); return; }
+    const heading = document.querySelector("[data-focus-on-load]");
+    if (heading) heading.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    focusOnArrival();
+    arrive();
+  });
   // The browser's own jump to the fragment comes as the page finishes loading: it scrolls
   // the wrapper to the very top (the label under the window's edge) and, the wrapper not
   // being focusable, takes the focus away. Arrive again once it is done.
