@@ -1,5 +1,5 @@
 // Small behaviours the server cannot provide: menu buttons, the mandatory-field gate on
-// primary buttons, the import form's kind choice, and the "/" shortcut to the search box.
+// primary buttons, the import form's kind choice and its lists, and the "/" shortcut to the search box.
 // No inline scripts, no eval.
 (function () {
   "use strict";
@@ -91,11 +91,34 @@
       else if (!control.checkValidity()) invalid.push(labelFor(form, control));
     });
     submit.disabled = missing.length > 0 || invalid.length > 0;
+    markBlocking(form, reason);
     const parts = [];
     if (missing.length) parts.push("Still needed: " + missing.join(", "));
     if (invalid.length) parts.push("Check: " + invalid.join(", "));
     if (reason) reason.textContent = parts.join(". ");
   }
+
+  // Each field that keeps the button grey says so itself: aria-invalid, described by the
+  // reason beside the button ("Still needed: Company type").
+  function markBlocking(form, reason) {
+    if (reason && !reason.id) reason.id = (form.id || "form") + "-gate-reason-" + gateCount++;
+    Array.from(form.elements).forEach(function (control) {
+      if (control.type === "submit" || control.type === "hidden" || !control.name) return;
+      const blocking = control.willValidate &&
+        ((control.required && !String(control.value).trim()) || !control.checkValidity());
+      const described = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      const others = described.filter(function (id) { return !reason || id !== reason.id; });
+      if (blocking) {
+        control.setAttribute("aria-invalid", "true");
+        if (reason) others.push(reason.id);
+      } else if (!control.closest(".has-error")) {
+        control.removeAttribute("aria-invalid");
+      }
+      if (others.length) control.setAttribute("aria-describedby", others.join(" "));
+      else control.removeAttribute("aria-describedby");
+    });
+  }
+  let gateCount = 0;
 
   function initGate(form) {
     if (form.dataset.gateReady) return;
@@ -314,7 +337,30 @@
     });
   }
 
+  // --- The import form's selects: ↓ or ↑ on a closed list opens it rather than changing the
+  // choice, so that no key lands on a company type or plan nobody chose (on Linux and
+  // Windows a closed select takes the next option); a type the firm's mapping gave says so
+  // until it is changed ---------------------------------------------------------------
+  function initChoiceList(select) {
+    if (select.dataset.pickReady) return;
+    select.dataset.pickReady = "1";
+    select.addEventListener("keydown", function (event) {
+      if ((event.key !== "ArrowDown" && event.key !== "ArrowUp") || event.altKey) return;
+      if (typeof select.showPicker !== "function") return;
+      event.preventDefault();
+      try { select.showPicker(); } catch (error) { /* not allowed here: nothing changes */ }
+    });
+    const note = select.dataset.prefilled !== undefined &&
+      document.getElementById(select.id + "-hint");
+    if (note) {
+      select.addEventListener("change", function () {
+        note.hidden = select.value !== select.dataset.prefilled;
+      });
+    }
+  }
+
   function init(root) {
+    root.querySelectorAll("form.import-form select").forEach(initChoiceList);
     root.querySelectorAll("button[data-passkey]").forEach(initPasskeyButton);
     root.querySelectorAll("[data-menu-button]").forEach(initMenuButton);
     root.querySelectorAll("form[data-gate]").forEach(initGate);
