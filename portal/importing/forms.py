@@ -71,7 +71,8 @@ class ImportForm(FlaskForm):
     def _prefill(self, mapped_kind: str | None, mapped_type: str | None) -> None:
         """The mapping's type, only for the kind it maps to and only if it is on the list."""
         field = self.type_field(mapped_kind)
-        if field is None or mapped_type not in {choice.value for choice in field.choices if choice.value}:
+        listed = {choice.value for choice in field.choices if choice.value} if field else set()
+        if mapped_type not in listed:
             return
         field.data = mapped_type
         field.render_kw = {**(field.render_kw or {}), "data-prefilled": mapped_type}

@@ -155,9 +155,11 @@
       form.querySelectorAll("[data-for-kind]").forEach(function (section) {
         const chosen = section.dataset.forKind.split(" ").indexOf(select.value) >= 0;
         section.hidden = !chosen;
+        // A structure mapping's default type may stay empty (data-kind-optional).
+        const required = chosen && !("kindOptional" in section.dataset);
         section.querySelectorAll("select, input").forEach(function (control) {
           control.disabled = !chosen;
-          control.required = chosen;
+          control.required = required;
         });
       });
       updateGate(form);
