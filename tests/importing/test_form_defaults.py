@@ -62,7 +62,10 @@ def test_the_administrators_default_is_the_one_the_form_starts_with(app, client,
         mapping_id = row.id
     client.post(
         f"/settings/structures/{mapping_id}",
-        data={f"m{mapping_id}-kind": "company", f"m{mapping_id}-company_type_code": "limited_large"},
+        data={
+            f"m{mapping_id}-kind": "company",
+            f"m{mapping_id}-company_type_code": "limited_large",
+        },
     )
     company = find(app, firm_id, CHAIN_COMPANY, "Company")
     page = client.get(import_url(company)).get_data(as_text=True)
@@ -90,8 +93,11 @@ def test_a_refused_create_says_what_to_fix_and_focuses_it(app, client, connected
     assert '<a href="#company_type_code">Company type</a>: Choose a company type.' in summary
     assert '<a href="#subscription_plan_id">Subscription plan</a>' in summary
     # The first field in error has the focus, and says it is in error.
-    assert re.search(r'<select aria-describedby="company_type_code-errors" aria-invalid="true" '
-                     r'autofocus[^>]*name="company_type_code"', page)
+    assert re.search(
+        r'<select aria-describedby="company_type_code-errors" aria-invalid="true" '
+        r'autofocus[^>]*name="company_type_code"',
+        page,
+    )
     assert page.count("autofocus") == 1
 
 
