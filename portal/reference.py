@@ -50,7 +50,19 @@ DEFAULT_STRUCTURES = (
     ("Look Through Company", "company"),
     ("Trust", "trust"),
     ("Family Trust", "trust"),
+    ("Trust - Family", "trust"),
+    ("Charitable Trust", "trust"),
 )
+#: The company or trust type the import form starts with for those of DEFAULT_STRUCTURES
+#: that say it; the others say nothing of it ("Company" may be small or large), so staff
+#: choose (docs/spec.md §4.1).
+DEFAULT_STRUCTURE_TYPES = {
+    "LTC": "ltc",
+    "Look Through Company": "ltc",
+    "Family Trust": "family",
+    "Trust - Family": "family",
+    "Charitable Trust": "charitable",
+}
 
 #: Roles one profile can hold on another, in the order the profile page shows them.
 ROLES = (

@@ -58,6 +58,7 @@ FILTERS = {
     "describe_row": report.describe,
     "filing_obligation_label": web.filing_obligation_label,
     "ended": ended,
+    "extra_label": web.extra_label,
     "kind_label": web.kind_label,
     "matches": matches,
     "month_name": web.month_name,

@@ -1,6 +1,7 @@
 """What every response shares: the htmx answers (a page or a fragment of it, ``render``; another
 page opened, ``open_page``; ``Vary: HX-Request`` on all of them) and the header baseline."""
 
+import re
 from datetime import UTC
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ from portal.database import utcnow
 from portal.extensions import htmx
 from portal.limits import IdConverter, NzbnConverter
 from portal.reference import FILING_OBLIGATIONS, KIND_LABELS, MONTHS, ORIGINS, ROLES
-from portal.text import HIDDEN, reveal
+from portal.text import HIDDEN, fold, reveal
 
 #: The settings naming the pages a Connect form sends the browser on to (another origin).
 AUTHORIZE_URL_KEYS = ("XERO_AUTHORIZE_URL", "WORKFLOWMAX_AUTHORIZE_URL")
@@ -167,6 +168,18 @@ def role_label(code: str, plural: bool = False) -> str:
     if not plural or label.endswith("of"):
         return label
     return label[:-1] + "ies" if label.endswith("y") else label + "s"
+
+
+def extra_label(label: str | None, code: str) -> str:
+    """XPM's own label of a role when it says more than the role does, else "": "Shareholder
+    Of" is only the role read from the other side, "Trustee (corporate)" adds to it."""
+    if not label:
+        return ""
+
+    def words(text: str) -> list[str]:
+        return [w for w in re.findall(r"[a-z]+", fold(text)) if w not in ("of", "the")]
+
+    return "" if words(label) == words(role_label(code)) else label
 
 
 def role_of(code: str) -> str:

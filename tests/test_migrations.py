@@ -233,3 +233,49 @@ def _profile(connection, firm: int, name: str, linked: bool) -> int:
         .values(firm_id=firm, kind="company", standing="contact", name=name, sort_name=name, **link)
         .returning(Profile.__table__.c.id)
     ).scalar()
+
+
+def test_revision_0012_gives_the_built_in_mappings_their_types_and_back(tmp_path):
+    """LTC and Family Trust get their types where the firm still maps them so; a firm's own
+    choice (Look Through Company as an individual) is kept; "Trust - Family" and
+    "Charitable Trust" are added unless the firm maps them already."""
+    for lane, url in empty_database_urls(tmp_path):
+        upgrade(url, "0011")
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            firm = connection.execute(insert(Firm).values(name="F").returning(Firm.id)).scalar()
+            for structure, key, kind in (
+                ("LTC", "ltc", "company"),
+                ("Look Through Company", "look through company", "individual"),
+                ("Family Trust", "family trust", "trust"),
+                ("Charitable trust", "charitable trust", "trust"),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO structure_mappings (firm_id, structure, structure_key, kind)"
+                        " VALUES (:f, :s, :k, :kind)"
+                    ),
+                    {"f": firm, "s": structure, "k": key, "kind": kind},
+                )
+        upgrade(url, "0012")
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT structure, kind, company_type_code, trust_type_code "
+                    "FROM structure_mappings ORDER BY structure_key"
+                )
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            ("Charitable trust", "trust", None, "charitable"),
+            ("Family Trust", "trust", None, "family"),
+            ("Look Through Company", "individual", None, None),
+            ("LTC", "company", "ltc", None),
+            ("Trust - Family", "trust", None, "family"),
+        ], lane
+        command.downgrade(alembic_config(url), "0011")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("structure_mappings")}
+            assert "company_type_code" not in columns and "trust_type_code" not in columns, lane
+            count = connection.execute(text("SELECT count(*) FROM structure_mappings")).scalar()
+            assert count == 5, lane
+        engine.dispose()

@@ -1,6 +1,8 @@
 """Settings → Structure mapping: administrators edit how BusinessStructure maps to a kind."""
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal import database
 from portal.importing.mapping import kind_for
@@ -86,3 +88,84 @@ def test_another_firms_mapping_is_not_found(app, client, auth, signed_in, other_
     )
     assert client.post(f"/settings/structures/{theirs.id}/delete").status_code == 404
     assert mappings(app, other_firm_user[1])[theirs.structure_key].kind == theirs.kind
+
+
+def test_a_new_firm_starts_with_the_built_in_default_types(app, signed_in):
+    rows = mappings(app, signed_in[1])
+    assert rows["ltc"].company_type_code == "ltc"
+    assert rows["look through company"].company_type_code == "ltc"
+    assert rows["family trust"].trust_type_code == "family"
+    assert rows["trust family"].trust_type_code == "family"
+    assert rows["charitable trust"].trust_type_code == "charitable"
+    # "Company" may be small or large, "Trust" any trust: staff choose.
+    assert rows["company"].default_type is None and rows["trust"].default_type is None
+
+
+def test_an_administrator_sets_changes_and_clears_a_default_type(app, client, signed_in):
+    firm_id = signed_in[1]
+    row = mappings(app, firm_id)["trust"]
+    page = client.get("/settings/structures/").get_data(as_text=True)
+    assert f'name="m{row.id}-trust_type_code"' in page and "None: staff choose" in page
+    prefix = f"m{row.id}"
+    response = client.post(
+        f"/settings/structures/{row.id}",
+        data={f"{prefix}-kind": "trust", f"{prefix}-trust_type_code": "estate"},
+    )
+    assert response.status_code == 302
+    assert mappings(app, firm_id)["trust"].trust_type_code == "estate"
+    page = client.get("/settings/structures/").get_data(as_text=True)
+    assert "“Trust” now imports as trust, Estate." in page
+    # A company type sent for a trust is not the trust's: only the chosen kind's type counts.
+    client.post(
+        f"/settings/structures/{row.id}",
+        data={
+            f"{prefix}-kind": "company",
+            f"{prefix}-company_type_code": "",
+            f"{prefix}-trust_type_code": "estate",
+        },
+    )
+    changed = mappings(app, firm_id)["trust"]
+    assert (changed.kind, changed.company_type_code, changed.trust_type_code) == (
+        "company",
+        None,
+        None,
+    )
+    with app.app_context():
+        summaries = database.session().scalars(select(AuditEvent.summary)).all()
+    assert "Mapped “Trust” to trust, Estate (was trust)" in summaries
+    assert "Mapped “Trust” to company (was trust, Estate)" in summaries
+    refused = client.post(
+        f"/settings/structures/{row.id}",
+        data={f"{prefix}-kind": "company", f"{prefix}-company_type_code": "robot"},
+    )
+    assert refused.status_code == 400
+
+
+def test_a_new_mapping_may_carry_a_default_type(app, client, signed_in):
+    response = client.post(
+        "/settings/structures/",
+        data={"structure": "Trust - Estate", "kind": "trust", "trust_type_code": "estate"},
+    )
+    assert response.status_code == 302
+    assert mappings(app, signed_in[1])["trust estate"].trust_type_code == "estate"
+
+
+def test_staff_read_the_default_types(app, client, auth):
+    make_user(app, email="junior@kowhai.example", admin=False)
+    auth.login(email="junior@kowhai.example")
+    page = client.get("/settings/structures/").get_data(as_text=True)
+    assert "Company · Look-through company (LTC)" in page and "Trust · Family" in page
+
+
+def test_the_database_keeps_a_type_to_its_own_kind(app, signed_in):
+    with app.app_context():
+        session = database.session()
+        row = session.scalar(
+            select(StructureMapping).where(
+                StructureMapping.firm_id == signed_in[1], StructureMapping.structure_key == "ltc"
+            )
+        )
+        row.trust_type_code = "family"
+        with pytest.raises(IntegrityError):
+            session.commit()
+        session.rollback()

@@ -12,7 +12,7 @@ from portal.auth.passwords import hash_password
 from portal.database import utcnow, writing
 from portal.fields import email_address
 from portal.models import Firm, StructureMapping, SubscriptionPlan, User
-from portal.reference import DEFAULT_PLANS, DEFAULT_STRUCTURES
+from portal.reference import DEFAULT_PLANS, DEFAULT_STRUCTURE_TYPES, DEFAULT_STRUCTURES
 from portal.text import structure_key
 
 __all__ = ["MIN_PASSWORD_LENGTH", "hash_password"]
@@ -75,12 +75,15 @@ def get_or_create_firm(db: Session, name: str) -> Firm:
             )
         )
     for structure, kind in DEFAULT_STRUCTURES:
+        default = DEFAULT_STRUCTURE_TYPES.get(structure)
         db.add(
             StructureMapping(
                 firm_id=firm.id,
                 structure=structure,
                 structure_key=structure_key(structure),
                 kind=kind,
+                company_type_code=default if kind == "company" else None,
+                trust_type_code=default if kind == "trust" else None,
             )
         )
     return firm

@@ -45,11 +45,17 @@ class ImportForm(FlaskForm):
         name = TYPE_FIELDS.get(kind or "")
         return self[name] if name else None
 
-    def settle(self, mapped_kind: str | None, default_kind: str | None) -> None:
-        """Mark what is mandatory for the kind, and disable the other kind's type field."""
+    def settle(
+        self, mapped_kind: str | None, default_kind: str | None, mapped_type: str | None = None
+    ) -> None:
+        """Mark what is mandatory for the kind, disable the other kind's type field, start
+        the type where the firm's mapping gives one, and focus the first field to fill in
+        (the first one in error after a Create the server refused)."""
+        self.prefilled = None
         if not self.is_submitted():
             known = default_kind if default_kind in dict(KINDS) else None
             self.kind.data = mapped_kind or known or ""
+            self._prefill(mapped_kind, mapped_type)
         self.kind_is_fixed = mapped_kind is not None
         self.kind.flags.required = not self.kind_is_fixed
         if not self.kind_is_fixed:
@@ -61,9 +67,25 @@ class ImportForm(FlaskForm):
             field.flags.required = field is self.type_field(kind) or not kind
             if kind and not field.flags.required:
                 field.render_kw = {"disabled": True}
-        first = next((f for f in self._mandatory() if not f.data), None)
+        first = next(iter(self.problems()), None) or next(
+            (f for f in self._mandatory() if not f.data), None
+        )
         if first is not None:
             first.render_kw = {**(first.render_kw or {}), "autofocus": True}
+
+    def _prefill(self, mapped_kind: str | None, mapped_type: str | None) -> None:
+        """The mapping's type, only for the kind it maps to and only if it is on the list."""
+        field = self.type_field(mapped_kind)
+        listed = {choice.value for choice in field.choices if choice.value} if field else set()
+        if mapped_type not in listed:
+            return
+        field.data = mapped_type
+        field.render_kw = {**(field.render_kw or {}), "data-prefilled": mapped_type}
+        self.prefilled = field.name
+
+    def problems(self):
+        """The fields the server refused, in the order of the form (the error summary)."""
+        return [f for f in self if f.errors and f.type not in ("CSRFTokenField", "HiddenField")]
 
     def _mandatory(self):
         fields = [] if self.kind_is_fixed else [self.kind]

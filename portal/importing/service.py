@@ -28,7 +28,7 @@ from portal.models import DirectoryEntry, Profile, StructureMapping
 from portal.nzbn import Entity, RegisterApi, RegisterError
 from portal.reference import ROLES
 from portal.register_link.service import RegisterConflict
-from portal.text import fold
+from portal.text import fold, structure_key
 from portal.xpm import XpmApi, XpmClient, XpmError, XpmNotFound
 
 __all__ = ["Choices", "ImportFailed", "Outcome", "Review", "import_client", "review"]
@@ -86,6 +86,8 @@ class Review:
     register: linked.Lookup = field(default_factory=linked.Lookup)
     #: The register's people beside XPM's related parties, when the register has it.
     reconciled: linked.Reconciled | None = None
+    #: The company or trust type the mapping starts the form with (None: staff choose).
+    mapped_type: str | None = None
 
 
 def already_imported(db: Session, firm_id: int, provider: str, client_uuid: str) -> Outcome | None:
@@ -118,6 +120,17 @@ def structure_mappings(db: Session, firm_id: int) -> dict[str, str]:
     return dict(rows.all())
 
 
+def structure_default_type(db: Session, firm_id: int, structure: str) -> str | None:
+    """The company or trust type the firm's mapping of ``structure`` starts the form with."""
+    mapping = db.scalar(
+        select(StructureMapping).where(
+            StructureMapping.firm_id == firm_id,
+            StructureMapping.structure_key == structure_key(structure),
+        )
+    )
+    return mapping.default_type if mapping is not None else None
+
+
 def review(
     db: Session,
     api: XpmApi | None,
@@ -143,9 +156,12 @@ def review(
     others = {_other(link, plan.root_uuid) for link in plan.links}
     stored = _profiles_by_uuid(db, firm_id, provider, others)
     listed = _directory_by_uuid(db, firm_id, provider, others)
+    default_type = structure_default_type(db, firm_id, client.business_structure)
     end_read(db)
     mapped = kind_for(client.business_structure, mappings)
-    result = Review(client, mapped, contact, notes=list(plan.relationship_notes))
+    result = Review(
+        client, mapped, contact, notes=list(plan.relationship_notes), mapped_type=default_type
+    )
     names = {normal_uuid(r.uuid): r.related_client_name for r in reversed(client.relationships)}
     for link in plan.links:
         other = _other(link, plan.root_uuid)

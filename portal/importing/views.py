@@ -62,7 +62,8 @@ def new(provider, client_uuid):
     except (NotConnected, service.ImportFailed) as problem:
         not_connected = isinstance(problem, NotConnected)
         return _page(provider, client_uuid, form=form, problem=problem, not_connected=not_connected)
-    form.settle(review.mapped_kind, review.contact.kind if review.contact else None)
+    contact_kind = review.contact.kind if review.contact else None
+    form.settle(review.mapped_kind, contact_kind, review.mapped_type)
     return _page(provider, client_uuid, form=form, review=review)
 
 

@@ -97,6 +97,9 @@ class StructureMapping(Base):
     __table_args__ = (
         UniqueConstraint("firm_id", "structure_key"),
         CheckConstraint("kind IN ('company', 'trust', 'individual')", name="kind"),
+        # A default type belongs to its own kind: a company type only on a company mapping.
+        CheckConstraint("company_type_code IS NULL OR kind = 'company'", name="company_type"),
+        CheckConstraint("trust_type_code IS NULL OR kind = 'trust'", name="trust_type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,3 +109,11 @@ class StructureMapping(Base):
     #: The structure without case, spacing or diacritics: what lookups compare.
     structure_key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
+    #: The company or trust type the import form starts with (None: staff choose it).
+    company_type_code: Mapped[str | None] = mapped_column(ForeignKey("company_types.code"))
+    trust_type_code: Mapped[str | None] = mapped_column(ForeignKey("trust_types.code"))
+
+    @property
+    def default_type(self) -> str | None:
+        """The type code the import form starts with, of whichever kind this maps to."""
+        return self.company_type_code or self.trust_type_code

@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from portal import confirmations, database
 from portal.auth.access import admin_required, require_login
+from portal.clients import service as clients
 from portal.extensions import client_address
 from portal.structures import bp, service
 from portal.structures.forms import KindForm, MappingForm
@@ -12,19 +13,30 @@ bp.before_request(require_login)
 
 def _page(form: MappingForm, status: int = 200):
     rows = service.mappings(database.session(), current_user.firm_id)
-    forms = {row.id: KindForm(kind=row.kind, prefix=f"m{row.id}") for row in rows}
-    return render_template("structures/index.html", rows=rows, forms=forms, form=form), status
+    forms = {row.id: _filled(KindForm(obj=row, prefix=f"m{row.id}")) for row in rows}
+    labels = {
+        "company_labels": {t.code: t.label for t in clients.company_types(database.session())},
+        "trust_labels": {t.code: t.label for t in clients.trust_types(database.session())},
+    }
+    page = render_template("structures/index.html", rows=rows, forms=forms, form=form, **labels)
+    return page, status
+
+
+def _filled(form):
+    session = database.session()
+    form.fill_choices(clients.company_types(session), clients.trust_types(session))
+    return form
 
 
 @bp.get("/")
 def index():
-    return _page(MappingForm())
+    return _page(_filled(MappingForm()))
 
 
 @bp.post("/")
 @admin_required
 def add():
-    form = MappingForm()
+    form = _filled(MappingForm())
     if not form.validate_on_submit():
         return _page(form, 400)
     firm_id, user_id = current_user.firm_id, current_user.id
@@ -35,6 +47,7 @@ def add():
             user_id,
             form.structure.data,
             form.kind.data,
+            form.default_type(),
             address=client_address(),
         )
     except service.AlreadyMapped:
@@ -55,13 +68,12 @@ def _mapping_or_404(mapping_id: int):
 @admin_required
 def change(mapping_id):
     row = _mapping_or_404(mapping_id)
-    form = KindForm(prefix=f"m{row.id}")
+    form = _filled(KindForm(prefix=f"m{row.id}"))
     if not form.validate_on_submit():
         abort(400)
-    service.change(
-        database.session(), row, current_user.id, form.kind.data, address=client_address()
-    )
-    flash(f"“{row.structure}” now imports as {row.kind}.")
+    session, kind, default = database.session(), form.kind.data, form.default_type()
+    service.change(session, row, current_user.id, kind, default, address=client_address())
+    flash(f"“{row.structure}” now imports as {service.describe(session, row)}.")
     return redirect(url_for("structures.index"))
 
 

@@ -147,7 +147,7 @@ def test_manual_add_refused_focuses_the_first_invalid_field(page, staff):
     page.get_by_label("Subscription plan").select_option(index=1)
     page.get_by_label("IRD number").fill("123")  # the server's rule refuses it
     page.get_by_role("button", name="Create").click()
-    summary = page.get_by_role("alert").filter(has_text="to fix before saving")
+    summary = page.get_by_role("alert").filter(has_text="then press Create again")
     expect(summary).to_contain_text("IRD number")
     expect(page.get_by_label("IRD number")).to_be_focused()
     expect(page.get_by_label("IRD number")).to_have_attribute("aria-invalid", "true")

@@ -1,6 +1,6 @@
 // Small behaviours the server cannot provide: menu buttons, the mandatory-field gate on
-// primary buttons, the import form's kind choice, the "/" shortcut to the search box, and
-// the confirmation dialog before a destructive action.
+// primary buttons, the import form's kind choice and its lists, the "/" shortcut to the
+// search box, and the confirmation dialog before a destructive action.
 // No inline scripts, no eval.
 (function () {
   "use strict";
@@ -88,56 +88,61 @@
     const invalid = [];
     Array.from(form.elements).forEach(function (control) {
       if (!control.willValidate || control.type === "submit") return;
-      let wrong = false;
       if (control.required && !String(control.value).trim()) missing.push(labelFor(form, control));
-      else if (!control.checkValidity()) {
-        invalid.push(labelFor(form, control));
-        wrong = true;
-      }
-      markBlocking(control, wrong);
+      else if (!control.checkValidity()) invalid.push(labelFor(form, control));
     });
     submit.disabled = missing.length > 0 || invalid.length > 0;
+    markBlocking(form, reason);
     const parts = [];
     if (missing.length) parts.push("Still needed: " + missing.join(", "));
     if (invalid.length) parts.push("Check: " + invalid.join(", "));
     if (reason) reason.textContent = parts.join(". ");
   }
 
-  // A field that keeps the button grey is marked and says why beside it, tied to it with
-  // aria-invalid and aria-describedby (the server's own errors are left as they are).
+  // Each field that keeps the button grey says so itself: aria-invalid, described by the
+  // reason beside the button ("Still needed: Company type"); a value that is wrong, not only
+  // missing, also says why beside the field. A field the server refused is left as it is.
   var PROBLEMS = {
     email: "Enter an e-mail address such as name@example.co.nz.",
     url: "Enter a web address starting with https://",
   };
+  let gateCount = 0;
 
-  function markBlocking(control, wrong) {
-    if (!control.id || control.getAttribute("aria-invalid") && !control.dataset.gateMarked) return;
-    const id = control.id + "-gate";
-    let note = document.getElementById(id);
-    if (!wrong) {
-      if (!control.dataset.gateMarked) return;
-      delete control.dataset.gateMarked;
-      control.removeAttribute("aria-invalid");
-      const rest = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (x) {
-        return x && x !== id;
+  function markBlocking(form, reason) {
+    if (reason && !reason.id) reason.id = (form.id || "form") + "-gate-reason-" + gateCount++;
+    Array.from(form.elements).forEach(function (control) {
+      if (control.type === "submit" || control.type === "hidden" || !control.name) return;
+      if (control.closest(".has-error")) return;
+      const missing = control.willValidate && control.required && !String(control.value).trim();
+      const wrong = control.willValidate && !missing && !control.checkValidity();
+      const noteId = (control.id || control.name) + "-gate";
+      let note = document.getElementById(noteId);
+      const described = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== noteId && (!reason || id !== reason.id);
       });
-      if (rest.length) control.setAttribute("aria-describedby", rest.join(" "));
+      if (missing || wrong) {
+        control.setAttribute("aria-invalid", "true");
+        if (reason) described.push(reason.id);
+      } else {
+        control.removeAttribute("aria-invalid");
+      }
+      if (wrong && control.id) {
+        control.dataset.gateMarked = "1";
+        if (!note) {
+          note = document.createElement("p");
+          note.className = "gate-problem";
+          note.id = noteId;
+          control.insertAdjacentElement("afterend", note);
+        }
+        note.textContent = PROBLEMS[control.type] || control.validationMessage;
+        described.push(noteId);
+      } else {
+        delete control.dataset.gateMarked;
+        if (note) note.remove();
+      }
+      if (described.length) control.setAttribute("aria-describedby", described.join(" "));
       else control.removeAttribute("aria-describedby");
-      if (note) note.remove();
-      return;
-    }
-    control.dataset.gateMarked = "1";
-    control.setAttribute("aria-invalid", "true");
-    if (!note) {
-      note = document.createElement("p");
-      note.className = "gate-problem";
-      note.id = id;
-      control.insertAdjacentElement("afterend", note);
-    }
-    note.textContent = PROBLEMS[control.type] || control.validationMessage;
-    const described = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-    if (described.indexOf(id) < 0) described.push(id);
-    control.setAttribute("aria-describedby", described.join(" "));
+    });
   }
 
   function initGate(form) {
@@ -175,9 +180,11 @@
       form.querySelectorAll("[data-for-kind]").forEach(function (section) {
         const chosen = section.dataset.forKind.split(" ").indexOf(select.value) >= 0;
         section.hidden = !chosen;
+        // A structure mapping's default type may stay empty (data-kind-optional).
+        const required = chosen && !("kindOptional" in section.dataset);
         section.querySelectorAll("select, input").forEach(function (control) {
           control.disabled = !chosen;
-          control.required = chosen;
+          control.required = required;
         });
       });
       updateGate(form);
@@ -414,7 +421,31 @@
     });
   });
 
+
+  // --- The import form's selects: ↓ or ↑ on a closed list opens it rather than changing the
+  // choice, so that no key lands on a company type or plan nobody chose (on Linux and
+  // Windows a closed select takes the next option); a type the firm's mapping gave says so
+  // until it is changed ---------------------------------------------------------------
+  function initChoiceList(select) {
+    if (select.dataset.pickReady) return;
+    select.dataset.pickReady = "1";
+    select.addEventListener("keydown", function (event) {
+      if ((event.key !== "ArrowDown" && event.key !== "ArrowUp") || event.altKey) return;
+      if (typeof select.showPicker !== "function") return;
+      event.preventDefault();
+      try { select.showPicker(); } catch (error) { /* not allowed here: nothing changes */ }
+    });
+    const note = select.dataset.prefilled !== undefined &&
+      document.getElementById(select.id + "-hint");
+    if (note) {
+      select.addEventListener("change", function () {
+        note.hidden = select.value !== select.dataset.prefilled;
+      });
+    }
+  }
+
   function init(root) {
+    root.querySelectorAll("form.import-form select").forEach(initChoiceList);
     root.querySelectorAll("button[data-passkey]").forEach(initPasskeyButton);
     root.querySelectorAll("[data-menu-button]").forEach(initMenuButton);
     root.querySelectorAll("form[data-gate]").forEach(initGate);
@@ -432,7 +463,8 @@
     if (/^#field-/.test(location.hash)) return; // arrive() has its own control to focus
     const summary = document.querySelector("[data-error-summary]");
     const form = summary && summary.closest("form");
-    const first = form && form.querySelector('[aria-invalid="true"]');
+    const first = form &&
+      (form.querySelector('.has-error [aria-invalid="true"]') || form.querySelector('[aria-invalid="true"]'));
     if (first) { first.focus(); return; }
     const heading = document.querySelector("[data-focus-on-load]");
     if (heading) heading.focus();
