@@ -35,7 +35,7 @@ class Keys:
 
 def open_panel(page, keys: Keys) -> None:
     """The import panel, by its shortcut if the page has one, else by the menu."""
-    item = page.locator("[data-opens-panel]")
+    item = page.locator("[role=menuitem][data-opens-panel]")
     shortcut = item.get_attribute("aria-keyshortcuts")
     if shortcut:
         keys.press(shortcut.split()[0])

@@ -90,8 +90,8 @@ def test_a_refused_create_says_what_to_fix_and_focuses_it(app, client, connected
     page = response.get_data(as_text=True)
     summary = re.search(r'<div class="error-summary" role="alert".*?</div>', page, re.S).group(0)
     assert "Check these 2 fields, then press Create again" in summary
-    assert '<a href="#company_type_code">Company type</a>: Choose a company type.' in summary
-    assert '<a href="#subscription_plan_id">Subscription plan</a>' in summary
+    assert '<a href="#company_type_code">Company type: Choose a company type.</a>' in summary
+    assert '<a href="#subscription_plan_id">Subscription plan: ' in summary
     # The first field in error has the focus, and says it is in error.
     assert re.search(
         r'<select aria-describedby="company_type_code-errors" aria-invalid="true" '
