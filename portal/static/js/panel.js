@@ -2,7 +2,9 @@
 // inside it and gives it a backdrop). It has its own history entry, so Back closes it; Esc
 // closes it and gives focus back to the control that opened it. In its search box, ↓ and ↑
 // move through the rows (aria-activedescendant) and Enter imports or opens the chosen row.
-// Server-rendered by htmx; no inline scripts, no eval.
+// A row's action is a label, not a control (an option holds none): Enter or a click on it
+// acts. Tab stays inside the panel at both ends; Alt+I opens it from anywhere on the Clients
+// page. Server-rendered by htmx; no inline scripts, no eval.
 (function () {
   "use strict";
 
@@ -224,8 +226,59 @@
       panel.close();
       return;
     }
+    const action = event.target.closest("#panel-list [data-row-action][data-href]");
+    if (action) {
+      location.assign(action.dataset.href); // "Open": the profile, in place of the page
+      return;
+    }
     const row = event.target.closest("#panel-list [role='option']");
     if (row && !event.target.closest("[data-row-action]")) choose(row);
+  });
+
+  // --- Focus stays inside: Tab from the last control goes to the first, and back ----------
+  function tabStops(panel) {
+    const selector = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+    return Array.from(panel.querySelectorAll(selector)).filter(function (element) {
+      return !element.disabled && element.tabIndex >= 0 && element.getClientRects().length > 0 &&
+        getComputedStyle(element).visibility !== "hidden";
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    const panel = dialog();
+    if (event.key !== "Tab" || !panel || !panel.open) return;
+    const stops = tabStops(panel);
+    if (!stops.length) return;
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    const inside = panel.contains(document.activeElement) && document.activeElement !== panel;
+    if (event.shiftKey && (!inside || document.activeElement === first)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (!inside || document.activeElement === last)) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+
+  // --- Alt+I opens the panel from anywhere on the Clients page (the menu item says so) ---
+  function isShortcut(event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return false;
+    // The letter typed where the layout gives one; the key's place where Alt makes a
+    // dead key or another character (macOS).
+    return /^[a-z]$/i.test(event.key) ? event.key.toLowerCase() === "i" : event.code === "KeyI";
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (!isShortcut(event)) return;
+    const item = document.querySelector("[data-opens-panel]");
+    const panel = dialog();
+    if (!item || !panel || document.querySelector("dialog[open]")) return;
+    event.preventDefault();
+    const menu = item.closest('[role="menu"]');
+    if (menu) menu.hidden = true;
+    if (menuButton()) menuButton().setAttribute("aria-expanded", "false");
+    item.click(); // htmx fills the panel, as the menu would
   });
 
   // "Back to the list" from the import form: the panel again, with the search it had (the
