@@ -15,6 +15,8 @@
     backing: false, // this page called history.back() after closing: nothing more to do
     closingByHistory: false,
     moveOnLoad: false, // ↓ was pressed on the last row while the next rows were loading
+    shown: null, // the search (X-Panel-Query) the rows on screen answer
+    keep: null, // the id of the row to keep chosen when the same search is redrawn
   };
 
   function dialog() { return document.getElementById("add-client"); }
@@ -113,12 +115,19 @@
     // An answer to a search the user has since changed never replaces the newer one.
     const echo = event.detail.xhr && event.detail.xhr.getResponseHeader("X-Panel-Query");
     const target = event.detail.target;
+    if (echo !== null && target && target.id === "add-client-body") state.shown = echo;
     if (echo === null || !target || !target.closest("#panel-results") || !search()) return;
     const asked = new URLSearchParams(echo);
     const archived = document.getElementById("panel-archived").checked;
     if (asked.get("q") !== search().value || (asked.get("archived") === "1") !== archived) {
       event.detail.shouldSwap = false;
+      return;
     }
+    // The same search redrawn (XPM confirmed it, or a refresh changed the rows): the row
+    // the user has moved to stays chosen. A new search starts again from the top.
+    const chosen = active();
+    state.keep = target.id === "panel-results" && echo === state.shown && chosen ? chosen.id : null;
+    if (target.id === "panel-results") state.shown = echo;
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -133,8 +142,13 @@
       }
       state.push = false;
     } else if (target.id === "panel-results") {
-      target.scrollTop = 0;
-      choose(null);
+      const kept = state.keep && document.getElementById(state.keep);
+      if (kept) {
+        choose(kept);
+      } else {
+        target.scrollTop = 0;
+        choose(null);
+      }
       announce();
       history.replaceState({ portalPanel: true }, "", panelUrl());
     } else if (target.matches('#panel-list [role="option"]')) {
