@@ -179,6 +179,16 @@
     if (form && results && !active() && results.scrollTop === 0) htmx.trigger(form, "submit");
   });
 
+  // XPM is asked only once the typing has settled: a key pressed before a search's check
+  // was due drops it (htmx sends nothing for an element no longer in the page), however
+  // late the portal's own answers come.
+  document.addEventListener("input", function (event) {
+    if (event.target !== search()) return;
+    document.querySelectorAll("#add-client [data-panel-confirm]").forEach(function (pending) {
+      pending.remove();
+    });
+  });
+
   // The result count, said once per answer by the live region that stays in place.
   function announce() {
     const count = document.querySelector("#add-client [data-panel-count]");
