@@ -384,9 +384,12 @@ def test_the_panel_fits_without_sideways_scrolling(
         sign_in(page, staff)
         open_from_menu(page)
         page.keyboard.type("amelia")
-        expect(page.locator(OPTION).first).to_be_visible()
+        expect(page.locator("#panel-announce")).to_contain_text("match “amelia”")
+        page.wait_for_timeout(1500)  # XPM's answer has come, and with it the structures
         page.keyboard.press("ArrowDown")
-        expect(action(page.locator(OPTION).first, "Import")).to_be_in_viewport()
+        chosen = action(page.locator(OPTION).first, "Import")
+        expect(chosen).to_be_visible()
+        expect(chosen).to_be_in_viewport()
         no_sideways_scroll(page)
         shot(page, f"panel-rows-{name}.png")
     finally:
