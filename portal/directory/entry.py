@@ -1,21 +1,19 @@
 """What a directory entry keeps of a client as XPM described it."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from portal.text import fold
 from portal.xpm.records import XpmClient
 
-if TYPE_CHECKING:  # store.py defines Practice and imports this module
-    from portal.directory.store import Practice
 
-
-def entry_values(practice: "Practice", client: XpmClient, now: datetime, detailed: bool) -> dict:
+def entry_values(
+    firm_id: int, provider: str, client: XpmClient, now: datetime, detailed: bool
+) -> dict:
     """A directory entry's columns for ``client``, clipped to their sizes (the directory is
     a copy, not a record)."""
     return {
-        "firm_id": practice.firm_id,
-        "provider": practice.provider,
+        "firm_id": firm_id,
+        "provider": provider,
         "client_uuid": client.uuid[:64],
         "name": client.name[:500],
         "sort_name": fold(client.name)[:500],

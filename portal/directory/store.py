@@ -220,7 +220,11 @@ def upsert(
 def _upsert_batch(
     db: Session, practice: Practice, clients: list[XpmClient], detailed: bool, now: datetime
 ) -> int:
-    values = {c.uuid: entry_values(practice, c, now, detailed) for c in clients if c.uuid}
+    values = {
+        c.uuid: entry_values(practice.firm_id, practice.provider, c, now, detailed)
+        for c in clients
+        if c.uuid
+    }
     described = {c.uuid: c for c in clients if c.uuid}
     if not values:
         return 0
