@@ -56,6 +56,10 @@ def test_link_mode_is_titled_for_linking_and_lists_each_client_once(client, comp
         assert '<h2 id="add-client-title">Link to a Xero Practice Manager client</h2>' in page
         ids = re.findall(r'<li id="(?:suggested|client)-([^"]+)" role="option"', page)
         assert xpm_uuid in ids and len(ids) == len(set(ids)), ids
+    # The one match is listed under Suggested: the list is not said to be empty.
+    alone = fragment(client, "/clients/add", link=company, q="Kōwhai Holdings Limited").text
+    assert re.search(r'<li id="suggested-[^"]+" role="option"', alone)
+    assert "No client called" not in alone
     assert "<title>Link to a Xero Practice Manager client" in page
     plain = fragment(client, "/clients/add", q="Kōwhai Holdings").text
     assert '<h2 id="add-client-title">Add client</h2>' in plain
