@@ -67,7 +67,7 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/7"
 DEBOUNCE = 0.250  # hx-trigger="input changed delay:250ms" on the panel's search form
 CONFIRM_DELAY = 0.500  # the confirm element's hx-trigger="load delay:500ms"
-STATUS_DELAY = 1.500  # #panel-sync polls with hx-trigger="load delay:1500ms"
+STATUS_DELAY = 1.0  # #panel-sync polls with hx-trigger="load delay:1s"
 TIMEOUT = (5, 30)  # connect, read: a request still unanswered after 30 s is a timeout
 PAGE_SIZE = 500  # XPM's largest paged-list page, which the directory reads with
 PROCESSES: dict[str, subprocess.Popen] = {}  # started here, by name: for their CPU figures
@@ -540,7 +540,7 @@ def panel_rows(text: str) -> list[PanelRow]:
         clean = html.unescape(re.sub(r"<[^>]+>", "", name.group(1))) if name else ""
         more = re.search(r'^[^>]*hx-get="([^"]+)"', body)
         imports = re.search(r'hx-get="(/clients/import/[^"]+)"', body)
-        opens = re.search(r'href="(/clients/\d+)"[^>]*data-row-action>Open', body)
+        opens = re.search(r'data-href="(/clients/\d+)"[^>]*data-row-action>Open', body)
         rows.append(
             PanelRow(
                 uuid=uuid.lower(),

@@ -5,8 +5,11 @@
    list with the same template (and with the same route behind sign-in, to show that
    signing in is not the difference). Targets (quality.md): p95 ≤ 1.5 × the bare route,
    ≤ 25 ms.
-2. XPM calls while a real browser types "kowhai" at 8 characters a second into the panel.
-   Targets: ≤ 1 call per settled query, ≤ 2 in total.
+2. Search as felt: a real browser (Playwright, Chromium) types names at 8 characters a
+   second into the open panel; for each, the time from its last key to its results on
+   screen (measured in the page) and the XPM calls it cost, counted at the sandbox (the
+   first name with a refresh due, as a panel opened a minute after the last one finds it).
+   Targets: ≤ 100 ms (median and p95), ≤ 1 search call per name, ≤ 2 calls in total.
 
 Run: .venv/bin/python bench/search.py [--clients 10000] [--runs 300] [--no-browser]
 """
@@ -155,23 +158,98 @@ def measure_partial(app, client, bare_context: dict, runs: int) -> None:
         )
 
 
+#: Names typed one after another into the open panel: the practice's own (with macrons,
+#: apostrophes, spaces) and common words, long and short.
+NAMES = (
+    "kowhai",
+    "rimu",
+    "anderson",
+    "amelia chen",
+    "o'connor",
+    "smith",
+    "holdings",
+    "te whare",
+    "ngata",
+    "family trust",
+    "tui",
+    "wanaka",
+)
+TYPING_DELAY_MS = 125  # 8 characters a second
+#: Recorded in the page (its own clock, so Playwright's round trips do not count): when the
+#: last key went down, and the first frame after the answer to the whole name was drawn.
+WATCH = """() => {
+  const box = document.querySelector("#add-client [data-panel-search]");
+  const results = document.getElementById("panel-results");
+  window.benchTiming = {lastKey: 0, shown: 0};
+  box.addEventListener("keydown", () => {
+    window.benchTiming.lastKey = performance.now();
+    window.benchTiming.shown = 0;
+  });
+  const answered = () => {
+    const count = results.querySelector("[data-panel-count]");
+    return count && count.textContent.includes("\u201c" + box.value.trim() + "\u201d");
+  };
+  new MutationObserver(() => {
+    if (!answered() || window.benchTiming.shown) return;
+    requestAnimationFrame(() => {
+      if (answered() && !window.benchTiming.shown) window.benchTiming.shown = performance.now();
+    });
+  }).observe(results, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+#: The timings, and the last answer to the typing as the browser timed it.
+ANSWER = """() => {
+  const asked = performance.getEntriesByType("resource")
+    .filter(entry => entry.name.includes("/clients/add/results"));
+  const last = asked[asked.length - 1];
+  return {...window.benchTiming, answer: last ? last.responseEnd - last.startTime : 0};
+}"""
+
+
+def sign_in(page) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/clients/")
+
+
+def type_name(page, search, name: str) -> tuple[float, float]:
+    """Type ``name`` at 8 characters a second; ms from its last key to its results drawn,
+    and how long the portal took to answer it (request sent → answer received)."""
+    search.press_sequentially(name, delay=TYPING_DELAY_MS)
+    page.wait_for_function("() => window.benchTiming.shown > 0", timeout=10_000)
+    timing = page.evaluate(ANSWER)
+    return timing["shown"] - timing["lastKey"], timing["answer"]
+
+
+def clear(page, search) -> None:
+    """Empty the search box and let its answer (the first page) arrive."""
+    search.press("Control+a")
+    search.press("Backspace")
+    page.wait_for_function(
+        "() => !/\u201c/.test(document.querySelector('#panel-results [data-panel-count]')"
+        ".textContent)",
+        timeout=10_000,
+    )
+
+
 def measure_typing(app, sandbox_url: str) -> None:
     from playwright.sync_api import sync_playwright
 
     http = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=http.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{http.server_port}"
+    shown, answers, per_name = [], [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True
         )
         page = browser.new_page(base_url=base)
-        page.goto("/login")
-        page.get_by_label("E-mail").fill(EMAIL)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url("**/clients/")
-        # Worst case: a minute has passed since the last refresh, and nobody has searched.
+        sign_in(page)
+        # Worst case for the first name: a minute has passed since the last refresh, and
+        # nobody has searched (opening the panel starts a refresh: one call).
         app.extensions["portal.shared"] = MemoryStore()  # nothing remembered
         with app.app_context():
             session = database.session()
@@ -181,22 +259,40 @@ def measure_typing(app, sandbox_url: str) -> None:
         page.goto("/clients/add")
         search = page.get_by_role("combobox", name="Search Xero Practice Manager by name")
         search.wait_for()
+        page.evaluate(WATCH)
         page.wait_for_timeout(500)
-        started = time.perf_counter()
-        search.press_sequentially("kowhai", delay=125)
-        page.get_by_text("clients match “kowhai”").first.wait_for()
-        shown = (time.perf_counter() - started) * 1000
-        page.wait_for_timeout(2000)  # the query settles and XPM confirms it
-        calls = control(sandbox_url, "GET", "calls")["calls"]
+        for number, name in enumerate(NAMES):
+            if number:
+                clear(page, search)
+                page.wait_for_timeout(1000)  # the empty search settles
+                control(sandbox_url, "POST", "reset", json={})
+            ms, answer = type_name(page, search, name)
+            shown.append(ms)
+            answers.append(answer)
+            page.wait_for_timeout(2000)  # the name settles and XPM confirms it
+            calls = control(sandbox_url, "GET", "calls")["calls"]
+            per_name.append((name, ms, answer, calls))
         browser.close()
     http.shutdown()
-    total = sum(calls.values())
-    verdict = "ok" if calls.get("client.api/search", 0) <= 1 and total <= 2 else "OVER TARGET"
+    print(f"\ntyping names at 8 characters a second into the open panel ({len(NAMES)} names):")
+    for name, ms, answer, calls in per_name:
+        total = sum(calls.values())
+        searches = calls.get("client.api/search", 0)
+        verdict = "ok" if ms <= 100 and total <= 2 and searches <= 1 else "OVER"
+        print(
+            f"  {name!r:16} results {ms:5.0f} ms after the last key "
+            f"(the portal's answer {answer:4.0f} ms); "
+            f"XPM calls {total} {calls}  {verdict}"
+        )
+    p50, p95 = percentiles(shown)
+    most = max(sum(calls.values()) for *_, calls in per_name)
+    a50, a95 = percentiles(answers)
+    verdict = "ok" if p95 <= 100 and most <= 2 else "OVER TARGET"
     print(
-        f"\nopening the panel, then typing 'kowhai' at 8 characters a second: XPM calls {calls} "
-        f"({total} in total; results shown {shown - 6 * 125:.0f} ms after the last key)  "
-        f"{verdict}"
+        f"  last key → results on screen: median {p50:.0f} ms, p95 {p95:.0f} ms (target ≤ 100); "
+        f"XPM calls per name at most {most} (target ≤ 2)  {verdict}"
     )
+    print(f"  of which the portal's answer to the last key: median {a50:.0f} ms, p95 {a95:.0f} ms")
 
 
 def main():

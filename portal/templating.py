@@ -7,6 +7,7 @@ from portal import confirmations, nzbn, web
 from portal.audit_log import log, wording
 from portal.bulk import report
 from portal.clients.checklist import Item, needs_companies_office, shows_companies_office_warning
+from portal.panel import rows as panel_rows
 from portal.roles.service import ended, offers_settlement_date
 from portal.text import matches
 
@@ -69,6 +70,7 @@ FILTERS = {
     "register_page": nzbn.public_page,
     "role_label": web.role_label,
     "role_of": web.role_of,
+    "row_details": panel_rows.details,
     "safe_web_address": web.safe_web_address,
 }
 

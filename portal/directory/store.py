@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.directory.counts import Counts
+from portal.directory.entry import entry_values, names_a_person
 from portal.models import DirectoryEntry, Profile
 from portal.text import fold
 from portal.xpm.records import XpmClient
@@ -24,7 +25,17 @@ BATCH = 500  # rows per statement: well inside every database's limit on paramet
 DETAIL_FIELDS = ("business_structure", "company_number", "business_number")
 #: Flags some answers leave out (search says nothing of archived or deleted): None there.
 FLAGS = ("is_archived", "is_deleted", "is_prospect")
-COMPARED = ("name", *DETAIL_FIELDS, "email", "is_archived", "is_deleted", "is_prospect")
+COMPARED = (
+    "name",
+    *DETAIL_FIELDS,
+    "email",
+    "address",
+    "city",
+    "birth_year",
+    "is_archived",
+    "is_deleted",
+    "is_prospect",
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,12 @@ class Row:
     standing: str | None  # the profile's: "client" (imported) or "contact"
     #: A detailed answer has given its structure (basic listings leave it out).
     detailed: bool = False
+    #: What tells clients of one name apart (docs/spec.md §12).
+    business_number: str = ""
+    email: str = ""
+    address: str = ""
+    city: str = ""
+    birth_year: int | None = None
 
     @property
     def imported(self) -> bool:
@@ -102,6 +119,11 @@ def rows_with_profiles():
         Profile.id,
         Profile.standing,
         entry.detailed_at.is_not(None),
+        entry.business_number,
+        entry.email,
+        entry.address,
+        entry.city,
+        entry.birth_year,
     ).outerjoin(Profile, linked)
 
 
@@ -198,7 +220,12 @@ def upsert(
 def _upsert_batch(
     db: Session, practice: Practice, clients: list[XpmClient], detailed: bool, now: datetime
 ) -> int:
-    values = {c.uuid: _values(practice, c, now, detailed) for c in clients if c.uuid}
+    values = {
+        c.uuid: entry_values(practice.firm_id, practice.provider, c, now, detailed)
+        for c in clients
+        if c.uuid
+    }
+    described = {c.uuid: c for c in clients if c.uuid}
     if not values:
         return 0
     entry = DirectoryEntry
@@ -224,6 +251,8 @@ def _upsert_batch(
         for name in FLAGS:  # not said: as stored (a new entry stays "not said")
             if new[name] is None and old is not None:
                 new[name] = getattr(old, name)
+        if old is not None and not names_a_person(described[client_uuid]):
+            new["birth_year"] = old.birth_year  # a search leaves out whose date it is
         if old is None or any(new[name] != getattr(old, name) for name in COMPARED):
             changed += 1
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
@@ -236,26 +265,6 @@ def _upsert_batch(
         )
     )
     return changed
-
-
-def _values(practice: Practice, client: XpmClient, now: datetime, detailed: bool) -> dict:
-    """The entry's columns, clipped to their sizes (the directory is a copy, not a record)."""
-    return {
-        "firm_id": practice.firm_id,
-        "provider": practice.provider,
-        "client_uuid": client.uuid[:64],
-        "name": client.name[:500],
-        "sort_name": fold(client.name)[:500],
-        "business_structure": client.business_structure[:200],
-        "company_number": client.company_number[:50],
-        "business_number": client.business_number[:50],
-        "email": client.email[:254],
-        "is_archived": client.is_archived,
-        "is_deleted": client.is_deleted,
-        "is_prospect": client.is_prospect,
-        "seen_at": now,
-        "detailed_at": now if detailed else None,
-    }
 
 
 def not_said(db: Session, practice: Practice, uuids: Iterable[str]) -> list[str]:

@@ -51,6 +51,13 @@ class DirectoryEntry(Base):
     company_number: Mapped[str] = mapped_column(String(50), default="")
     business_number: Mapped[str] = mapped_column(String(50), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
+    #: The first line of the street address and the town or city: what tells two clients
+    #: of one name apart in the panel (every listing carries them).
+    address: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    #: An individual's year of birth (None for entities, whose "date of birth" in XPM is
+    #: often the incorporation date, and when XPM has not said).
+    birth_year: Mapped[int | None]
     #: None: XPM has not said (its search answers leave these flags out).
     is_archived: Mapped[bool | None] = mapped_column(default=False)
     is_deleted: Mapped[bool | None] = mapped_column(default=False)

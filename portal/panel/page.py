@@ -23,6 +23,9 @@ from portal.web import render, wants_fragment
 
 TEMPLATE = "panel/page.html"
 MAX_QUERY = 200
+#: Milliseconds the search box waits after a key before asking the portal's own copy: short,
+#: so results follow the typing (docs/spec.md §12); XPM is asked only once typing settles.
+SEARCH_DELAY_MS = 30
 
 
 class Panel:
@@ -51,14 +54,19 @@ class Panel:
         self.found: directory.Listing | None = None
         self.confirmation: Confirmation | None = None
         self.confirm_url: str | None = None
+        #: Where the next page starts (the last row of this one, shown or not).
+        self.next_after: str | None = None
+        #: A fragment answering a search redraws the status line too (out of band).
+        self.sync_oob = False
 
-    def freshen(self) -> Freshness | None:
-        """How fresh the directory is; a refresh starts in the background if one is due."""
+    def freshen(self, start: bool = True) -> Freshness | None:
+        """How fresh the directory is; a refresh starts in the background if one is due
+        (unless ``start`` is false: answers to typing never start one)."""
         if self.practice is None:
             return None
         session = database.session()
         freshness = directory.prepare(session, self.practice, utcnow())
-        if freshness.due:
+        if freshness.due and start:
             practice.start_refresh(session, self.practice)
             freshness = replace(freshness, reading=True, due=False)
         self.freshness = freshness
@@ -70,15 +78,27 @@ class Panel:
             return None
         session = database.session()
         self.found = directory.listing(session, self.practice, self.search, practice.counts())
+        if self.found.more and self.found.rows:
+            self.next_after = self.found.rows[-1].client_uuid
         first_answer = self.search.after is None and self.confirmation is None
         if first_answer and self.confirmable():
             archived = "1" if self.search.archived else None
             self.confirm_url = url_for(
                 "panel.confirm", q=self.raw_query, archived=archived, link=self.link_id
             )
-        if self.linking is not None and self.search.after is None:
-            self.suggested = linking.suggestions(session, self.practice, self.linking)
+        if self.linking is not None:
+            self.found = self._without_suggested(session)
         return self.found
+
+    def _without_suggested(self, session) -> directory.Listing:
+        """In link mode the suggested clients come first, on the first page, and are not
+        listed again among the matches (on any page)."""
+        suggested = linking.suggestions(session, self.practice, self.linking)
+        if self.search.after is None:
+            self.suggested = suggested
+        shown = {row.client_uuid for row in suggested}
+        rows = [row for row in self.found.rows if row.client_uuid not in shown]
+        return replace(self.found, rows=rows)
 
     @property
     def link_id(self) -> int | None:
@@ -103,7 +123,7 @@ class Panel:
         context = {
             "connection": self.connection,
             "connected": self.practice is not None,
-            "system": PROVIDER_LABELS[self.connection.provider if self.connection else "xpm"],
+            "system": context_system(self.connection),
             "raw_query": self.raw_query,
             "search": self.search,
             "refused": self.refused,
@@ -114,6 +134,10 @@ class Panel:
             "linking": self.linking,
             "link_id": self.link_id,
             "suggested": self.suggested,
+            "next_after": self.next_after,
+            "sync_oob": self.sync_oob and not whole_page,
+            "panel_title": title(self.linking is not None, context_system(self.connection)),
+            "search_delay_ms": SEARCH_DELAY_MS,
         }
         if whole_page:
             context |= page_context(MultiDict())
@@ -121,6 +145,16 @@ class Panel:
         echo = {"q": self.raw_query, "archived": "1" if self.search.archived else ""}
         response.headers["X-Panel-Query"] = urlencode(echo)
         return response
+
+
+def context_system(connection) -> str:
+    """The practice manager's name as the panel says it."""
+    return PROVIDER_LABELS[connection.provider if connection else "xpm"]
+
+
+def title(linking: bool, system: str) -> str:
+    """The panel's title: for adding a client, or for linking a profile to one."""
+    return f"Link to a {system} client" if linking else "Add client"
 
 
 def _profile_to_link(value: str | None):

@@ -33,7 +33,11 @@ def results():
     """The first page of rows for a search, or the next page (``after``)."""
     panel = Panel()
     panel.find()
-    return panel.respond("panel_rows" if panel.search.after else "panel_results")
+    if panel.search.after:
+        return panel.respond("panel_rows")
+    panel.freshen(start=False)  # the status line is redrawn with the rows
+    panel.sync_oob = True
+    return panel.respond("panel_results")
 
 
 @bp.get("/confirm")
@@ -47,6 +51,7 @@ def confirm():
         return "", 204
     panel.freshen()
     panel.find()
+    panel.sync_oob = True
     return panel.respond("panel_results")
 
 

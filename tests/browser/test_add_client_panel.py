@@ -41,6 +41,11 @@ def open_from_menu(page):
     return panel
 
 
+def action(row, name):
+    """A row's action ("Import", "Open", "Link"): a label in the option, not a control."""
+    return row.locator("[data-row-action]", has_text=name)
+
+
 def panel_search(page):
     return page.get_by_role("combobox", name="Search Xero Practice Manager by name")
 
@@ -91,8 +96,8 @@ def test_type_part_of_a_name_with_a_macron_then_down_down_enter(page, staff, xpm
     expect(second).to_have_attribute("aria-selected", "true")
     search = panel_search(page)
     expect(search).to_have_attribute("aria-activedescendant", second.get_attribute("id"))
-    expect(second.get_by_role("link", name="Import")).to_be_visible()
-    expect(matches.nth(0).get_by_role("link", name="Import")).to_be_hidden()
+    expect(action(second, "Import")).to_be_visible()
+    expect(action(matches.nth(0), "Import")).to_be_hidden()
     shot(page, "panel-search.png")
 
     uuid = second.get_attribute("id").removeprefix("client-")
@@ -124,9 +129,9 @@ def test_hovering_a_row_reveals_its_import_button(page, staff, xpm):
     sign_in(page, staff)
     open_from_menu(page)
     row = page.locator(OPTION).nth(2)
-    expect(row.get_by_role("link", name="Import")).to_be_hidden()
+    expect(action(row, "Import")).to_be_hidden()
     row.hover()
-    expect(row.get_by_role("link", name="Import")).to_be_visible()
+    expect(action(row, "Import")).to_be_visible()
 
 
 def test_an_imported_client_offers_open(page, live_app, staff, xpm):
@@ -155,7 +160,7 @@ def test_an_imported_client_offers_open(page, live_app, staff, xpm):
     open_from_menu(page)
     page.keyboard.type("kowhai joinery")
     expect(row.get_by_text("Imported")).to_be_visible()
-    expect(row.get_by_role("link", name="Open")).to_be_visible()  # no hover needed
+    expect(action(row, "Open")).to_be_visible()  # no hover needed
     shot(page, "panel-imported.png")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
@@ -247,8 +252,145 @@ def test_usable_at_tablet_width(page, staff, xpm):
     page.keyboard.type("trust")
     expect(page.locator(OPTION).first).to_contain_text("Trust")
     page.keyboard.press("ArrowDown")
-    expect(page.locator(OPTION).first.get_by_role("link", name="Import")).to_be_in_viewport()
+    expect(action(page.locator(OPTION).first, "Import")).to_be_in_viewport()
     shot(page, "panel-tablet.png")
     page.set_viewport_size({"width": 640, "height": 450})  # 1280 × 900 at 200 % zoom
-    expect(page.locator(OPTION).first.get_by_role("link", name="Import")).to_be_in_viewport()
+    expect(action(page.locator(OPTION).first, "Import")).to_be_in_viewport()
     shot(page, "panel-zoom-200.png")
+
+
+# --- Issue 14: rows told apart, focus kept inside, the shortcut, status lines that clear ---
+def row_texts(rows) -> list[str]:
+    return [" ".join(text.split()) for text in rows.locator(".row-text").all_inner_texts()]
+
+
+def test_rows_of_one_name_can_be_told_apart_and_show_the_match(page, staff, xpm):
+    sign_in(page, staff)
+    open_from_menu(page)
+    page.keyboard.type("john smith")
+    rows = page.locator(OPTION).filter(has_text="John Smith")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 3  # the practice entered one person three times
+    texts = row_texts(rows)
+    assert len(set(texts)) == len(texts), texts  # no two rows read the same
+    assert all(re.search(r"Born \d{4}", text) for text in texts), texts
+    expect(rows.first.locator("mark")).to_have_text("John Smith")
+    shot(page, "panel-duplicates.png")
+
+
+def focus_is_in_the_panel(page) -> bool:
+    return page.evaluate(
+        "() => document.activeElement !== document.body &&"
+        " !!document.activeElement.closest('#add-client')"
+    )
+
+
+def test_tab_and_shift_tab_stay_inside_the_panel(page, staff, xpm):
+    sign_in(page, staff)
+    open_from_menu(page)
+    expect(panel_search(page)).to_be_focused()
+    seen = set()
+    for _ in range(12):  # round the panel more than once
+        page.keyboard.press("Tab")
+        assert focus_is_in_the_panel(page)
+        seen.add(page.evaluate("() => document.activeElement.outerHTML.slice(0, 60)"))
+    assert len(seen) >= 3  # it went round: Close, the search, the tick box
+    close = page.get_by_role("button", name="Close")
+    close.focus()
+    page.keyboard.press("Shift+Tab")  # the first control, backwards: to the last
+    assert focus_is_in_the_panel(page)
+    page.keyboard.press("Tab")
+    expect(close).to_be_focused()  # and forwards again from the last: to the first
+
+
+def test_alt_i_opens_the_panel_from_anywhere_on_the_clients_page(page, staff, xpm):
+    sign_in(page, staff)
+    item = page.get_by_role("menuitem", name="Import from other system", include_hidden=True)
+    expect(item).to_have_attribute("aria-keyshortcuts", "Alt+I")
+    page.get_by_role("button", name="I would like to...").click()
+    expect(item).to_contain_text("Alt+I")  # shown beside the item
+    page.keyboard.press("Escape")
+    list_search = page.get_by_label("Search clients by name")
+    page.keyboard.press("/")
+    expect(list_search).to_be_focused()  # "/" still finds the list's search
+    page.keyboard.press("Alt+i")  # even from inside a text box
+    panel = page.get_by_role("dialog", name="Add client")
+    expect(panel).to_be_visible()
+    expect(panel_search(page)).to_be_focused()
+    expect(page).to_have_url(re.compile(r"/clients/add$"))
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(list_search).to_be_focused()  # back where the key was pressed
+    page.locator("h1").click()
+    page.keyboard.press("Alt+i")
+    expect(panel).to_be_visible()
+
+
+def test_checking_xpm_is_said_only_while_it_is_checked(page, live_app, staff, xpm):
+    live_app.config["PANEL_CONFIRM_WAIT"] = 5  # the panel waits for XPM's slow answer
+    xpm("POST", "faults", json={"latency_ms": 1200, "endpoints": ["client.api/search"]})
+    sign_in(page, staff)
+    open_from_menu(page)
+    page.keyboard.type("zzqx nobody")
+    expect(page.get_by_text("No client called “zzqx nobody” yet.")).to_be_visible()
+    checking = page.locator("#panel-checking")
+    expect(checking).to_be_visible()  # XPM is being asked
+    expect(checking).to_be_hidden(timeout=5000)  # and the words go when it has answered
+    expect(page.get_by_text(re.compile("too…"))).to_have_count(0)
+    expect(page.locator("#panel-sync")).to_have_text(
+        re.compile(r"^\s*Client list checked with Xero Practice Manager just now\.\s*$")
+    )
+
+
+def test_when_xpm_fails_the_one_status_line_says_so(page, staff, xpm):
+    xpm("POST", "faults", json={"fault": "503", "endpoints": ["client.api/search"]})
+    sign_in(page, staff)
+    open_from_menu(page)
+    page.keyboard.type("kowhai")
+    sync = page.locator("#panel-sync")
+    expect(sync).to_contain_text("could not be asked about this search just now")
+    expect(page.get_by_text("Client list checked")).to_have_count(0)
+    expect(page.get_by_text("could not be asked")).to_have_count(1)
+    xpm("DELETE", "faults")
+    page.keyboard.type(" h")  # a new search: the failure was about the last one
+    expect(sync).to_contain_text("Client list checked with Xero Practice Manager")
+    expect(page.get_by_text("could not be asked")).to_have_count(0)
+
+
+def no_sideways_scroll(page) -> None:
+    widths = page.evaluate(
+        """() => [document.documentElement, ...document.querySelectorAll(
+              '#add-client, #add-client .slideout-main, #panel-results, #panel-list')]
+            .map(e => [e.id || e.tagName, e.scrollWidth, e.clientWidth])"""
+    )
+    for name, scroll, client in widths:
+        assert scroll <= client + 1, (name, scroll, client)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "scale", "name"),
+    [(1280, 900, 1, "1280"), (768, 1024, 1, "768"), (640, 450, 2, "zoom-200")],
+)
+def test_the_panel_fits_without_sideways_scrolling(
+    browser, live_server, staff, xpm, width, height, scale, name
+):
+    context = browser.new_context(
+        base_url=live_server,
+        viewport={"width": width, "height": height},
+        device_scale_factor=scale,
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, staff)
+        open_from_menu(page)
+        page.keyboard.type("amelia")
+        expect(page.locator("#panel-announce")).to_contain_text("match “amelia”")
+        page.wait_for_timeout(1500)  # XPM's answer has come, and with it the structures
+        page.keyboard.press("ArrowDown")
+        chosen = action(page.locator(OPTION).first, "Import")
+        expect(chosen).to_be_visible()
+        expect(chosen).to_be_in_viewport()
+        no_sideways_scroll(page)
+        shot(page, f"panel-rows-{name}.png")
+    finally:
+        context.close()

@@ -184,7 +184,7 @@ def import_first_company(page) -> str:
     row = page.locator('#panel-list [role="option"]').filter(has_text="Kōwhai Holdings Limited")
     expect(row.first).to_be_visible(timeout=30_000)
     row.first.hover()
-    row.first.get_by_role("link", name="Import").click()
+    row.first.locator("[data-row-action]", has_text="Import").click()
     expect(panel.get_by_role("heading", name="Kōwhai Holdings Limited", exact=True)).to_be_visible()
     create = panel.get_by_role("button", name="Create")
     expect(create).to_be_disabled()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal import database
 from portal.database import utcnow, writing
 from portal.models import Profile, SubscriptionPlan
-from tests.browser.test_add_client_panel import OPTION, shot
+from tests.browser.test_add_client_panel import OPTION, action, shot
 from tests.browser.test_add_client_panel import xpm as xpm  # the fixture
 from tests.browser.test_manual_add import sign_in, tab_to
 
@@ -52,7 +52,7 @@ def test_link_an_existing_company_from_its_profile_with_the_keyboard(page, live_
     tab_to(page, connect)
     page.keyboard.press("Enter")
 
-    panel = page.get_by_role("dialog", name="Add client")
+    panel = page.get_by_role("dialog", name="Link to a Xero Practice Manager client")
     expect(panel).to_be_visible()
     search = page.get_by_role("combobox", name="Search Xero Practice Manager by name")
     expect(search).to_have_value(NAME)
@@ -62,7 +62,7 @@ def test_link_an_existing_company_from_its_profile_with_the_keyboard(page, live_
     expect(first.get_by_text("Suggested")).to_be_visible()
     shot(page, "panel-link-mode.png")
     page.keyboard.press("ArrowDown")
-    expect(first.get_by_role("button", name="Link")).to_be_visible()
+    expect(action(first, "Link")).to_be_visible()
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(rf"/clients/{profile_id}$"))

@@ -86,7 +86,7 @@ def test_the_incremental_refresh_picks_up_added_and_archived_clients(
         make_refresh_due(app)
         opened = fragment(client, "/clients/add")
         assert "Checking Xero Practice Manager for changes" in opened.text
-        poll = re.search(r'hx-get="([^"]+)" hx-trigger="load delay:1500ms"', opened.text)
+        poll = re.search(r'hx-get="([^"]+)" hx-trigger="load delay:1s"', opened.text)
         drain(app)
         assert sandbox_control.calls() == {"client.api/list": 1}  # one call, modifiedsince
 
@@ -187,7 +187,7 @@ def test_the_first_read_shows_progress_then_tells_the_panel_to_reload(
     opened = fragment(client, "/clients/add")
     assert "Reading your client list from Xero Practice Manager" in opened.text
     assert "No clients yet: they appear here as they are read" in opened.text
-    poll = re.search(r'hx-get="([^"]+)" hx-trigger="load delay:1500ms"', opened.text)
+    poll = re.search(r'hx-get="([^"]+)" hx-trigger="load delay:1s"', opened.text)
     reading = fragment(client, unescape(poll.group(1)))
     assert "Reading your client list" in reading.text and "HX-Trigger" not in reading.headers
     drain(app)

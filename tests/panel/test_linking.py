@@ -70,10 +70,11 @@ def test_link_mode_offers_link_and_suggests_the_matching_client_first(client, co
     ):
         page = response.get_data(as_text=True)
         assert "Linking <strong>Kōwhai Holdings Limited</strong>" in page
-        assert ">Link</button>" in page and ">Import</a>" not in page
+        assert "data-row-action>Link</span>" in page and ">Import</span>" not in page
         ids = re.findall(r'<li id="([^"]+)" role="option"', page)
         suggested = [i for i in ids if i.startswith("suggested-")]
         assert f"suggested-{xpm_uuid}" in suggested and ids[: len(suggested)] == suggested
+        assert f"client-{xpm_uuid}" not in ids  # listed once, under Suggested
         assert "Suggested" in page
         assert f'name="link" value="{company}"' in page
 

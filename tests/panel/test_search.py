@@ -74,10 +74,10 @@ def test_rows_show_structure_number_badges_and_import(client, synced, sandbox_co
     assert not rows(hidden) and "tick “Show archived and deleted clients”" in hidden
     body = fragment(client, "/clients/add/results", q="quokka", archived="1").get_data(as_text=True)
     assert rows(body) == [added]
-    assert "Company · Company number 7654321" in body
+    assert 'Company · <span class="row-detail">Company number 7654321</span>' in body
     assert "Archived</span>" in body
     assert "Prospect</span>" not in body  # XPM 3.1's answers do not say (no IsProspect)
-    assert f'href="/clients/import/xpm/{added}"' in body
+    assert f'hx-get="/clients/import/xpm/{added}"' in body
 
 
 def test_imported_and_contact_marks(app, client, synced):
@@ -104,10 +104,10 @@ def test_imported_and_contact_marks(app, client, synced):
     body = fragment(client, "/clients/add/results", q="kowhai").get_data(as_text=True)
     row_of = dict(zip(rows(body), body.split('role="option"')[1:], strict=True))
     assert "Imported</span>" in row_of[imported]
-    assert f'href="/clients/{profile_id}" data-row-action>Open</a>' in row_of[imported]
+    assert f'data-href="/clients/{profile_id}" data-row-action>Open</span>' in row_of[imported]
     assert "In portal as a contact" in row_of[contact] and "is-shown" in row_of[contact]
-    assert f'href="/clients/import/xpm/{contact}"' in row_of[contact]
-    assert ">Import</a>" in row_of[plain] and "is-shown" not in row_of[plain]
+    assert f'hx-get="/clients/import/xpm/{contact}"' in row_of[contact]
+    assert ">Import</span>" in row_of[plain] and "is-shown" not in row_of[plain]
 
 
 def test_hostile_names_from_xpm_show_as_text(client, synced):
@@ -156,4 +156,4 @@ def test_workflowmax_practices_are_read_from_numbered_pages(app, client, signed_
     drain(app)
     body = fragment(client, "/clients/add").get_data(as_text=True)
     assert "From WorkflowMax" in body and len(rows(body)) == 25
-    assert 'href="/clients/import/workflowmax/' in body
+    assert 'hx-get="/clients/import/workflowmax/' in body

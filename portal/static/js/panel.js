@@ -2,7 +2,9 @@
 // inside it and gives it a backdrop). It has its own history entry, so Back closes it; Esc
 // closes it and gives focus back to the control that opened it. In its search box, ↓ and ↑
 // move through the rows (aria-activedescendant) and Enter imports or opens the chosen row.
-// Server-rendered by htmx; no inline scripts, no eval.
+// A row's action is a label, not a control (an option holds none): Enter or a click on it
+// acts. Tab stays inside the panel at both ends; Alt+I opens it from anywhere on the Clients
+// page. Server-rendered by htmx; no inline scripts, no eval.
 (function () {
   "use strict";
 
@@ -13,6 +15,8 @@
     backing: false, // this page called history.back() after closing: nothing more to do
     closingByHistory: false,
     moveOnLoad: false, // ↓ was pressed on the last row while the next rows were loading
+    shown: null, // the search (X-Panel-Query) the rows on screen answer
+    keep: null, // the id of the row to keep chosen when the same search is redrawn
   };
 
   function dialog() { return document.getElementById("add-client"); }
@@ -111,12 +115,19 @@
     // An answer to a search the user has since changed never replaces the newer one.
     const echo = event.detail.xhr && event.detail.xhr.getResponseHeader("X-Panel-Query");
     const target = event.detail.target;
+    if (echo !== null && target && target.id === "add-client-body") state.shown = echo;
     if (echo === null || !target || !target.closest("#panel-results") || !search()) return;
     const asked = new URLSearchParams(echo);
     const archived = document.getElementById("panel-archived").checked;
     if (asked.get("q") !== search().value || (asked.get("archived") === "1") !== archived) {
       event.detail.shouldSwap = false;
+      return;
     }
+    // The same search redrawn (XPM confirmed it, or a refresh changed the rows): the row
+    // the user has moved to stays chosen. A new search starts again from the top.
+    const chosen = active();
+    state.keep = target.id === "panel-results" && echo === state.shown && chosen ? chosen.id : null;
+    if (target.id === "panel-results") state.shown = echo;
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -131,8 +142,13 @@
       }
       state.push = false;
     } else if (target.id === "panel-results") {
-      target.scrollTop = 0;
-      choose(null);
+      const kept = state.keep && document.getElementById(state.keep);
+      if (kept) {
+        choose(kept);
+      } else {
+        target.scrollTop = 0;
+        choose(null);
+      }
       announce();
       history.replaceState({ portalPanel: true }, "", panelUrl());
     } else if (target.matches('#panel-list [role="option"]')) {
@@ -161,6 +177,16 @@
     const results = document.getElementById("panel-results");
     const form = document.getElementById("panel-form");
     if (form && results && !active() && results.scrollTop === 0) htmx.trigger(form, "submit");
+  });
+
+  // XPM is asked only once the typing has settled: a key pressed before a search's check
+  // was due drops it (htmx sends nothing for an element no longer in the page), however
+  // late the portal's own answers come.
+  document.addEventListener("input", function (event) {
+    if (event.target !== search()) return;
+    document.querySelectorAll("#add-client [data-panel-confirm]").forEach(function (pending) {
+      pending.remove();
+    });
   });
 
   // The result count, said once per answer by the live region that stays in place.
@@ -224,8 +250,59 @@
       panel.close();
       return;
     }
+    const action = event.target.closest("#panel-list [data-row-action][data-href]");
+    if (action) {
+      location.assign(action.dataset.href); // "Open": the profile, in place of the page
+      return;
+    }
     const row = event.target.closest("#panel-list [role='option']");
     if (row && !event.target.closest("[data-row-action]")) choose(row);
+  });
+
+  // --- Focus stays inside: Tab from the last control goes to the first, and back ----------
+  function tabStops(panel) {
+    const selector = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+    return Array.from(panel.querySelectorAll(selector)).filter(function (element) {
+      return !element.disabled && element.tabIndex >= 0 && element.getClientRects().length > 0 &&
+        getComputedStyle(element).visibility !== "hidden";
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    const panel = dialog();
+    if (event.key !== "Tab" || !panel || !panel.open) return;
+    const stops = tabStops(panel);
+    if (!stops.length) return;
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    const inside = panel.contains(document.activeElement) && document.activeElement !== panel;
+    if (event.shiftKey && (!inside || document.activeElement === first)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (!inside || document.activeElement === last)) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+
+  // --- Alt+I opens the panel from anywhere on the Clients page (the menu item says so) ---
+  function isShortcut(event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return false;
+    // The letter typed where the layout gives one; the key's place where Alt makes a
+    // dead key or another character (macOS).
+    return /^[a-z]$/i.test(event.key) ? event.key.toLowerCase() === "i" : event.code === "KeyI";
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (!isShortcut(event)) return;
+    const item = document.querySelector("[data-opens-panel]");
+    const panel = dialog();
+    if (!item || !panel || document.querySelector("dialog[open]")) return;
+    event.preventDefault();
+    const menu = item.closest('[role="menu"]');
+    if (menu) menu.hidden = true;
+    if (menuButton()) menuButton().setAttribute("aria-expanded", "false");
+    item.click(); // htmx fills the panel, as the menu would
   });
 
   // "Back to the list" from the import form: the panel again, with the search it had (the
