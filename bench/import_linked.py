@@ -35,7 +35,6 @@ from portal_setup import free_port, sandbox_environment  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from portal import database, register_sandbox  # noqa: E402
-from portal.addons import api as addons_api  # noqa: E402
 from portal.models import Association, Profile  # noqa: E402
 from portal.sandbox.fixtures import LARGE_COMPANY  # noqa: E402
 
@@ -79,10 +78,8 @@ def register_calls(base: str) -> int:
 
 
 def fresh(app, sandbox_url: str, register_url: str) -> None:
-    """An empty portal, fresh limits (a new limiter: bench/import.py's ``fresh`` drops it) and
-    both sandboxes reset."""
+    """An empty portal, fresh limits and both sandboxes reset."""
     xpm_bench.fresh(app, sandbox_url)
-    addons_api.init_app(app)
     register_control(register_url, "POST", "reset")
 
 
