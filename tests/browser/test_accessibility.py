@@ -1,0 +1,391 @@
+"""axe-core (through axe-playwright-python, which bundles it) scans every page and state a
+member of staff meets, and fails on any violation of any impact: the WCAG 2.0, 2.1 and 2.2
+A and AA rules and axe's best practices. Each page is also laid out at 1280 px, 768 px and
+200 % zoom, where nothing may scroll sideways.
+
+One portal (tests/browser/accessibility_site.py) serves the whole module, and one signed-in
+browser context per member of staff is reused, so that the file runs in about a minute.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.browser import accessibility_site
+from tests.browser.accessibility_site import EMPTY_FIRM, IMPORT_FORMS, RECEPTION, TWO_FACTOR
+from tests.browser.conftest import ARTIFACTS
+from tests.conftest import PASSWORD
+
+#: Every WCAG 2.x rule at levels A and AA, and axe's best practices.
+RULES = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+#: The widths a page is laid out at. 200 % zoom of a 1280 px window is a 640 px wide layout
+#: viewport: the browser applies the same media queries and wraps the same way.
+WIDTHS = {"1280 px": (1280, 900), "768 px": (768, 1024), "200 % zoom": (640, 450)}
+SHOTS = ARTIFACTS / "accessibility"
+OPTION = '#panel-list [role="option"]'
+axe = Axe()
+#: Nothing moving and nothing htmx is still fetching or swapping. (A function, not an
+#: expression: Playwright evaluates an expression with eval, which the portal's CSP refuses.)
+SETTLED = """() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')
+  && document.getAnimations().every(a => a.playState !== 'running')"""
+
+
+@dataclass(frozen=True)
+class State:
+    """A page or a state of one, as the member of staff ``who`` reaches it."""
+
+    name: str
+    open: Callable
+    who: str = "staff"
+    shot: bool = False  # one of the main screens, photographed at each width
+
+
+def go(path: str, heading: str | None = None):
+    """Open ``path`` and wait for its heading (the page's h1 unless named)."""
+
+    def open_page(page, site):
+        page.goto(path.format(**{k.replace(" ", "_"): v for k, v in site.ids.items()}))
+        target = page.get_by_role("heading", name=heading) if heading else page.locator("h1")
+        expect(target.first).to_be_visible()
+
+    return open_page
+
+
+def panel_with(typed: str | None):
+    """The "Add client" panel, open from the Clients page, ``typed`` in its search."""
+
+    def open_panel(page, site):
+        go("/clients/")(page, site)
+        page.get_by_role("button", name="I would like to...").click()
+        page.get_by_role("menuitem", name="Import from other system").click()
+        expect(page.get_by_role("dialog", name="Add client")).to_be_visible()
+        if typed:
+            page.keyboard.type(typed)
+            expect(page.locator(OPTION).first).to_be_visible()
+
+    return open_panel
+
+
+def import_form(kind: str):
+    """The import form of the sandbox's client of ``kind``, open in the panel."""
+    typed, name = IMPORT_FORMS[kind]
+
+    def open_form(page, site):
+        panel_with(typed)(page, site)
+        expect(page.locator(OPTION).first).to_contain_text(name)
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        panel = page.get_by_role("dialog", name="Add client")
+        expect(panel.get_by_role("button", name="Create")).to_be_visible()
+
+    return open_form
+
+
+def just_imported(page, site):
+    """A company imported with Create in the panel: its new profile, told what came with it."""
+    import_form("to create")(page, site)
+    panel = page.get_by_role("dialog", name="Add client")
+    panel.get_by_label("Company type").select_option(label="Limited company (small)")
+    panel.get_by_label("Subscription plan").select_option(label="Standard")
+    panel.get_by_role("button", name="Create").click()
+    expect(page.get_by_role("heading", name=IMPORT_FORMS["to create"][1], exact=True)).to_be_visible()
+    expect(page.locator(".flash").first).to_be_visible()
+
+
+def panel_linking(page, site):
+    """"Connect now" on a profile that is not linked to XPM: the panel, in link mode."""
+    go("/clients/{unlinked}")(page, site)
+    page.get_by_role("link", name="Connect now").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.locator(OPTION).first).to_be_visible()
+
+
+def structure_changed(page, site):
+    """Structure mapping, a structure just added: the page says what it will do."""
+    go("/settings/structures/")(page, site)
+    page.get_by_label("BusinessStructure in XPM").fill("Limited Partnership")
+    page.get_by_label("Import as").last.select_option(label="Company")
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_text("will import as company")).to_be_visible()
+
+
+def manual_add_with_errors(page, site):
+    """Manual add, sent with the name of a company the firm has: the server's errors."""
+    go("/clients/new/company")(page, site)
+    page.get_by_label("Company name").fill("Kōwhai Holdings Limited")
+    page.get_by_label("Company type").select_option(label="Other")
+    page.get_by_label("Subscription plan").select_option(label="Standard")
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_text(re.compile("is already in this firm"))).to_be_visible()
+
+
+def manual_add_blocked(page, site):
+    """Manual add with an e-mail address the page refuses before it is sent."""
+    go("/clients/new/individual")(page, site)
+    page.get_by_label("First name").fill("Aroha")
+    page.get_by_label("Last name").fill("Ngata")
+    page.get_by_label("Subscription plan").select_option(label="Standard")
+    page.get_by_label("E-mail").fill("aroha@")
+    page.get_by_label("Phone").focus()
+    expect(page.get_by_role("button", name="Create")).to_be_disabled()
+
+
+def from_register_found(page, site, typed="ngati rua farms", name="NGĀTI RUA FARMS LIMITED"):
+    """The register's answer to a search typed on "From the Companies Office"."""
+    go("/clients/from-register", "Add a company from the Companies Office")(page, site)
+    page.get_by_label("Name, company number or NZBN").fill(typed)
+    expect(page.get_by_role("row").filter(has_text=name)).to_be_visible()
+
+
+def from_register_chosen(page, site):
+    """A company chosen from the register (none in the portal yet): the form to add it."""
+    from_register_found(page, site, "rata group", "RĀTĀ GROUP HOLDINGS LIMITED")
+    page.get_by_role("link", name="Choose RĀTĀ GROUP HOLDINGS LIMITED").click()
+    expect(page.get_by_role("heading", name="RĀTĀ GROUP HOLDINGS LIMITED")).to_be_visible()
+
+
+def merge_review(page, site):
+    go("/clients/{newer}/merge/{older}", "Merge two profiles")(page, site)
+    page.get_by_role("button", name="Review the merge").click()
+    expect(page.get_by_role("region", name="What will happen")).to_be_visible()
+
+
+def sign_in_page(page, site):
+    page.context.clear_cookies()  # whatever an earlier state of the signed-out context began
+    page.goto("/login")
+    expect(page.get_by_label("E-mail")).to_be_visible()
+
+
+def sign_in_refused(page, site):
+    sign_in_page(page, site)
+    page.get_by_label("E-mail").fill("nobody@kowhai.example")
+    page.get_by_label("Password").fill("not the password")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("That e-mail and password do not match an account.")).to_be_visible()
+
+
+def second_factor(page, site):
+    """The password accepted for someone with an authenticator app: the code is asked."""
+    sign_in_page(page, site)
+    page.get_by_label("E-mail").fill(TWO_FACTOR)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Code from your authenticator app")).to_be_visible()
+
+
+STATES = [
+    State("sign-in", sign_in_page, who="nobody", shot=True),
+    State("sign-in, refused", sign_in_refused, who="nobody"),
+    State("sign-in, second factor", second_factor, who="nobody"),
+    State("Clients, empty", go("/clients/", "Clients"), who="empty", shot=True),
+    State("Clients, full", go("/clients/", "Clients"), shot=True),
+    State("Clients, searched", go("/clients/?q=kowhai", "Clients")),
+    State("Clients, nothing matches", go("/clients/?q=zzzz", "Clients")),
+    State("Clients, menu open", lambda p, s: _menu_open(p, s)),
+    State("panel, just opened", panel_with(None)),
+    State("panel, with results", panel_with("kōwhai"), shot=True),
+    State("panel, not connected", panel_with(None), who="empty"),
+    State("panel, linking a profile", panel_linking),
+    State("import form, company", import_form("company"), shot=True),
+    State("import form, trust", import_form("trust")),
+    State("import form, individual", import_form("individual")),
+    State("import form, kind to choose", import_form("unmapped")),
+    State("profile with its checklist", go("/clients/{imported}"), shot=True),
+    State("profile just imported", just_imported, shot=True),
+    State("profile of a trust", go("/clients/{family_trust}")),
+    State("profile of a person", go("/clients/{older}")),
+    State("profile linked to XPM", go("/clients/{refresh}")),
+    State("profile linked to the Companies Office", go("/clients/{compare}")),
+    State("profile, edit", go("/clients/{imported}/edit")),
+    State("profile, possible duplicate", go("/clients/{newer}")),
+    State("manual add", go("/clients/new/company", "Add client manually")),
+    State("manual add, server errors", manual_add_with_errors, shot=True),
+    State("manual add, Create blocked", manual_add_blocked),
+    State("bulk import, upload", go("/clients/bulk/", "Bulk import"), shot=True),
+    State("bulk import, report with a bad row", go("/clients/bulk/{bulk_report}"), shot=True),
+    State("bulk import, done", go("/clients/bulk/{bulk_done}", "Imported"), shot=True),
+    State("Refresh from XPM", go("/clients/{refresh}/xpm/refresh", "Refresh from XPM"), shot=True),
+    State("Settings, Add-ons connected", go("/settings/addons/"), shot=True),
+    State("Settings, Add-ons not connected", go("/settings/addons/"), who="empty"),
+    State("Settings, Add-ons, not an administrator", go("/settings/addons/"), who="reception"),
+    State("Settings, structure mapping", go("/settings/structures/"), shot=True),
+    State("Settings, structure just added", structure_changed),
+    State("Settings, staff", go("/settings/staff/"), shot=True),
+    State("Settings, reset two-factor", go("/settings/staff/{reception}/reset-two-factor")),
+    State("audit log", go("/audit/", "Audit log"), shot=True),
+    State("From the Companies Office, search", go("/clients/from-register")),
+    State("From the Companies Office, results", from_register_found, shot=True),
+    State("From the Companies Office, chosen", from_register_chosen),
+    State("Companies Office, link", go("/clients/{unlinked}/companies-office"), shot=True),
+    State("Companies Office, compare", go("/clients/{compare}/companies-office/compare"), shot=True),
+    State("Companies Office, unlink", go("/clients/{compare}/companies-office/unlink")),
+    State("your account", go("/account/"), shot=True),
+    State("two-factor set-up", go("/account/authenticator")),
+    State("passkey set-up", go("/account/passkeys/new")),
+    State("merge, search", go("/clients/{newer}/merge")),
+    State("merge, side by side", go("/clients/{newer}/merge/{older}", "Merge two profiles")),
+    State("merge, review", merge_review, shot=True),
+    State("roles, add", go("/clients/{family_company}/roles/new")),
+    State("roles, edit", go("/clients/{family_company}/roles/{director_role}/edit"), shot=True),
+    State("roles, end", go("/clients/{family_company}/roles/{director_role}/end")),
+    State("roles, remove", go("/clients/{family_company}/roles/{director_role}/remove")),
+    State("page not found", go("/clients/999999")),
+]
+
+
+def _menu_open(page, site):
+    go("/clients/", "Clients")(page, site)
+    page.get_by_role("button", name="I would like to...").click()
+    expect(page.get_by_role("menuitem").first).to_be_focused()
+
+
+# --- The portal, and a signed-in browser context per member of staff -------------------------
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, sandbox_url, register_url):
+    yield from accessibility_site.build(tmp_path_factory.mktemp("a11y"), sandbox_url, register_url)
+
+
+@pytest.fixture(scope="module")
+def contexts(browser, site):
+    """A browser context for each member of staff, signed in once; and one signed out."""
+    made = {}
+    staff = {"staff": "staff@kowhai.example", "empty": EMPTY_FIRM["email"], "reception": RECEPTION}
+    for who, email in staff.items():
+        made[who] = _context(browser, site)
+        page = made[who].new_page()
+        page.goto("/login")
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Clients")).to_be_visible()
+        page.close()
+    made["nobody"] = _context(browser, site)
+    yield made
+    for context in made.values():
+        context.close()
+
+
+def _context(browser, site):
+    context = browser.new_context(base_url=site.base, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture(scope="module")
+def opened(contexts, site, request):
+    """A new page in the state's context, the state reached. Module-scoped, so pytest runs
+    both tests of one state on one page (in the order they are written) before the next."""
+    state = request.param
+    page = contexts[state.who].new_page()
+    state.open(page, site)
+    settle(page)
+    yield state, page
+    page.close()
+
+
+def settle(page) -> None:
+    """Wait for the slide-ins and fades to end and for htmx to have swapped what it asked for."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(SETTLED)
+
+
+def by_name(states):
+    return pytest.mark.parametrize("opened", states, ids=[s.name for s in states], indirect=True)
+
+
+# --- The tests ------------------------------------------------------------------------------
+@by_name(STATES)
+def test_axe_finds_no_violation(opened):
+    state, page = opened
+    violations = axe.run(page, options=RULES).response["violations"]
+    if violations:
+        pytest.fail(f"{state.name} ({page.url}):\n{described(violations)}", pytrace=False)
+
+
+@by_name(STATES)
+def test_nothing_scrolls_sideways(opened):
+    state, page = opened
+    wider = {}
+    for width_name, (width, height) in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_function(SETTLED)
+        if state.shot:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^a-z0-9]+", "-", f"{state.name} {width_name}".lower()).strip("-")
+            page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+        sizes = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if sizes[0] > sizes[1]:
+            wider[width_name] = f"{sizes[0]} px of content in {sizes[1]} px: " + widest(page)
+    if wider:
+        pytest.fail(f"{state.name} scrolls sideways: {wider}", pytrace=False)
+
+
+def described(violations) -> str:
+    """Each violation: its rule, impact, what it means, and the elements it was found on."""
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:8]:
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            lines.append(f"    {' '.join(node['target'])}: {summary}")
+        if len(violation["nodes"]) > 8:
+            lines.append(f"    …and {len(violation['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+def widest(page) -> str:
+    """The elements that reach beyond the viewport's right edge, outermost first."""
+    return page.evaluate(
+        """() => {
+          const edge = document.documentElement.clientWidth, found = [];
+          for (const el of document.querySelectorAll('body *')) {
+            const box = el.getBoundingClientRect();
+            if (box.right > edge + 0.5 && box.width > 0 && !found.some(f => f.contains(el))) {
+              found.push(el);
+            }
+          }
+          return found.slice(0, 5).map(el =>
+            el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+            (el.className && typeof el.className === 'string'
+              ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+            ' (' + Math.round(el.getBoundingClientRect().right) + ' px)').join(', ');
+        }"""
+    )
+
+
+def test_the_scan_reports_what_it_finds(contexts, site):
+    """The scan is not blind: a picture without a text alternative and text too faint to
+    read, put on a real page, are reported with the elements they are on."""
+    page = contexts["staff"].new_page()
+    go("/clients/", "Clients")(page, site)
+    page.evaluate(
+        """() => {
+          const picture = document.createElement('img');
+          picture.id = 'no-alt';
+          picture.src = '/static/favicon.ico';
+          const faint = document.createElement('p');
+          faint.id = 'faint';
+          faint.textContent = 'Hard to read';
+          faint.style.color = '#eeeeee';
+          document.querySelector('main').append(picture, faint);
+        }"""
+    )
+    found = {
+        v["id"]: [t for n in v["nodes"] for t in n["target"]]
+        for v in axe.run(page, options=RULES).response["violations"]
+    }
+    page.close()
+    assert "#no-alt" in found.get("image-alt", [])
+    assert "#faint" in found.get("color-contrast", [])
