@@ -116,7 +116,11 @@ def _import_from_xpm(app, client, site: Site) -> None:
         plan = database.session().scalar(select(SubscriptionPlan.id))
     answer = client.post(
         f"/clients/import/xpm/{uuid}",
-        data={"kind": "company", "company_type_code": "limited_small", "subscription_plan_id": plan},
+        data={
+            "kind": "company",
+            "company_type_code": "limited_small",
+            "subscription_plan_id": plan,
+        },
     )
     found = re.search(r"/clients/(\d+)$", answer.headers.get("Location", "")) or re.search(
         r"/clients/(\d+)", answer.headers.get("HX-Redirect", "")
@@ -158,9 +162,7 @@ def _store_profiles(app, site: Site, firm_id: int, user_id: int) -> None:
                 Association.profile_id == family.company, Association.role == "director"
             )
         )
-        site.ids["reception"] = session.scalar(
-            select(User.id).where(User.email == RECEPTION)
-        )
+        site.ids["reception"] = session.scalar(select(User.id).where(User.email == RECEPTION))
 
 
 def _company(session, firm_id: int, plan: int, name: str, **values) -> Profile:
