@@ -353,6 +353,8 @@ def test_each_width_fits(opened):
                 f"at {width_name}, scrolls sideways: {content} px of content in"
                 f" {viewport} px; beyond the edge: {widest(page)}"
             )
+        for region in page.evaluate(SCROLLING_SIDEWAYS):
+            problems.append(f"at {width_name}, a region scrolls sideways: {region}")
         if width_name != "1280 px":  # test_axe_finds_no_violation has scanned it there
             violations = scan(page, LAYOUT_RULES)
             if violations:
@@ -400,6 +402,17 @@ def widest(page) -> str:
             ' (' + Math.round(el.getBoundingClientRect().right) + ' px)').join(', ');
         }"""
     )
+
+
+#: The regions of the page that scroll sideways themselves (the panel, a table's box): the
+#: document does not, but what they hold is cut off all the same.
+SCROLLING_SIDEWAYS = """() => [...document.querySelectorAll('body *')]
+  .filter(el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX)
+    && el.scrollWidth > el.clientWidth + 1 && el.getClientRects().length > 0)
+  .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (typeof el.className === 'string' && el.className.trim()
+      ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
+    + ` (${el.scrollWidth} px of content in ${el.clientWidth} px)`)"""
 
 
 def test_the_scan_reports_what_it_finds(contexts, site):
