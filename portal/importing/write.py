@@ -54,9 +54,9 @@ def save(db: Session, plan: Plan, user_id: int | None) -> Outcome:
             _promote(root, plan)
         if plan.register is not None:  # linked in the same step (docs/spec.md §10.4)
             take_link(db, root, plan.register)
-        _refresh_statuses(db, plan.firm_id, profiles)
+        refresh_statuses(db, plan.firm_id, profiles)
         if plan.remember:
-            _remember_structure(db, plan.firm_id, *plan.remember)
+            remember_structure(db, plan.firm_id, *plan.remember)
         others = [uuid for uuid in sorted(ids) if uuid != plan.root_uuid]
         came = [_describe(profiles[ids[u]], u) for u in others if u in created]
         linked = [_describe(profiles[ids[u]], u) for u in others if u not in created]
@@ -75,7 +75,8 @@ def save(db: Session, plan: Plan, user_id: int | None) -> Outcome:
     return outcome
 
 
-def _insert(db: Session, model):
+def dialect_insert(db: Session, model):
+    """An INSERT for ``model`` in the database's own dialect, for its ON CONFLICT."""
     dialect = db.get_bind().dialect.name
     if dialect not in INSERTS:
         raise NotImplementedError(f"imports need SQLite or PostgreSQL, not {dialect}")
@@ -84,7 +85,7 @@ def _insert(db: Session, model):
 
 def _insert_profiles(db: Session, plan: Plan) -> set[str]:
     """Insert the profiles not yet stored; returns the XPM UUIDs of those inserted."""
-    statement = _insert(db, Profile).on_conflict_do_nothing().returning(Profile.xpm_client_uuid)
+    statement = dialect_insert(db, Profile).on_conflict_do_nothing().returning(Profile.xpm_client_uuid)
     return set(db.scalars(statement, plan.rows).all())
 
 
@@ -130,7 +131,7 @@ def _insert_associations(db: Session, plan: Plan, ids: dict[str, int]) -> int:
     ]
     if not rows:
         return 0
-    statement = _insert(db, Association).on_conflict_do_nothing().returning(Association.id)
+    statement = dialect_insert(db, Association).on_conflict_do_nothing().returning(Association.id)
     return len(db.scalars(statement, rows).all())
 
 
@@ -153,7 +154,7 @@ def _promote(profile: Profile, plan: Plan) -> None:
     profile.trust_type_code = choices.trust_type_code if choices.kind == "trust" else None
 
 
-def _refresh_statuses(db: Session, firm_id: int, profiles: dict[int, Profile]) -> None:
+def refresh_statuses(db: Session, firm_id: int, profiles: dict[int, Profile]) -> None:
     """Recompute the setup status of every profile the import touched (two queries)."""
     held_on = defaultdict(list)
     for association in db.scalars(
@@ -166,14 +167,15 @@ def _refresh_statuses(db: Session, firm_id: int, profiles: dict[int, Profile]) -
         profile.setup_status = setup_status(checklist(profile, held_on[profile.id]))
 
 
-def _remember_structure(db: Session, firm_id: int, structure: str, kind: str) -> None:
+def remember_structure(db: Session, firm_id: int, structure: str, kind: str) -> None:
+    """Add (structure → kind) to the firm's mapping, unless the structure is mapped."""
     row = {
         "firm_id": firm_id,
         "structure": structure,
         "structure_key": structure_key(structure),
         "kind": kind,
     }
-    db.execute(_insert(db, StructureMapping).on_conflict_do_nothing(), [row])
+    db.execute(dialect_insert(db, StructureMapping).on_conflict_do_nothing(), [row])
 
 
 def _describe(profile: Profile, uuid: str) -> dict:

@@ -1,0 +1,152 @@
+"""The steps of a report import as plain functions: what the check page shows, what the
+user chose, and the import run on the background runner."""
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from flask import Flask
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal import database
+from portal.importing.mapping import UNKNOWN_KIND, kind_for
+from portal.importing.service import structure_mappings
+from portal.report_import import plan as planning
+from portal.report_import import reading, state, write
+from portal.report_import.write import Choices, Matches
+
+log = logging.getLogger("portal.report_import")
+KINDS = ("company", "trust", "individual")
+AS_CONTACTS = "contact"
+FAILED = "The import failed and nothing was written. Importing again is safe."
+
+
+@dataclass
+class Review:
+    """What the check page shows: the plan, the firm's profiles it meets, what to choose."""
+
+    plan: planning.ReportPlan
+    matches: Matches
+    mappings: dict[str, str]
+    #: Business structures the firm has not mapped: asked once each.
+    unmapped: list[str]
+    #: How many clients (with rows of their own) of each kind the mapping gives so far.
+    kinds: dict[str, int]
+
+    @property
+    def problems(self) -> list[planning.Problem]:
+        """Every row left out, in file order."""
+        return sorted(self.plan.problems + self.matches.problems, key=lambda p: p.line)
+
+
+def table(upload: dict, data: bytes, max_rows: int) -> reading.Table:
+    """The kept file read again (it was read once already, so it reads)."""
+    return reading.read(upload["filename"], data, max_rows)
+
+
+def review(db: Session, firm_id: int, upload: dict, data: bytes, max_rows: int) -> Review:
+    """The plan of a kept upload, beside the firm's mapping and profiles (reads only)."""
+    plan = planning.build(table(upload, data, max_rows), upload["mapping"], set(upload["one_client"]))
+    mappings = structure_mappings(db, firm_id)
+    matches = write.match(db, firm_id, plan)
+    database.end_read(db)
+    unmapped = [s for s in plan.structures if kind_for(s, mappings) is None]
+    kinds = dict.fromkeys(KINDS, 0)
+    for client in plan.clients.values():
+        kind = kind_for(client.record.business_structure, mappings) if client.has_row else None
+        if kind in kinds:
+            kinds[kind] += 1
+    return Review(plan, matches, mappings, unmapped, kinds)
+
+
+def choices(form, found: Review, plan_ids: set[int], company_types, trust_types, overrides):
+    """The user's choices from the check form, and a sentence for each one missing."""
+    errors = []
+    kinds = {}
+    for number, structure in enumerate(found.unmapped):
+        kind = form.get(f"structure-{number}", "")
+        if kind not in KINDS:
+            shown = f"“{structure}”" if structure else "no business structure"
+            errors.append(f"Choose what a client with {shown} is.")
+        kinds[structure] = kind
+    present = {k for k, n in found.kinds.items() if n} | {k for k in kinds.values() if k}
+    plans: dict[str, int | None] = {}
+    for kind in KINDS:
+        value = form.get(f"plan-{kind}", "")
+        if value == AS_CONTACTS:
+            plans[kind] = None
+        elif value.isdigit() and int(value) in plan_ids:
+            plans[kind] = int(value)
+        elif kind in present:
+            errors.append(f"Choose a subscription plan for the {kind} clients, or “As contacts”.")
+    company_type = form.get("company_type") or None
+    trust_type = form.get("trust_type") or None
+    if plans.get("company") and company_type not in company_types:
+        errors.append("Choose a company type for the companies.")
+    if plans.get("trust") and trust_type not in trust_types:
+        errors.append("Choose a trust type for the trusts.")
+    made = Choices(
+        kinds=kinds,
+        plans=plans,
+        company_type=company_type,
+        trust_type=trust_type,
+        overrides={key: tuple(value) for key, value in overrides.items()},
+        remember=form.get("remember") == "y",
+    )
+    return made, errors
+
+
+def start(app: Flask, token: str, upload: dict, made: Choices) -> None:
+    """Run the import on the application's runner, with its own context and session."""
+    state.record_progress(token, status="queued", done=0, total=0)
+    work = partial(_run, app, token, upload, made)
+    app.extensions["portal.jobs"].submit(("report_import", token), work, "bulk")
+
+
+def _run(app: Flask, token: str, upload: dict, made: Choices) -> None:
+    with app.app_context():
+        db = database.session()
+        try:
+            found = review(db, upload["firm_id"], upload, state.file(token), _max_rows(app))
+            total = len(found.plan.clients) + len(found.plan.links)
+            state.record_progress(token, status="writing", done=0, total=total)
+            outcome = write.save(
+                db,
+                upload["firm_id"],
+                upload["user_id"],
+                found.plan,
+                made,
+                found.mappings,
+                upload,
+                lambda done, total: state.record_progress(
+                    token, status="writing", done=done, total=total
+                ),
+            )
+        except IntegrityError:
+            log.warning("Report import %s met a concurrent change", token)
+            state.record_progress(token, status="failed", failure=FAILED)
+        except Exception:
+            log.exception("Report import %s failed", token)
+            state.record_progress(token, status="failed", failure=FAILED)
+        else:
+            state.record_progress(
+                token,
+                status="done",
+                done=total,
+                total=total,
+                created=outcome.created[:200],
+                created_count=len(outcome.created),
+                linked=outcome.linked[:200],
+                linked_count=len(outcome.linked),
+                associations=outcome.associations,
+            )
+
+
+def _max_rows(app: Flask) -> int:
+    return app.config["BULK_IMPORT_MAX_ROWS"]
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The kinds a structure can be mapped to, as the check page offers them."""
+    return [(kind, kind.capitalize()) for kind in KINDS if kind != UNKNOWN_KIND]

@@ -1,0 +1,286 @@
+"""The firm's profiles matched with a report's clients, and the one transaction that stores it.
+
+A client is the profile already linked to its XPM UUID; else the one profile of its exact
+name (an earlier import, or one typed by hand; when the file has a UUID, only an unlinked
+one, which is then linked to it); else a new profile. Several unlinked
+profiles of one name are a doubt, never a guess. Associations already held (same profile,
+party and role) are left alone, so importing the same file again changes nothing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, or_, select
+from sqlalchemy.orm import Session
+
+from portal import audit
+from portal.database import utcnow, writing
+from portal.importing.mapping import UNKNOWN_KIND, kind_for, profile_values
+from portal.importing.write import refresh_statuses, remember_structure
+from portal.models import Association, Profile
+from portal.report_import.plan import Problem, ReportPlan
+
+CHUNK = 500
+PROVIDER = "xpm"
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the user chose on the check page, for the whole file and per client."""
+
+    #: The kind of each business structure the firm has not mapped ("" for none).
+    kinds: dict[str, str]
+    #: The plan id of each kind's clients; None: they come in as contacts.
+    plans: dict[str, int | None]
+    company_type: str | None = None
+    trust_type: str | None = None
+    #: {client key: (plan id or None, company or trust type or None)}.
+    overrides: dict[str, tuple[int | None, str | None]] = field(default_factory=dict)
+    remember: bool = False
+
+
+@dataclass
+class Matches:
+    """The stored profile of each report client found in the portal, and the doubts."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    #: Clients matched by name that the file gives a UUID: linked to it on import.
+    to_link: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+    left_out: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Outcome:
+    """What an import stored."""
+
+    created: list[dict] = field(default_factory=list)
+    linked: list[dict] = field(default_factory=list)
+    associations: int = 0
+
+
+def _chunks(items: list):
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def match(db: Session, firm_id: int, plan: ReportPlan) -> Matches:
+    """Which report clients are already profiles of the firm (read only)."""
+    found = Matches()
+    uuids = sorted({c.uuid for c in plan.clients.values() if c.uuid})
+    for part in _chunks(uuids):
+        rows = db.execute(
+            select(Profile.xpm_client_uuid, Profile.id).where(
+                Profile.firm_id == firm_id,
+                Profile.xpm_provider == PROVIDER,
+                Profile.xpm_client_uuid.in_(part),
+            )
+        )
+        by_uuid = dict(rows.all())
+        found.ids.update({key: by_uuid[key] for key in part if key in by_uuid})
+    named: dict[str, list[str]] = {}
+    for key, client in plan.clients.items():
+        if key not in found.ids:
+            named.setdefault(client.record.name, []).append(key)
+    stored: dict[str, dict[int, str | None]] = {}
+    for part in _chunks(sorted(named)):
+        rows = db.execute(
+            select(Profile.id, Profile.name, Profile.xpm_name, Profile.xpm_client_uuid).where(
+                Profile.firm_id == firm_id,
+                or_(Profile.name.in_(part), Profile.xpm_name.in_(part)),
+            )
+        )
+        for profile_id, name, xpm_name, uuid in rows:
+            for each in {name, xpm_name} & set(part):
+                stored.setdefault(each, {})[profile_id] = uuid
+    for name, keys in named.items():
+        # A profile linked to another XPM client is another client of the same name.
+        ids = {
+            profile_id
+            for profile_id, uuid in stored.get(name, {}).items()
+            if uuid is None or not plan.clients[keys[0]].uuid
+        }
+        if len(ids) == 1 and len(keys) == 1:
+            found.ids[keys[0]] = ids.pop()
+            if plan.clients[keys[0]].uuid:
+                found.to_link.add(keys[0])
+        elif len(ids) > 1:
+            found.left_out.update(keys)
+            for key in keys:
+                found.problems.append(
+                    Problem(
+                        plan.clients[key].lines[0],
+                        f"{len(ids)} profiles in the portal are named “{name}”: merge them, or "
+                        "link the right one to XPM, and import the file again.",
+                    )
+                )
+    return found
+
+
+def kind_of(client, mappings: dict[str, str], choices: Choices) -> str:
+    """A client's kind: the firm's mapping of its structure, else the user's choice."""
+    if not client.has_row:
+        return UNKNOWN_KIND
+    structure = client.record.business_structure.strip()
+    return kind_for(structure, mappings) or choices.kinds.get(structure, UNKNOWN_KIND)
+
+
+def standing(key: str, kind: str, choices: Choices) -> dict:
+    """The columns that make a profile a client (with its plan and type) or a contact."""
+    plan_id, kind_type = choices.overrides.get(
+        key,
+        (
+            choices.plans.get(kind),
+            {"company": choices.company_type, "trust": choices.trust_type}.get(kind),
+        ),
+    )
+    if plan_id is None or kind == UNKNOWN_KIND:
+        return {"standing": "contact", "subscription_plan_id": None}
+    return {
+        "standing": "client",
+        "subscription_plan_id": plan_id,
+        "company_type_code": kind_type if kind == "company" else None,
+        "trust_type_code": kind_type if kind == "trust" else None,
+    }
+
+
+def save(
+    db: Session,
+    firm_id: int,
+    user_id: int | None,
+    plan: ReportPlan,
+    choices: Choices,
+    mappings: dict[str, str],
+    upload: dict,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> Outcome:
+    """Store the report in one write transaction: all of it, or nothing."""
+    outcome = Outcome()
+    total = len(plan.clients) + len(plan.links)
+    with writing(db):
+        found = match(db, firm_id, plan)
+        now = utcnow()
+        new, notes = [], list(plan.notes)
+        for key, client in plan.clients.items():
+            if key in found.ids or key in found.left_out:
+                continue
+            kind = kind_of(client, mappings, choices)
+            row = {
+                "firm_id": firm_id,
+                "origin": "xpm",
+                "setup_status": "preparing",
+                "xpm_provider": PROVIDER if client.uuid else None,
+                "xpm_client_uuid": client.uuid or None,
+                "xpm_linked_at": now if client.uuid else None,
+                "company_type_code": None,
+                "trust_type_code": None,
+                **profile_values(client.record, kind, notes),
+                **standing(key, kind, choices),
+            }
+            new.append((key, row))
+        done = 0
+        ids = dict(found.ids)
+        for part in _chunks(new):
+            statement = insert(Profile).returning(Profile.id, sort_by_parameter_order=True)
+            created = db.scalars(statement, [row for _, row in part]).all()
+            for (key, row), profile_id in zip(part, created, strict=True):
+                ids[key] = profile_id
+                outcome.created.append({"id": profile_id, "name": row["name"], "kind": row["kind"]})
+            done += len(part)
+            progress(done, total)
+        touched = {ids[key] for key, _ in new}
+        touched |= _link_uuids(db, plan, found, ids, now)
+        outcome.linked = [
+            {"id": ids[key], "name": plan.clients[key].record.name}
+            for key in found.ids
+            if key in found.to_link
+        ]
+        added = _associations(db, firm_id, plan, ids, lambda n: progress(done + n, total))
+        outcome.associations = len(added)
+        touched |= {profile_id for pair in added for profile_id in pair}
+        _refresh(db, firm_id, touched)
+        if choices.remember:
+            for structure, kind in choices.kinds.items():
+                if structure and kind in ("company", "trust", "individual"):
+                    remember_structure(db, firm_id, structure[:200], kind)
+        _audit(db, firm_id, user_id, plan, upload, outcome, len(found.ids))
+    progress(total, total)
+    return outcome
+
+
+def _link_uuids(db: Session, plan: ReportPlan, found: Matches, ids: dict, now) -> set[int]:
+    """Give the profiles matched by name the XPM UUID the file has for them."""
+    linked = set()
+    for key in sorted(found.to_link):
+        profile = db.get(Profile, ids[key])
+        profile.xpm_provider = PROVIDER
+        profile.xpm_client_uuid = plan.clients[key].uuid
+        profile.xpm_linked_at = now
+        linked.add(profile.id)
+    db.flush()
+    return linked
+
+
+def _associations(db: Session, firm_id: int, plan: ReportPlan, ids: dict, progress) -> list:
+    """Insert each link not already held; the (entity, party) id pairs inserted."""
+    wanted = {}
+    for link in plan.links:
+        if link.entity_uuid in ids and link.party_uuid in ids:
+            wanted[(ids[link.entity_uuid], ids[link.party_uuid], link.role)] = link
+    held = set()
+    for part in _chunks(sorted({entity for entity, _, _ in wanted})):
+        rows = db.execute(
+            select(Association.profile_id, Association.party_id, Association.role).where(
+                Association.firm_id == firm_id, Association.profile_id.in_(part)
+            )
+        )
+        held.update(tuple(row) for row in rows)
+    rows = [
+        {
+            "firm_id": firm_id,
+            "profile_id": entity,
+            "party_id": party,
+            "role": role,
+            "label": link.label,
+            "shares": link.shares,
+        }
+        for (entity, party, role), link in sorted(wanted.items(), key=lambda item: item[0])
+        if (entity, party, role) not in held
+    ]
+    for count, part in enumerate(_chunks(rows), 1):
+        db.execute(insert(Association), part)
+        progress(min(count * CHUNK, len(rows)))
+    return [(row["profile_id"], row["party_id"]) for row in rows]
+
+
+def _refresh(db: Session, firm_id: int, touched: set[int]) -> None:
+    for part in _chunks(sorted(touched)):
+        profiles = db.scalars(
+            select(Profile)
+            .where(Profile.firm_id == firm_id, Profile.id.in_(part))
+            .execution_options(populate_existing=True)
+        )
+        refresh_statuses(db, firm_id, {profile.id: profile for profile in profiles})
+
+
+def _audit(db, firm_id, user_id, plan: ReportPlan, upload: dict, outcome: Outcome, found: int):
+    audit.record(
+        db,
+        "report_import",
+        address=None,
+        firm_id=firm_id,
+        user_id=user_id,
+        summary=f"Imported the XPM report file {upload['filename']}: "
+        f"{len(outcome.created):,} created, {len(outcome.linked):,} linked to XPM, "
+        f"{found - len(outcome.linked):,} already in the portal, "
+        f"{outcome.associations:,} relationships added",
+        detail={
+            "file": {k: upload[k] for k in ("filename", "bytes", "sha256", "format")},
+            "rows": plan.rows,
+            "rows_left_out": sorted({problem.line for problem in plan.problems}),
+            "doubts": [doubt.name for doubt in plan.doubts],
+            "created": outcome.created,
+            "linked": outcome.linked,
+            "associations": outcome.associations,
+        },
+    )

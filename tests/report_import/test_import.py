@@ -1,0 +1,118 @@
+"""A report file becomes the profiles and roles the XPM import would make: once, whole."""
+
+import pytest
+from sqlalchemy import select
+
+from portal import database
+from portal.models import AuditEvent, Profile
+from portal.report_import import write
+from tests.report_import.conftest import (
+    PLAIN,
+    U,
+    counts,
+    csv_report,
+    family,
+    imported,
+    stored,
+    uploaded,
+    confirm_columns,
+    choose,
+    xml_report,
+)
+
+EXPECTED_LINKS = [
+    ("Kōwhai Holdings Limited", "Aroha Ngata", "director", None),
+    ("Kōwhai Holdings Limited", "Aroha Ngata", "shareholder", 600),
+    ("Kōwhai Holdings Limited", "Wiremu Ngata", "shareholder", 400),
+    ("Ngata Family Trust", "Aroha Ngata", "trustee", None),
+    ("Ngata Family Trust", "Wiremu Ngata", "beneficiary", None),
+    ("Ngata Family Trust", "Wiremu Ngata", "settlor", None),
+]
+
+
+def _spouse_once(links):
+    spouses = [link for link in links if link[2] == "spouse"]
+    assert len(spouses) == 1
+    return [link for link in links if link[2] != "spouse"]
+
+
+@pytest.mark.parametrize(
+    "body,filename",
+    [
+        (csv_report(family()), "prefixed.csv"),
+        (csv_report(family(), headers=PLAIN, bom=False), "plain.csv"),
+        (csv_report(family(uuids=False)), "no-uuid.csv"),
+        (xml_report(family()), "report.xml"),
+    ],
+    ids=["prefixed", "plain-no-bom", "no-uuid", "xml"],
+)
+def test_a_report_becomes_profiles_and_roles_once(app, client, signed_in, body, filename):
+    imported(app, client, body, filename)
+    profiles, links = stored(app)
+    kinds = {(name, kind, standing) for name, kind, standing, _ in profiles}
+    assert kinds == {
+        ("Kōwhai Holdings Limited", "company", "client"),
+        ("Ngata Family Trust", "trust", "client"),
+        ("Aroha Ngata", "individual", "contact"),
+        ("Wiremu Ngata", "individual", "contact"),
+    }
+    assert len(profiles) == 4
+    assert _spouse_once(links) == EXPECTED_LINKS
+
+
+def test_uuids_from_the_file_are_stored_as_the_xpm_link(app, client, signed_in):
+    imported(app, client, csv_report(family()))
+    profiles, _ = stored(app)
+    assert {uuid for *_, uuid in profiles} == set(U.values())
+
+
+def test_importing_the_same_file_again_changes_nothing(app, client, signed_in):
+    for uuids in (True, False):
+        body = csv_report(family(uuids=uuids))
+        imported(app, client, body)
+        before = stored(app)
+        imported(app, client, body)
+        assert stored(app) == before
+    assert counts(app) == (4, 7)
+
+
+def test_a_file_with_uuids_links_profiles_imported_without(app, client, signed_in):
+    imported(app, client, csv_report(family(uuids=False)))
+    assert {uuid for *_, uuid in stored(app)[0]} == {""}
+    imported(app, client, csv_report(family()))
+    profiles, links = stored(app)
+    assert {uuid for *_, uuid in profiles} == set(U.values())
+    assert counts(app) == (4, 7)
+
+
+def test_nothing_is_written_if_the_write_fails_midway(app, client, signed_in, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(write, "_refresh", broken)
+    token = imported(app, client, csv_report(family()))
+    assert counts(app) == (0, 0)
+    page = client.get(f"/clients/bulk/xpm-report/{token}/progress").get_data(as_text=True)
+    assert "nothing was written" in page
+    with app.app_context():
+        assert database.session().scalar(select(AuditEvent).where(AuditEvent.action == "report_import")) is None
+
+
+def test_the_audit_log_records_the_file_rows_and_outcome(app, client, signed_in):
+    body = csv_report(family())
+    imported(app, client, body, "ngata.csv")
+    with app.app_context():
+        event = database.session().scalar(
+            select(AuditEvent).where(AuditEvent.action == "report_import")
+        )
+        assert event.detail["file"]["filename"] == "ngata.csv"
+        assert event.detail["file"]["bytes"] == len(body)
+        assert len(event.detail["file"]["sha256"]) == 64
+        assert event.detail["rows"] == 12
+        assert sorted(row["name"] for row in event.detail["created"]) == [
+            "Aroha Ngata",
+            "Kōwhai Holdings Limited",
+            "Ngata Family Trust",
+            "Wiremu Ngata",
+        ]
+        assert event.detail["associations"] == 7
