@@ -85,7 +85,9 @@ def dialect_insert(db: Session, model):
 
 def _insert_profiles(db: Session, plan: Plan) -> set[str]:
     """Insert the profiles not yet stored; returns the XPM UUIDs of those inserted."""
-    statement = dialect_insert(db, Profile).on_conflict_do_nothing().returning(Profile.xpm_client_uuid)
+    statement = (
+        dialect_insert(db, Profile).on_conflict_do_nothing().returning(Profile.xpm_client_uuid)
+    )
     return set(db.scalars(statement, plan.rows).all())
 
 

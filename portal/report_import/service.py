@@ -47,7 +47,9 @@ def table(upload: dict, data: bytes, max_rows: int) -> reading.Table:
 
 def review(db: Session, firm_id: int, upload: dict, data: bytes, max_rows: int) -> Review:
     """The plan of a kept upload, beside the firm's mapping and profiles (reads only)."""
-    plan = planning.build(table(upload, data, max_rows), upload["mapping"], set(upload["one_client"]))
+    plan = planning.build(
+        table(upload, data, max_rows), upload["mapping"], set(upload["one_client"])
+    )
     mappings = structure_mappings(db, firm_id)
     matches = write.match(db, firm_id, plan)
     database.end_read(db)

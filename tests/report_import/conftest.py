@@ -91,7 +91,8 @@ def xml_report(rows) -> bytes:
         + "</Record>"
         for row in rows
     )
-    return f'<?xml version="1.0" encoding="utf-8"?><Report><Records>{records}</Records></Report>'.encode()
+    head = '<?xml version="1.0" encoding="utf-8"?>'
+    return f"{head}<Report><Records>{records}</Records></Report>".encode()
 
 
 def upload(client, body: bytes, filename="clients.csv"):
@@ -127,7 +128,9 @@ def confirm_columns(client, token: str):
 
 def plan_id(app, name="Standard") -> int:
     with app.app_context():
-        return database.session().scalar(select(SubscriptionPlan.id).where(SubscriptionPlan.name == name))
+        return database.session().scalar(
+            select(SubscriptionPlan.id).where(SubscriptionPlan.name == name)
+        )
 
 
 def choose(app, **extra) -> dict:
@@ -159,7 +162,8 @@ def stored(app) -> tuple[list, list]:
         session = database.session()
         names = {p.id: p.name for p in session.scalars(select(Profile))}
         profiles = sorted(
-            (p.name, p.kind, p.standing, p.xpm_client_uuid or "") for p in session.scalars(select(Profile))
+            (p.name, p.kind, p.standing, p.xpm_client_uuid or "")
+            for p in session.scalars(select(Profile))
         )
         links = sorted(
             (names[a.profile_id], names[a.party_id], a.role, a.shares)

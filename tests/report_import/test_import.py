@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from portal import database
-from portal.models import AuditEvent, Profile
+from portal.models import AuditEvent
 from portal.report_import import write
 from tests.report_import.conftest import (
     PLAIN,
@@ -14,9 +14,6 @@ from tests.report_import.conftest import (
     family,
     imported,
     stored,
-    uploaded,
-    confirm_columns,
-    choose,
     xml_report,
 )
 
@@ -95,7 +92,12 @@ def test_nothing_is_written_if_the_write_fails_midway(app, client, signed_in, mo
     page = client.get(f"/clients/bulk/xpm-report/{token}/progress").get_data(as_text=True)
     assert "nothing was written" in page
     with app.app_context():
-        assert database.session().scalar(select(AuditEvent).where(AuditEvent.action == "report_import")) is None
+        assert (
+            database.session().scalar(
+                select(AuditEvent).where(AuditEvent.action == "report_import")
+            )
+            is None
+        )
 
 
 def test_the_audit_log_records_the_file_rows_and_outcome(app, client, signed_in):
