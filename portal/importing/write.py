@@ -54,7 +54,7 @@ def save(db: Session, plan: Plan, user_id: int | None) -> Outcome:
             _promote(root, plan)
         if plan.register is not None:  # linked in the same step (docs/spec.md §10.4)
             take_link(db, root, plan.register)
-        refresh_statuses(db, plan.firm_id, profiles)
+        _refresh_statuses(db, plan.firm_id, profiles)
         if plan.remember:
             remember_structure(db, plan.firm_id, *plan.remember)
         others = [uuid for uuid in sorted(ids) if uuid != plan.root_uuid]
@@ -75,8 +75,7 @@ def save(db: Session, plan: Plan, user_id: int | None) -> Outcome:
     return outcome
 
 
-def dialect_insert(db: Session, model):
-    """An INSERT for ``model`` in the database's own dialect, for its ON CONFLICT."""
+def _insert(db: Session, model):
     dialect = db.get_bind().dialect.name
     if dialect not in INSERTS:
         raise NotImplementedError(f"imports need SQLite or PostgreSQL, not {dialect}")
@@ -85,9 +84,7 @@ def dialect_insert(db: Session, model):
 
 def _insert_profiles(db: Session, plan: Plan) -> set[str]:
     """Insert the profiles not yet stored; returns the XPM UUIDs of those inserted."""
-    statement = (
-        dialect_insert(db, Profile).on_conflict_do_nothing().returning(Profile.xpm_client_uuid)
-    )
+    statement = _insert(db, Profile).on_conflict_do_nothing().returning(Profile.xpm_client_uuid)
     return set(db.scalars(statement, plan.rows).all())
 
 
@@ -133,7 +130,7 @@ def _insert_associations(db: Session, plan: Plan, ids: dict[str, int]) -> int:
     ]
     if not rows:
         return 0
-    statement = dialect_insert(db, Association).on_conflict_do_nothing().returning(Association.id)
+    statement = _insert(db, Association).on_conflict_do_nothing().returning(Association.id)
     return len(db.scalars(statement, rows).all())
 
 
@@ -156,7 +153,7 @@ def _promote(profile: Profile, plan: Plan) -> None:
     profile.trust_type_code = choices.trust_type_code if choices.kind == "trust" else None
 
 
-def refresh_statuses(db: Session, firm_id: int, profiles: dict[int, Profile]) -> None:
+def _refresh_statuses(db: Session, firm_id: int, profiles: dict[int, Profile]) -> None:
     """Recompute the setup status of every profile the import touched (two queries)."""
     held_on = defaultdict(list)
     for association in db.scalars(
@@ -177,7 +174,7 @@ def remember_structure(db: Session, firm_id: int, structure: str, kind: str) -> 
         "structure_key": structure_key(structure),
         "kind": kind,
     }
-    db.execute(dialect_insert(db, StructureMapping).on_conflict_do_nothing(), [row])
+    db.execute(_insert(db, StructureMapping).on_conflict_do_nothing(), [row])
 
 
 def _describe(profile: Profile, uuid: str) -> dict:

@@ -113,10 +113,15 @@ def build(table: Table, mapping: dict[str, int], one_client: set[str] = frozense
     return plan
 
 
+EMPTY = {"client": "", "uuid": "", "related_client": "", **dict.fromkeys(DETAILS, "")}
+
+
 def _cells(cells: list[str], mapping: dict[str, int]) -> dict[str, str]:
-    values = {"client": "", "uuid": "", "related_client": "", **dict.fromkeys(DETAILS, "")}
+    values = EMPTY.copy()
+    width = len(cells)
     for key, index in mapping.items():
-        values[key] = cells[index].strip() if index < len(cells) else ""
+        if index < width:
+            values[key] = cells[index].strip()
     return values
 
 

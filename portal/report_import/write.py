@@ -7,16 +7,18 @@ profiles of one name are a doubt, never a guess. Associations already held (same
 party and role) are left alone, so importing the same file again changes nothing.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal import audit
+from portal.clients.checklist import checklist, setup_status
 from portal.database import utcnow, writing
 from portal.importing.mapping import UNKNOWN_KIND, kind_for, profile_values
-from portal.importing.write import refresh_statuses, remember_structure
+from portal.importing.write import remember_structure
 from portal.models import Association, Profile
 from portal.report_import.plan import Problem, ReportPlan
 
@@ -181,9 +183,7 @@ def save(
         done = 0
         ids = dict(found.ids)
         for part in _chunks(new):
-            statement = insert(Profile).returning(Profile.id, sort_by_parameter_order=True)
-            created = db.scalars(statement, [row for _, row in part]).all()
-            for (key, row), profile_id in zip(part, created, strict=True):
+            for key, row, profile_id in _insert_profiles(db, part):
                 ids[key] = profile_id
                 outcome.created.append({"id": profile_id, "name": row["name"], "kind": row["kind"]})
             done += len(part)
@@ -206,6 +206,25 @@ def save(
         _audit(db, firm_id, user_id, plan, upload, outcome, len(found.ids))
     progress(total, total)
     return outcome
+
+
+def _insert_profiles(db: Session, part: list[tuple[str, dict]]):
+    """Insert new profiles in one statement: (client key, row, profile id) for each.
+
+    The ids come back in no set order (asking for the rows' order makes SQLite insert one
+    row at a time); each is matched to its row by its UUID, or its XPM name, which is one
+    client's alone among the new profiles without a UUID (``plan`` keys them by it)."""
+    table = Profile.__table__
+    statement = insert(table).returning(table.c.id, table.c.xpm_client_uuid, table.c.xpm_name)
+    returned = {}
+    for profile_id, uuid, xpm_name in db.execute(statement, [row for _, row in part]):
+        returned[uuid or "name:" + xpm_name] = profile_id
+    if len(returned) != len(part):
+        raise LookupError("two new profiles share a name and have no UUID")
+    return [
+        (key, row, returned[row["xpm_client_uuid"] or "name:" + row["xpm_name"]])
+        for key, row in part
+    ]
 
 
 def _link_uuids(db: Session, plan: ReportPlan, found: Matches, ids: dict, now) -> set[int]:
@@ -248,19 +267,35 @@ def _associations(db: Session, firm_id: int, plan: ReportPlan, ids: dict, progre
         if (entity, party, role) not in held
     ]
     for count, part in enumerate(_chunks(rows), 1):
-        db.execute(insert(Association), part)
+        db.execute(insert(Association.__table__), part)
         progress(min(count * CHUNK, len(rows)))
     return [(row["profile_id"], row["party_id"]) for row in rows]
 
 
 def _refresh(db: Session, firm_id: int, touched: set[int]) -> None:
+    """Recompute the setup status of every profile the import touched, by the checklist,
+    and store the changed ones with one UPDATE per status and chunk (not one per row)."""
+    changed: dict[str, list[int]] = defaultdict(list)
     for part in _chunks(sorted(touched)):
-        profiles = db.scalars(
-            select(Profile)
-            .where(Profile.firm_id == firm_id, Profile.id.in_(part))
-            .execution_options(populate_existing=True)
-        )
-        refresh_statuses(db, firm_id, {profile.id: profile for profile in profiles})
+        held = defaultdict(list)
+        for association in db.scalars(
+            select(Association).where(
+                Association.firm_id == firm_id, Association.profile_id.in_(part)
+            )
+        ):
+            held[association.profile_id].append(association)
+        for profile in db.scalars(
+            select(Profile).where(Profile.firm_id == firm_id, Profile.id.in_(part))
+        ):
+            status = setup_status(checklist(profile, held[profile.id]))
+            if status != profile.setup_status:
+                changed[status].append(profile.id)
+        db.expunge_all()  # read only: nothing here is flushed row by row
+    for status, ids in changed.items():
+        for part in _chunks(ids):
+            db.execute(
+                update(Profile.__table__).where(Profile.id.in_(part)), {"setup_status": status}
+            )
 
 
 def _audit(db, firm_id, user_id, plan: ReportPlan, upload: dict, outcome: Outcome, found: int):

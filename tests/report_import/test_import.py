@@ -82,22 +82,38 @@ def test_a_file_with_uuids_links_profiles_imported_without(app, client, signed_i
     assert counts(app) == (4, 7)
 
 
-def test_nothing_is_written_if_the_write_fails_midway(app, client, signed_in, monkeypatch):
+@pytest.mark.parametrize(
+    "step", ["_insert_profiles", "_link_uuids", "_associations", "_refresh", "_audit"]
+)
+def test_a_fault_at_any_write_step_changes_nothing(app, client, signed_in, monkeypatch, step):
+    imported(app, client, csv_report(family(uuids=False)))  # so that _link_uuids links some
+    before = stored(app)
+    real = getattr(write, step)
+
     def broken(*args, **kwargs):
+        real(*args, **kwargs)  # the step did its work, then the database went away
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(write, "_refresh", broken)
-    token = imported(app, client, csv_report(family()))
-    assert counts(app) == (0, 0)
+    monkeypatch.setattr(write, step, broken)
+    token = imported(app, client, csv_report(family() + [_new_company()]))
+    assert stored(app) == before
     page = client.get(f"/clients/bulk/xpm-report/{token}/progress").get_data(as_text=True)
-    assert "nothing was written" in page
+    assert "nothing was written. Importing again is safe." in page
     with app.app_context():
-        assert (
-            database.session().scalar(
-                select(AuditEvent).where(AuditEvent.action == "report_import")
-            )
-            is None
+        events = database.session().scalars(
+            select(AuditEvent).where(AuditEvent.action == "report_import")
         )
+        assert len(events.all()) == 1  # the first import's only
+
+
+def _new_company() -> dict:
+    return {
+        "client": "Rimu Limited",
+        "uuid": "1a2b3c4d-0000-4000-8000-000000000009",
+        "business_structure": "Company",
+        "relationship_type": "Director",
+        "related_client": "Aroha Ngata",
+    }
 
 
 def test_the_audit_log_records_the_file_rows_and_outcome(app, client, signed_in):
