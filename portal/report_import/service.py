@@ -14,7 +14,8 @@ from portal.importing.mapping import UNKNOWN_KIND, kind_for
 from portal.importing.service import structure_mappings
 from portal.report_import import plan as planning
 from portal.report_import import reading, state, write
-from portal.report_import.write import Choices, Matches
+from portal.report_import.matching import Matches, match
+from portal.report_import.write import Choices
 
 log = logging.getLogger("portal.report_import")
 KINDS = ("company", "trust", "individual")
@@ -51,7 +52,7 @@ def review(db: Session, firm_id: int, upload: dict, data: bytes, max_rows: int) 
         table(upload, data, max_rows), upload["mapping"], set(upload["one_client"])
     )
     mappings = structure_mappings(db, firm_id)
-    matches = write.match(db, firm_id, plan)
+    matches = match(db, firm_id, plan)
     database.end_read(db)
     unmapped = [s for s in plan.structures if kind_for(s, mappings) is None]
     kinds = dict.fromkeys(KINDS, 0)
@@ -84,9 +85,15 @@ def choices(form, found: Review, plan_ids: set[int], company_types, trust_types,
             errors.append(f"Choose a subscription plan for the {kind} clients, or “As contacts”.")
     company_type = form.get("company_type") or None
     trust_type = form.get("trust_type") or None
-    if plans.get("company") and company_type not in company_types:
+    needs = {kind for kind, plan_id in plans.items() if plan_id}
+    for key, (plan_id, own_type) in overrides.items():
+        client = found.plan.clients.get(key)
+        kind = write.kind_of(client, found.mappings, Choices(kinds, plans)) if client else None
+        if plan_id and not own_type and kind in ("company", "trust"):
+            needs.add(kind)
+    if "company" in needs and company_type not in company_types:
         errors.append("Choose a company type for the companies.")
-    if plans.get("trust") and trust_type not in trust_types:
+    if "trust" in needs and trust_type not in trust_types:
         errors.append("Choose a trust type for the trusts.")
     made = Choices(
         kinds=kinds,
@@ -97,6 +104,39 @@ def choices(form, found: Review, plan_ids: set[int], company_types, trust_types,
         remember=form.get("remember") == "y",
     )
     return made, errors
+
+
+def override(upload: dict, found: Review, form, plan_ids: set[int], types: set[str]) -> str | None:
+    """Add (or remove) the choice for one client named on the check page; what is wrong."""
+    if form.get("remove"):
+        upload["overrides"].pop(form["remove"], None)
+        return None
+    name = form.get("name", "").strip()
+    keys = [k for k, c in found.plan.clients.items() if c.has_row and c.record.name == name]
+    if not keys:
+        return f"No client of the file is named “{name[:200]}”: type the name as the file has it."
+    if len(keys) > 1:
+        return (
+            f"{len(keys)} clients of the file are named “{name[:200]}”: they keep the file's plan."
+        )
+    plan = form.get("plan", "")
+    if plan != AS_CONTACTS and not (plan.isdigit() and int(plan) in plan_ids):
+        return "Choose the plan for this client, or “As a contact”."
+    own_type = form.get("type") or None
+    if own_type is not None and own_type not in types:
+        return "Choose a company or trust type from the list."
+    upload["overrides"][keys[0]] = [None if plan == AS_CONTACTS else int(plan), own_type]
+    return None
+
+
+def overridden(upload: dict, found: Review) -> list[tuple[str, str, list]]:
+    """(key, name, [plan id, type]) of each client with its own choice, by name."""
+    rows = [
+        (key, found.plan.clients[key].record.name, value)
+        for key, value in upload["overrides"].items()
+        if key in found.plan.clients
+    ]
+    return sorted(rows, key=lambda row: row[1])
 
 
 def start(app: Flask, token: str, upload: dict, made: Choices) -> None:

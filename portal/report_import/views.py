@@ -92,8 +92,23 @@ def one_client(token):
     return redirect(url_for("report_import.check", token=token), 303)
 
 
+@bp.post("/<token>/override")
+def override(token):
+    """Choose a plan (and type) for one client, apart from its kind's; or drop that choice."""
+    upload, data = _upload(token)
+    db, firm_id = database.session(), current_user.firm_id
+    found = service.review(db, firm_id, upload, data, _max_rows())
+    plan_ids = {p.id for p in clients.plans(db, firm_id)}
+    types = {t.code for t in clients.company_types(db) + clients.trust_types(db)}
+    problem = service.override(upload, found, request.form, plan_ids, types)
+    if problem:
+        return check(token, override_problem=problem)
+    state.put(token, upload)
+    return redirect(url_for("report_import.check", token=token) + "#overrides-title", 303)
+
+
 @bp.route("/<token>/check", methods=["GET", "POST"])
-def check(token):
+def check(token, override_problem=None):
     """Every bad row and doubt before anything is written, and the choices for the file."""
     upload, data = _upload(token)
     db, firm_id = database.session(), current_user.firm_id
@@ -101,7 +116,7 @@ def check(token):
     plans = clients.plans(db, firm_id)
     company_types, trust_types = clients.company_types(db), clients.trust_types(db)
     errors = []
-    if request.method == "POST":
+    if request.method == "POST" and override_problem is None:
         made, errors = service.choices(
             request.form,
             found,
@@ -124,8 +139,12 @@ def check(token):
         trust_types=trust_types,
         kinds=service.kind_choices(),
         errors=errors,
-        form=request.form,
-    ), (422 if errors else 200)
+        form=request.form if override_problem is None else {},
+        overridden=service.overridden(upload, found),
+        override_problem=override_problem,
+        plan_names={p.id: p.name for p in plans},
+        type_labels={t.code: t.label for t in [*company_types, *trust_types]},
+    ), (422 if errors or override_problem else 200)
 
 
 @bp.get("/<token>/progress")

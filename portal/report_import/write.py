@@ -1,17 +1,16 @@
-"""The firm's profiles matched with a report's clients, and the one transaction that stores it.
+"""The one transaction that stores a report: all of it, or nothing.
 
-A client is the profile already linked to its XPM UUID; else the one profile of its exact
-name (an earlier import, or one typed by hand; when the file has a UUID, only an unlinked
-one, which is then linked to it); else a new profile. Several unlinked
-profiles of one name are a doubt, never a guess. Associations already held (same profile,
-party and role) are left alone, so importing the same file again changes nothing.
+The firm's profiles are matched again inside it (``matching``); new profiles are inserted
+a chunk at a time, profiles matched by name get the file's UUID as their XPM link, and
+associations already held (same profile, party and role) are left alone, so importing the
+same file again changes nothing. One audit event says what came in.
 """
 
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from portal import audit
@@ -20,10 +19,8 @@ from portal.database import utcnow, writing
 from portal.importing.mapping import UNKNOWN_KIND, kind_for, profile_values
 from portal.importing.write import remember_structure
 from portal.models import Association, Profile
-from portal.report_import.plan import Problem, ReportPlan
-
-CHUNK = 500
-PROVIDER = "xpm"
+from portal.report_import.matching import CHUNK, PROVIDER, Matches, chunks, match
+from portal.report_import.plan import ReportPlan
 
 
 @dataclass(frozen=True)
@@ -42,81 +39,12 @@ class Choices:
 
 
 @dataclass
-class Matches:
-    """The stored profile of each report client found in the portal, and the doubts."""
-
-    ids: dict[str, int] = field(default_factory=dict)
-    #: Clients matched by name that the file gives a UUID: linked to it on import.
-    to_link: set[str] = field(default_factory=set)
-    problems: list[Problem] = field(default_factory=list)
-    left_out: set[str] = field(default_factory=set)
-
-
-@dataclass
 class Outcome:
     """What an import stored."""
 
     created: list[dict] = field(default_factory=list)
     linked: list[dict] = field(default_factory=list)
     associations: int = 0
-
-
-def _chunks(items: list):
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
-
-
-def match(db: Session, firm_id: int, plan: ReportPlan) -> Matches:
-    """Which report clients are already profiles of the firm (read only)."""
-    found = Matches()
-    uuids = sorted({c.uuid for c in plan.clients.values() if c.uuid})
-    for part in _chunks(uuids):
-        rows = db.execute(
-            select(Profile.xpm_client_uuid, Profile.id).where(
-                Profile.firm_id == firm_id,
-                Profile.xpm_provider == PROVIDER,
-                Profile.xpm_client_uuid.in_(part),
-            )
-        )
-        by_uuid = dict(rows.all())
-        found.ids.update({key: by_uuid[key] for key in part if key in by_uuid})
-    named: dict[str, list[str]] = {}
-    for key, client in plan.clients.items():
-        if key not in found.ids:
-            named.setdefault(client.record.name, []).append(key)
-    stored: dict[str, dict[int, str | None]] = {}
-    for part in _chunks(sorted(named)):
-        rows = db.execute(
-            select(Profile.id, Profile.name, Profile.xpm_name, Profile.xpm_client_uuid).where(
-                Profile.firm_id == firm_id,
-                or_(Profile.name.in_(part), Profile.xpm_name.in_(part)),
-            )
-        )
-        for profile_id, name, xpm_name, uuid in rows:
-            for each in {name, xpm_name} & set(part):
-                stored.setdefault(each, {})[profile_id] = uuid
-    for name, keys in named.items():
-        # A profile linked to another XPM client is another client of the same name.
-        ids = {
-            profile_id
-            for profile_id, uuid in stored.get(name, {}).items()
-            if uuid is None or not plan.clients[keys[0]].uuid
-        }
-        if len(ids) == 1 and len(keys) == 1:
-            found.ids[keys[0]] = ids.pop()
-            if plan.clients[keys[0]].uuid:
-                found.to_link.add(keys[0])
-        elif len(ids) > 1:
-            found.left_out.update(keys)
-            for key in keys:
-                found.problems.append(
-                    Problem(
-                        plan.clients[key].lines[0],
-                        f"{len(ids)} profiles in the portal are named “{name}”: merge them, or "
-                        "link the right one to XPM, and import the file again.",
-                    )
-                )
-    return found
 
 
 def kind_of(client, mappings: dict[str, str], choices: Choices) -> str:
@@ -128,16 +56,13 @@ def kind_of(client, mappings: dict[str, str], choices: Choices) -> str:
 
 
 def standing(key: str, kind: str, choices: Choices) -> dict:
-    """The columns that make a profile a client (with its plan and type) or a contact."""
-    plan_id, kind_type = choices.overrides.get(
-        key,
-        (
-            choices.plans.get(kind),
-            {"company": choices.company_type, "trust": choices.trust_type}.get(kind),
-        ),
-    )
+    """The columns that make a profile a client (with its plan and type) or a contact: the
+    choice for its kind, unless the user chose otherwise for this client."""
+    file_type = {"company": choices.company_type, "trust": choices.trust_type}.get(kind)
+    plan_id, own_type = choices.overrides.get(key, (choices.plans.get(kind), None))
     if plan_id is None or kind == UNKNOWN_KIND:
         return {"standing": "contact", "subscription_plan_id": None}
+    kind_type = own_type or file_type
     return {
         "standing": "client",
         "subscription_plan_id": plan_id,
@@ -182,7 +107,7 @@ def save(
             new.append((key, row))
         done = 0
         ids = dict(found.ids)
-        for part in _chunks(new):
+        for part in chunks(new):
             for key, row, profile_id in _insert_profiles(db, part):
                 ids[key] = profile_id
                 outcome.created.append({"id": profile_id, "name": row["name"], "kind": row["kind"]})
@@ -247,7 +172,7 @@ def _associations(db: Session, firm_id: int, plan: ReportPlan, ids: dict, progre
         if link.entity_uuid in ids and link.party_uuid in ids:
             wanted[(ids[link.entity_uuid], ids[link.party_uuid], link.role)] = link
     held = set()
-    for part in _chunks(sorted({entity for entity, _, _ in wanted})):
+    for part in chunks(sorted({entity for entity, _, _ in wanted})):
         rows = db.execute(
             select(Association.profile_id, Association.party_id, Association.role).where(
                 Association.firm_id == firm_id, Association.profile_id.in_(part)
@@ -266,7 +191,7 @@ def _associations(db: Session, firm_id: int, plan: ReportPlan, ids: dict, progre
         for (entity, party, role), link in sorted(wanted.items(), key=lambda item: item[0])
         if (entity, party, role) not in held
     ]
-    for count, part in enumerate(_chunks(rows), 1):
+    for count, part in enumerate(chunks(rows), 1):
         db.execute(insert(Association.__table__), part)
         progress(min(count * CHUNK, len(rows)))
     return [(row["profile_id"], row["party_id"]) for row in rows]
@@ -276,7 +201,7 @@ def _refresh(db: Session, firm_id: int, touched: set[int]) -> None:
     """Recompute the setup status of every profile the import touched, by the checklist,
     and store the changed ones with one UPDATE per status and chunk (not one per row)."""
     changed: dict[str, list[int]] = defaultdict(list)
-    for part in _chunks(sorted(touched)):
+    for part in chunks(sorted(touched)):
         held = defaultdict(list)
         for association in db.scalars(
             select(Association).where(
@@ -292,7 +217,7 @@ def _refresh(db: Session, firm_id: int, touched: set[int]) -> None:
                 changed[status].append(profile.id)
         db.expunge_all()  # read only: nothing here is flushed row by row
     for status, ids in changed.items():
-        for part in _chunks(ids):
+        for part in chunks(ids):
             db.execute(
                 update(Profile.__table__).where(Profile.id.in_(part)), {"setup_status": status}
             )

@@ -11,6 +11,7 @@ from tests.report_import.conftest import (
     confirm_columns,
     csv_report,
     family,
+    plan_id,
     selected,
     stored,
     upload,
@@ -143,3 +144,31 @@ def test_another_firms_upload_is_not_found(app, client, signed_in, other_firm_us
     for page in ("columns", "check", "progress"):
         assert other.get(f"{BASE}/{token}/{page}").status_code == 404
     assert other.post(f"{BASE}/{token}/one-client", data={"name": "x"}).status_code == 404
+
+
+def test_one_client_can_have_another_plan_than_its_kind(app, client, signed_in):
+    token = uploaded(client, csv_report(family()))
+    confirm_columns(client, token)
+    premium = plan_id(app, "Unlimited")
+    response = client.post(f"{BASE}/{token}/override", data={"name": "Nobody", "plan": "contact"})
+    assert response.status_code == 422
+    assert "No client of the file is named “Nobody”" in response.get_data(as_text=True)
+    for name, plan in (("Aroha Ngata", str(premium)), ("Ngata Family Trust", "contact")):
+        data = {"name": name, "plan": plan}
+        assert client.post(f"{BASE}/{token}/override", data=data).status_code == 303
+    page = client.get(f"{BASE}/{token}/check").get_data(as_text=True)
+    assert "<td>Aroha Ngata</td>" in page and "<td>Unlimited</td>" in page
+    client.post(f"{BASE}/{token}/check", data=choose(app))
+    app.extensions["portal.jobs"].drain(60)
+    with app.app_context():
+        rows = (
+            database.session()
+            .execute(select(Profile.name, Profile.standing, Profile.subscription_plan_id))
+            .all()
+        )
+    assert sorted(rows) == [
+        ("Aroha Ngata", "client", premium),
+        ("Kōwhai Holdings Limited", "client", plan_id(app)),
+        ("Ngata Family Trust", "contact", None),
+        ("Wiremu Ngata", "contact", None),
+    ]
