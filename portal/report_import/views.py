@@ -77,6 +77,7 @@ def columns(token):
         headers=headers,
         fields=FIELDS,
         mapping=mapping,
+        unused=[h for i, h in enumerate(headers) if i not in mapping.values()],
         problems=problems,
     ), (422 if problems else 200)
 
