@@ -139,19 +139,19 @@ def overridden(upload: dict, found: Review) -> list[tuple[str, str, list]]:
     return sorted(rows, key=lambda row: row[1])
 
 
-def start(app: Flask, token: str, upload: dict, made: Choices) -> None:
-    """Run the import on the application's runner, with its own context and session."""
+def start(app: Flask, token: str, upload: dict, made: Choices, found: Review) -> None:
+    """Run the import on the application's runner, with its own context and session: the
+    plan as checked (the firm's profiles are matched again inside the write)."""
     state.record_progress(token, status="queued", done=0, total=0)
-    work = partial(_run, app, token, upload, made)
+    work = partial(_run, app, token, upload, made, found)
     app.extensions["portal.jobs"].submit(("report_import", token), work, "bulk")
 
 
-def _run(app: Flask, token: str, upload: dict, made: Choices) -> None:
+def _run(app: Flask, token: str, upload: dict, made: Choices, found: Review) -> None:
     with app.app_context():
         db = database.session()
+        total = len(found.plan.clients) + len(found.plan.links)
         try:
-            found = review(db, upload["firm_id"], upload, state.file(token), _max_rows(app))
-            total = len(found.plan.clients) + len(found.plan.links)
             state.record_progress(token, status="writing", done=0, total=total)
             outcome = write.save(
                 db,
@@ -183,10 +183,6 @@ def _run(app: Flask, token: str, upload: dict, made: Choices) -> None:
                 linked_count=len(outcome.linked),
                 associations=outcome.associations,
             )
-
-
-def _max_rows(app: Flask) -> int:
-    return app.config["BULK_IMPORT_MAX_ROWS"]
 
 
 def kind_choices() -> list[tuple[str, str]]:

@@ -16,8 +16,8 @@ HOURS = 2 * 3600
 PREFIX = "report-import:"
 
 
-def keep(firm_id: int, user_id: int, filename: str, data: bytes, table_format: str, mapping):
-    """Keep an uploaded file; its token."""
+def keep(firm_id: int, user_id: int, filename: str, data: bytes, table, mapping):
+    """Keep an uploaded file (read as ``table``); its token."""
     token = secrets.token_urlsafe(18)
     store().put(PREFIX + token + ":file", zlib.compress(data, 1), HOURS)
     put(
@@ -28,7 +28,8 @@ def keep(firm_id: int, user_id: int, filename: str, data: bytes, table_format: s
             "filename": filename,
             "bytes": len(data),
             "sha256": hashlib.sha256(data).hexdigest(),
-            "format": table_format,
+            "format": table.format,
+            "headers": table.headers,
             "mapping": mapping,
             "one_client": [],
             "overrides": {},

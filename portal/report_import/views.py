@@ -42,9 +42,7 @@ def index():
             form.file.errors.append(str(refused))
         else:
             mapping = recognise(table.headers)
-            token = state.keep(
-                current_user.firm_id, current_user.id, name, data, table.format, mapping
-            )
+            token = state.keep(current_user.firm_id, current_user.id, name, data, table, mapping)
             return redirect(url_for("report_import.columns", token=token), 303)
     status = 422 if form.file.errors else 200
     return render_template("report_import/index.html", form=form, fields=FIELDS), status
@@ -61,8 +59,8 @@ def _upload(token: str) -> tuple[dict, bytes]:
 @bp.route("/<token>/columns", methods=["GET", "POST"])
 def columns(token):
     """What each column holds, as recognised, for the user to confirm or correct."""
-    upload, data = _upload(token)
-    headers = service.table(upload, data, _max_rows()).headers
+    upload, _ = _upload(token)
+    headers = upload["headers"]
     problems, mapping = [], upload["mapping"]
     if request.method == "POST":
         mapping, problems = checked_mapping(request.form, len(headers))
@@ -127,7 +125,7 @@ def check(token, override_problem=None):
             upload["overrides"],
         )
         if not errors and state.claim(token):
-            service.start(current_app._get_current_object(), token, upload, made)
+            service.start(current_app._get_current_object(), token, upload, made, found)
         if not errors:
             return redirect(url_for("report_import.progress", token=token), 303)
     return render_template(
