@@ -87,6 +87,7 @@ def build(table: Table, mapping: dict[str, int], one_client: set[str] = frozense
     for line, values in rows:
         key = normal_uuid(values["uuid"]) if values["uuid"] else "name:" + values["client"]
         groups.setdefault(key, []).append((line, values))
+    _attach_to_uuid(groups)
     by_name: dict[str, list[str]] = {}
     for key, members in groups.items():
         client = _client(key, members, plan, one_client)
@@ -169,12 +170,28 @@ def _client(key, members, plan: ReportPlan, one_client) -> ReportClient | None:
     return ReportClient(record.uuid, uuid, record, lines)
 
 
+def _attach_to_uuid(groups: dict[str, list]) -> None:
+    """Rows without a UUID (an empty cell in the UUID column) of a name that exactly one
+    client with a UUID has are that client's rows."""
+    names: dict[str, list[str]] = {}
+    for key, members in groups.items():
+        if not key.startswith("name:"):
+            names.setdefault(members[0][1]["client"], []).append(key)
+    for key in [k for k in groups if k.startswith("name:")]:
+        owners = names.get(key.removeprefix("name:"), [])
+        if len(owners) == 1:
+            groups[owners[0]].extend(groups.pop(key))
+
+
 def _owner(values: dict, plan: ReportPlan, by_name: dict) -> str | None:
     if values["uuid"]:
         key = normal_uuid(values["uuid"])
         return key if key in plan.clients else None
-    keys = [k for k in by_name.get(values["client"], ()) if not plan.clients[k].uuid]
-    return keys[0] if keys else None
+    keys = by_name.get(values["client"], [])
+    unkeyed = [k for k in keys if not plan.clients[k].uuid]
+    if unkeyed:
+        return unkeyed[0]
+    return keys[0] if len(keys) == 1 else None
 
 
 def _related(line, values, plan: ReportPlan, by_name: dict, doubtful: set) -> str | None:

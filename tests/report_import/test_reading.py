@@ -294,3 +294,14 @@ def test_a_related_client_without_rows_of_its_own_comes_in_as_a_contact():
     assert not hemi.has_row
     assert [link.role for link in found.links] == ["appointer"]
     assert found.structures == ["Company"]
+
+
+def test_a_row_with_an_empty_uuid_cell_belongs_to_the_client_of_its_name():
+    uuid = "1a2b3c4d-0000-4000-8000-0000000000b1"
+    rows = [
+        {"client": "Tui Limited", "uuid": uuid, "business_structure": "Company"},
+        {"client": "Tui Limited", "relationship_type": "Director", "related_client": "Aroha"},
+    ]
+    found = _plan(rows)
+    assert sorted(c.record.name for c in found.clients.values()) == ["Aroha", "Tui Limited"]
+    assert [(k.entity_uuid, k.role) for k in found.links] == [(uuid, "director")]
