@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 
 from portal import database
 from portal.auth.access import require_login
-from portal.bulk.views import _filename
+from portal.bulk.views import upload_filename
 from portal.clients import service as clients
 from portal.report_import import bp, reading, service, state
 from portal.report_import.columns import FIELDS, checked_mapping, recognise
@@ -33,7 +33,7 @@ def index():
     if form.validate_on_submit():
         stored = form.file.data
         data = stored.stream.read(current_app.config["BULK_IMPORT_MAX_BYTES"] + 1)
-        name = _filename(stored.filename)
+        name = upload_filename(stored.filename)
         try:
             if len(data) > current_app.config["BULK_IMPORT_MAX_BYTES"]:
                 raise reading.FileRefused("The file is too large for one import.")
