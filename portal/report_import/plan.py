@@ -10,7 +10,7 @@ B's row are one association, stored once.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from portal.importing.mapping import Link, link_from, normal_uuid, usable_uuid
 from portal.limits import shares_allowed, shares_range
@@ -95,7 +95,7 @@ def build(table: Table, mapping: dict[str, int], one_client: set[str] = frozense
             plan.clients[client.key] = client
             by_name.setdefault(client.record.name, []).append(client.key)
     doubtful = {doubt.name for doubt in plan.doubts}
-    links: dict[tuple, Link] = {}
+    links: dict[tuple, tuple[Link, str]] = {}
     for line, values in rows:
         owner = _owner(values, plan, by_name)
         if owner is None or not values["relationship_type"]:
@@ -106,10 +106,8 @@ def build(table: Table, mapping: dict[str, int], one_client: set[str] = frozense
         link = _link(line, owner, other, values, plan)
         if link is not None:
             key = _link_key(link)
-            kept = links.get(key)
-            if kept is None or (kept.shares is None and link.shares is not None):
-                links[key] = link
-    plan.links = list(links.values())
+            links[key] = _better(links.get(key), link, owner)
+    plan.links = [link for link, _ in links.values()]
     plan.problems.sort(key=lambda problem: problem.line)
     return plan
 
@@ -246,6 +244,27 @@ def _link(line, owner: str, other: str, values: dict, plan: ReportPlan) -> Link 
         end_date=None,
     )
     return link_from(owner, relationship, plan.notes)
+
+
+def _better(kept: tuple | None, link: Link, owner: str) -> tuple[Link, str]:
+    """Of one relationship seen from both rows, (the link, the row's client) the entity's
+    row gives: its label is "Director", as the profile lists it, not "Director Of"; with the
+    shares either row gives. Otherwise the first seen."""
+    if kept is None:
+        return link, owner
+    first, first_owner = kept
+    same_way = (first.entity_uuid, first.party_uuid, first.role) == (
+        link.entity_uuid,
+        link.party_uuid,
+        link.role,
+    )
+    if same_way and first_owner != first.entity_uuid and owner == link.entity_uuid:
+        chosen, other, chosen_owner = link, first, owner
+    else:
+        chosen, other, chosen_owner = first, link, first_owner
+    if chosen.shares is None and other.shares is not None:
+        chosen = replace(chosen, shares=other.shares)
+    return chosen, chosen_owner
 
 
 def _link_key(link: Link) -> tuple:

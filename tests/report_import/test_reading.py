@@ -305,3 +305,23 @@ def test_a_row_with_an_empty_uuid_cell_belongs_to_the_client_of_its_name():
     found = _plan(rows)
     assert sorted(c.record.name for c in found.clients.values()) == ["Aroha", "Tui Limited"]
     assert [(k.entity_uuid, k.role) for k in found.links] == [(uuid, "director")]
+
+
+def test_a_relationship_on_both_rows_keeps_the_entitys_label_and_the_shares_either_gives():
+    rows = [
+        {
+            "client": "Aroha",
+            "business_structure": "Individual",
+            "relationship_type": "Shareholder Of",
+            "related_client": "Tui Limited",
+            "shares": "600",
+        },
+        {
+            "client": "Tui Limited",
+            "business_structure": "Company",
+            "relationship_type": "Shareholder",
+            "related_client": "Aroha",
+        },
+    ]
+    [link] = _plan(rows).links
+    assert (link.label, link.shares) == ("Shareholder", 600)
