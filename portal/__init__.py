@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.panel.views import bp as panel_bp
     from portal.register_compare.views import bp as register_compare_bp
     from portal.register_link.views import bp as register_link_bp
+    from portal.report_import.views import bp as report_import_bp
     from portal.roles.views import bp as roles_bp
     from portal.staff.views import bp as staff_bp
     from portal.structures.views import bp as structures_bp
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(register_compare_bp)
+    app.register_blueprint(report_import_bp)
     if app.config["PORTAL_SANDBOX"]:
         from portal import register_sandbox, sandbox
 

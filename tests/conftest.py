@@ -41,6 +41,7 @@ SAMPLE_ARGUMENTS = {
     "user_id": 1,
     "association_id": 1,
     "number": "9429041234567",
+    "token": "no-such-upload",
 }
 LANES = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
 

@@ -33,6 +33,7 @@ ACTIONS = {
     "connection_lost": "Add-on connection refused",
     "import": "Import from other system",
     "bulk_import": "Bulk import",
+    "report_import": "Import from an XPM report file",
     "link": "Profile linked to XPM",
     "unlink": "Profile unlinked from XPM",
     "refresh": "Refresh from XPM",

@@ -76,10 +76,10 @@ def _upload(form: UploadForm) -> check.Upload:
     stored = form.file.data
     size = stored.stream.seek(0, 2)
     stored.stream.seek(0)
-    return check.Upload(_filename(stored.filename), stored.stream, size)
+    return check.Upload(upload_filename(stored.filename), stored.stream, size)
 
 
-def _filename(name: str | None) -> str:
+def upload_filename(name: str | None) -> str:
     """The uploaded file's own name, as its report shows it: no folders (some browsers send
     the whole path) and no control or hidden characters (PostgreSQL cannot store a NUL)."""
     name = without_hidden(name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()

@@ -26,6 +26,7 @@ ROLE_BY_LABEL = {
     "beneficiary": "beneficiary",
     "settlor": "settlor",
     "appointer": "appointer",
+    "appointor": "appointer",  # XPM practices spell it both ways
     "partner": "partner",
     "member": "member",
     "owner": "owner",
@@ -39,6 +40,8 @@ ROLE_BY_LABEL = {
 #: Labels that describe the record's own client: "Parent Of: Mere" on Aroha's record
 #: says Aroha is Mere's parent, as "Director Of: X" says the record's client directs X.
 HELD_BY_RECORD = {"parent of": "parent_of", "child of": "child_of"}
+#: ... and "Parent: Mere" on Aroha's record says Mere is Aroha's parent.
+HELD_BY_RELATED = {"parent": "parent_of", "child": "child_of"}
 UNKNOWN_ROLE = "other"
 #: A related client XPM says too little about to tell what it is (see ``contact_kind``).
 UNKNOWN_KIND = "unknown"
@@ -99,6 +102,8 @@ def role_of(label: str) -> tuple[str, bool]:
         return HELD_BY_RECORD[key], True
     if key in ROLE_BY_LABEL:
         return ROLE_BY_LABEL[key], False
+    if key in HELD_BY_RELATED:
+        return HELD_BY_RELATED[key], False
     if key.endswith(" of"):
         return ROLE_BY_LABEL.get(key.removesuffix(" of"), UNKNOWN_ROLE), True
     return UNKNOWN_ROLE, False

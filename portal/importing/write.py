@@ -61,7 +61,7 @@ def save(db: Session, plan: Plan, user_id: int | None) -> Outcome:
             notes += _take_from_register(db, plan, root, ids, user_id)
         _refresh_statuses(db, plan.firm_id, profiles)
         if plan.remember:
-            _remember_structure(db, plan.firm_id, *plan.remember)
+            remember_structure(db, plan.firm_id, *plan.remember)
         others = [uuid for uuid in sorted(ids) if uuid != plan.root_uuid]
         came = [_describe(profiles[ids[u]], u) for u in others if u in created]
         linked = [_describe(profiles[ids[u]], u) for u in others if u not in created]
@@ -196,7 +196,8 @@ def _refresh_statuses(db: Session, firm_id: int, profiles: dict[int, Profile]) -
         profile.setup_status = setup_status(checklist(profile, held_on[profile.id]))
 
 
-def _remember_structure(db: Session, firm_id: int, structure: str, kind: str) -> None:
+def remember_structure(db: Session, firm_id: int, structure: str, kind: str) -> None:
+    """Add (structure → kind) to the firm's mapping, unless the structure is mapped."""
     row = {
         "firm_id": firm_id,
         "structure": structure,

@@ -68,6 +68,8 @@ PLAIN_ARGUMENTS = {
         "(the isolation tests also send firm A's linked UUIDs as firm B)"
     ),
     "filename": "a static file",
+    "token": "an uploaded XPM report file's random token in the shared store, kept with its "
+    "firm: another firm's request for it is a 404 (tests/report_import/test_pages.py)",
     "number": "an NZBN (13 digits, the nzbn converter): a register entity, public data, "
     "read from the register; the profile it is linked to is the signed-in firm's own",
 }
