@@ -52,7 +52,9 @@ def test_the_import_form_fits_the_panel(browser, live_app, live_server, staff, x
             panel = page.get_by_role("dialog", name="Add client")
             expect(panel).to_be_visible()
             page.keyboard.type(typed, delay=20)
-            row = page.locator(f'#panel-list [role="option"]:has(a[href$="{uuid}"])')
+            row = page.locator(
+                f'#panel-list [role="option"]:has([data-row-action][hx-get$="{uuid}"])'
+            )
             expect(row).to_contain_text(name)
             for _ in range(10):  # ↓ to that row, then Enter imports it
                 page.keyboard.press("ArrowDown")
