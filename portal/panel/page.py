@@ -23,9 +23,9 @@ from portal.web import render, wants_fragment
 
 TEMPLATE = "panel/page.html"
 MAX_QUERY = 200
-#: Milliseconds the search box waits after a key before asking the portal's own copy: short,
+#: Milliseconds the search box waits after a key before asking the portal's own copy: none,
 #: so results follow the typing (docs/spec.md §12); XPM is asked only once typing settles.
-SEARCH_DELAY_MS = 30
+SEARCH_DELAY_MS = 0
 
 
 class Panel:
