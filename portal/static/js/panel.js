@@ -146,7 +146,7 @@
       if (kept) {
         choose(kept);
       } else {
-        target.scrollTop = 0;
+        if (list()) list().scrollTop = 0;
         choose(null);
       }
       announce();
@@ -174,9 +174,9 @@
 
   document.addEventListener("panel-directory-changed", function () {
     // New rows from XPM: show them, unless the user is part-way down the list.
-    const results = document.getElementById("panel-results");
+    const rows = list();
     const form = document.getElementById("panel-form");
-    if (form && results && !active() && results.scrollTop === 0) htmx.trigger(form, "submit");
+    if (form && rows && !active() && rows.scrollTop === 0) htmx.trigger(form, "submit");
   });
 
   // XPM is asked only once the typing has settled: a key pressed before a search's check
