@@ -23,6 +23,7 @@ from tests.conftest import PASSWORD, make_user, settings_for
 from tests.merging.conftest import build_family
 from tests.panel.conftest import HX, drain
 from tests.register_compare.conftest import store_the_sandboxs_companies, the_sandboxs_companies
+from tests.report_import import conftest as report
 from tests.sandboxed import connect_portal, serve
 
 EMPTY_FIRM = {"firm_name": "Rātā & Co", "email": "staff@rata.example"}
@@ -80,6 +81,7 @@ def build(tmp_path, sandbox_url: str, register_url: str):
     _import_from_xpm(app, client, site)
     _store_profiles(app, site, firm_id, user_id)
     _bulk_imports(client, site)
+    _report_imports(app, client, site)
     app.config["WTF_CSRF_ENABLED"] = True
     http, site.base = serve(app)
     try:
@@ -192,3 +194,12 @@ def _bulk_imports(client, site: Site) -> None:
     site.ids["bulk done"] = imported(
         client, csv_file([company("CO-9", name="Tōtara Bulk Limited"), person("IND-9")])
     )
+
+
+def _report_imports(app, client, site: Site) -> None:
+    """An XPM report file at its columns and its check (with a bad row), and one imported."""
+    rows = [*report.family(), {"client": "", "relationship_type": "Director"}]
+    site.ids["report columns"] = report.uploaded(client, report.csv_report(rows))
+    site.ids["report check"] = report.uploaded(client, report.csv_report(rows))
+    assert report.confirm_columns(client, site.ids["report check"]).status_code == 303
+    site.ids["report done"] = report.imported(app, client, report.csv_report(report.family()))
