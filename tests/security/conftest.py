@@ -158,8 +158,17 @@ def urls(rule: Rule, values: dict[str, list] | None = None) -> list[str]:
     values = values or {}
     names = sorted(rule.arguments)
     choices = [values.get(name) or plain_values(rule, name) for name in names]
-    combinations = itertools.product(*choices)
-    return [rule.build(dict(zip(names, combo, strict=True)))[1] for combo in combinations]
+    return [rule.build(dict(zip(names, combo, strict=True)))[1] for combo in _covering(choices)]
+
+
+def _covering(choices: list[list]) -> list[tuple]:
+    """Combinations in which every value of every argument appears at least once: as many as
+    the longest list (each list taken round), not their product, which grows as the square
+    of the firm's objects when a route names two of them (a profile and its role)."""
+    if sum(len(c) > 1 for c in choices) < 2:
+        return list(itertools.product(*choices))
+    longest = max(len(c) for c in choices)
+    return [tuple(c[i % len(c)] for c in choices) for i in range(longest)]
 
 
 def routes(app: Flask, methods=frozenset({"GET"})):
