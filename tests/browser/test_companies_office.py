@@ -24,6 +24,7 @@ def test_load_a_company_from_the_register(page, staff, register_origin):
     expect(
         page.get_by_role("heading", name="Add a company from the Companies Office")
     ).to_be_visible()
+    page.wait_for_load_state("load")  # htmx listens once the page's scripts have run
     search = page.get_by_label("Name, company number or NZBN")
     search.fill("ngati rua farms")  # live search, no Enter
     row = page.get_by_role("row").filter(has_text=FARMS)
