@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 FLASK := $(VENV)/bin/flask --app wsgi
+# Test processes: one per core, at least two (the browser tests mostly wait on the browser).
+TEST_PROCESSES ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n)
 
 .PHONY: run test lint bench clean-venv
 
@@ -22,9 +24,9 @@ run: $(VENV)/installed
 	$(FLASK) demo seed
 	$(FLASK) run --host 127.0.0.1 --port 5000 --with-threads
 
-## make test: install what the tests need and run the whole suite
+## make test: install what the tests need and run the whole suite, in one process per core
 test: $(VENV)/installed-dev
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES)
 
 lint: $(VENV)/installed-dev
 	$(VENV)/bin/ruff check portal tests bench

@@ -13,7 +13,7 @@ import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import Engine
 from werkzeug.routing import Rule
 
@@ -44,6 +44,36 @@ SAMPLE_ARGUMENTS = {
     "token": "no-such-upload",
 }
 LANES = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
+
+
+# --- Several test processes (pytest-xdist): a PostgreSQL database each -------------------
+def pytest_configure(config):
+    """``make test`` runs the suite in two processes (``-n 2``). Each empties and migrates
+    the PostgreSQL database it is given, so each worker is given one of its own, named after
+    the test database (``test_gw0``, ``test_gw1``), made afresh here and dropped at the end.
+    Everything that reads ``PORTAL_TEST_DATABASE_URL`` afterwards reads the worker's."""
+    worker, base = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if not worker or not base:
+        return
+    own = make_url(base).set(database=f"{make_url(base).database}_{worker}")
+    _recreate_database(base, own.database)
+    os.environ["PORTAL_TEST_DATABASE_URL"] = own.render_as_string(hide_password=False)
+    config.portal_worker_database = (base, own.database)
+
+
+def pytest_unconfigure(config):
+    made = getattr(config, "portal_worker_database", None)
+    if made:
+        _recreate_database(*made, create=False)
+
+
+def _recreate_database(base: str, name: str, create: bool = True) -> None:
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if create:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
 
 
 # --- No test reaches beyond this machine -------------------------------------------------

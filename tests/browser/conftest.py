@@ -7,6 +7,7 @@ where a missing browser fails them.
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -64,10 +65,24 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """An SQLite database migrated to the newest revision once per run; each test's portal
+    starts from a copy (migrating takes half a second, a copy a millisecond)."""
+    path = tmp_path_factory.mktemp("migrated") / "portal.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def migrated_copy(migrated_database: Path, path: Path) -> str:
+    """A fresh copy of the migrated database at ``path``; its SQLAlchemy URL."""
+    shutil.copyfile(migrated_database, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture
-def live_app(tmp_path):
-    url = f"sqlite:///{tmp_path / 'browser.db'}"
-    upgrade(url)
+def live_app(tmp_path, migrated_database):
+    url = migrated_copy(migrated_database, tmp_path / "browser.db")
     app = create_app(settings_for(url, WTF_CSRF_ENABLED=True))
     yield app
     empty_tables(app)
@@ -85,15 +100,14 @@ def live_server(live_app):
 
 
 @pytest.fixture
-def mounted_sandbox_server(tmp_path):
+def mounted_sandbox_server(tmp_path, migrated_database):
     """The portal with the sandbox mounted, as `make run` serves it; returns its base URL."""
     holder = {}
     server = make_server(
         "127.0.0.1", 0, lambda env, start: holder["app"](env, start), threaded=True
     )
     base = f"http://127.0.0.1:{server.server_port}"
-    url = f"sqlite:///{tmp_path / 'portal.db'}"
-    upgrade(url)
+    url = migrated_copy(migrated_database, tmp_path / "portal.db")
     holder["app"] = create_app(
         settings_for(
             url,
@@ -119,11 +133,33 @@ def page(browser, live_server, request):
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    seen = _record_events(page)
     yield page
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=ARTIFACTS / f"{request.node.name}-failure.png", full_page=True)
+        # Shown with the failure ("Captured stdout teardown"): what the page did on the way.
+        print("What the page did, in order:", *seen, sep="\n  ")
     context.close()
+
+
+def _record_events(page) -> list[str]:
+    """The page's loads, same-document changes of address, console messages and failed
+    requests, as they happen: what a failure on a loaded CI machine needs to be understood."""
+    seen: list[str] = []
+    started = time.monotonic()
+
+    def note(text: str) -> None:
+        seen.append(f"{time.monotonic() - started:7.3f} s  {text}")
+
+    page.on("framenavigated", lambda frame: frame == page.main_frame and note(f"at {frame.url}"))
+    page.on("load", lambda _: note("load"))
+    page.on("console", lambda message: note(f"console {message.type}: {message.text}"))
+    page.on("pageerror", lambda error: note(f"page error: {error}"))
+    page.on("requestfailed", lambda r: note(f"request failed: {r.method} {r.url} {r.failure}"))
+    page.on("request", lambda r: r.resource_type in ("document", "xhr", "fetch")
+            and note(f"{r.resource_type} {r.method} {r.url}"))
+    return seen
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -33,11 +33,13 @@ def xpm(live_app, staff, sandbox_url, sandbox_control):
     drain(live_app)
 
 
-def open_from_menu(page):
+def open_from_menu(page, connected=True):
     page.get_by_role("button", name="I would like to...").click()
     page.get_by_role("menuitem", name="Import from other system").click()
     panel = page.get_by_role("dialog", name="Add client")
     expect(panel).to_be_visible()
+    if connected:
+        expect(panel_search(page)).to_be_focused()  # where what is typed next goes
     return panel
 
 
@@ -238,7 +240,7 @@ def test_when_xpm_is_down_the_panel_says_so_and_still_answers(page, staff, xpm):
 
 def test_not_connected(page, live_app, staff):
     sign_in(page, staff)
-    open_from_menu(page)
+    open_from_menu(page, connected=False)
     expect(page.get_by_text("Xero Practice Manager is not connected yet")).to_be_visible()
     link = page.get_by_role("link", name="Connect it under Settings → Add-ons")
     expect(link).to_be_visible()
