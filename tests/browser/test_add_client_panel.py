@@ -11,6 +11,7 @@ from portal import database
 from portal.database import writing
 from portal.models import Profile, SubscriptionPlan
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_import import answered
 from tests.browser.test_manual_add import sign_in, tab_to
 from tests.panel.conftest import HX, drain
 from tests.sandboxed import connect_portal
@@ -112,6 +113,7 @@ def test_the_import_form_replaces_the_list_and_back_restores_the_search(page, st
     sign_in(page, staff)
     open_from_menu(page)
     page.keyboard.type("kowhai hold")
+    answered(page, "kowhai hold")
     expect(page.locator(OPTION)).to_have_count(2)
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
@@ -161,6 +163,7 @@ def test_an_imported_client_offers_open(page, live_app, staff, xpm):
     page.keyboard.press("Escape")
     open_from_menu(page)
     page.keyboard.type("kowhai joinery")
+    answered(page, "kowhai joinery")
     expect(row.get_by_text("Imported")).to_be_visible()
     expect(action(row, "Open")).to_be_visible()  # no hover needed
     shot(page, "panel-imported.png")
@@ -252,6 +255,7 @@ def test_usable_at_tablet_width(page, staff, xpm):
     sign_in(page, staff)
     open_from_menu(page)
     page.keyboard.type("trust")
+    answered(page, "trust")
     expect(page.locator(OPTION).first).to_contain_text("Trust")
     page.keyboard.press("ArrowDown")
     expect(action(page.locator(OPTION).first, "Import")).to_be_in_viewport()

@@ -33,6 +33,13 @@ def shot(page, name):
     page.screenshot(path=ARTIFACTS / name, full_page=True)
 
 
+def answered(page, typed: str) -> None:
+    """Wait for the rows that answer the whole of ``typed``. A row chosen with ↓ among the
+    answer to a part of it (which can show the same first row) is let go when the last
+    answer arrives, as a new search starts again from the top; Enter then chooses nothing."""
+    expect(page.locator("#add-client [data-panel-count]")).to_contain_text(f"“{typed}”")
+
+
 def find_and_open_import(page, staff, typed: str, name: str):
     """Sign in, open the panel from the menu, search, ↓, Enter: the import form."""
     sign_in(page, staff)
@@ -44,6 +51,7 @@ def find_and_open_import(page, staff, typed: str, name: str):
     panel = page.get_by_role("dialog", name="Add client")
     expect(panel).to_be_visible()
     page.keyboard.type(typed, delay=40)
+    answered(page, typed)
     expect(page.locator('#panel-list [role="option"]').first).to_contain_text(name)
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
