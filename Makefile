@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 FLASK := $(VENV)/bin/flask --app wsgi
-# Test processes: one per core, at least two (the browser tests mostly wait on the browser).
+# Test processes for `make test`: one per core, at least two.
 TEST_PROCESSES ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n)
 
 .PHONY: run test lint bench clean-venv
@@ -26,7 +26,7 @@ run: $(VENV)/installed
 
 ## make test: install what the tests need and run the whole suite, in one process per core
 test: $(VENV)/installed-dev
-	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist worksteal
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadgroup
 
 lint: $(VENV)/installed-dev
 	$(VENV)/bin/ruff check portal tests bench

@@ -46,6 +46,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser" in str(item.path):
             item.add_marker(pytest.mark.browser)
+            # Under pytest-xdist's loadgroup, one process runs the browser tests one after
+            # another while the others run the rest: two Chromiums at once on this 2-core
+            # machine made each test slower and its waits closer to their limits.
+            item.add_marker(pytest.mark.xdist_group("browser"))
             if reason and os.environ.get("PORTAL_REQUIRE_BROWSER") != "1":
                 item.add_marker(pytest.mark.skip(reason=reason))
 
@@ -157,8 +161,13 @@ def _record_events(page) -> list[str]:
     page.on("console", lambda message: note(f"console {message.type}: {message.text}"))
     page.on("pageerror", lambda error: note(f"page error: {error}"))
     page.on("requestfailed", lambda r: note(f"request failed: {r.method} {r.url} {r.failure}"))
-    page.on("request", lambda r: r.resource_type in ("document", "xhr", "fetch")
-            and note(f"{r.resource_type} {r.method} {r.url}"))
+    page.on(
+        "request",
+        lambda r: (
+            r.resource_type in ("document", "xhr", "fetch")
+            and note(f"{r.resource_type} {r.method} {r.url}")
+        ),
+    )
     return seen
 
 

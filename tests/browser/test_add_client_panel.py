@@ -231,6 +231,39 @@ def test_an_older_answer_never_replaces_a_newer_one(page, staff, xpm):
     expect(page.locator(OPTION)).to_have_count(0)
 
 
+def test_down_before_the_last_answer_keeps_the_row_it_chose(page, staff, xpm):
+    """↓ pressed after the last key but before its answer chooses among the rows on screen;
+    the answer, which still lists that row, keeps it chosen and Enter imports it. (It used
+    to let the row go, and Enter only searched again.) A typed key lets the row go."""
+    sign_in(page, staff)
+    open_from_menu(page)
+    page.keyboard.type("kowhai hol")
+    answered(page, "kowhai hol")
+    first = page.locator(OPTION).first
+    uuid = first.get_attribute("id").removeprefix("client-")
+
+    def late(route):
+        page.wait_for_timeout(700)  # the portal's answer to the last key, held back
+        route.continue_()
+
+    page.route(re.compile(r"/clients/add/results\?q=kowhai%20hold$"), late)
+    page.keyboard.type("d")
+    page.keyboard.press("ArrowDown")
+    expect(first).to_have_attribute("aria-selected", "true")
+    answered(page, "kowhai hold")
+    chosen = page.locator(f'{OPTION}[id="client-{uuid}"]')
+    expect(chosen).to_have_attribute("aria-selected", "true")
+    expect(panel_search(page)).to_have_attribute("aria-activedescendant", f"client-{uuid}")
+
+    page.keyboard.type("i")  # a key typed: no row is chosen until ↓ again
+    expect(page.locator(f'{OPTION}[aria-selected="true"]')).to_have_count(0)
+    page.keyboard.press("Backspace")
+    answered(page, "kowhai hold")
+    page.keyboard.press("ArrowDown")
+    with page.expect_request(re.compile(rf"/clients/import/xpm/{uuid}$")):
+        page.keyboard.press("Enter")
+
+
 def test_when_xpm_is_down_the_panel_says_so_and_still_answers(page, staff, xpm):
     xpm("POST", "faults", json={"fault": "503", "endpoints": ["client.api/search"]})
     sign_in(page, staff)

@@ -15,7 +15,6 @@
     backing: false, // this page called history.back() after closing: nothing more to do
     closingByHistory: false,
     moveOnLoad: false, // ↓ was pressed on the last row while the next rows were loading
-    shown: null, // the search (X-Panel-Query) the rows on screen answer
     keep: null, // the id of the row to keep chosen when the same search is redrawn
   };
 
@@ -115,7 +114,6 @@
     // An answer to a search the user has since changed never replaces the newer one.
     const echo = event.detail.xhr && event.detail.xhr.getResponseHeader("X-Panel-Query");
     const target = event.detail.target;
-    if (echo !== null && target && target.id === "add-client-body") state.shown = echo;
     if (echo === null || !target || !target.closest("#panel-results") || !search()) return;
     const asked = new URLSearchParams(echo);
     const archived = document.getElementById("panel-archived").checked;
@@ -123,11 +121,12 @@
       event.detail.shouldSwap = false;
       return;
     }
-    // The same search redrawn (XPM confirmed it, or a refresh changed the rows): the row
-    // the user has moved to stays chosen. A new search starts again from the top.
+    // A key typed lets go of the chosen row (see "input" below), so a row still chosen now
+    // was chosen with ↓/↑ since the last key: among the answer to an earlier key, or to
+    // this search before XPM redrew it. It stays chosen if the answer still lists it, and
+    // Enter acts on what the user saw chosen. Otherwise the search starts from the top.
     const chosen = active();
-    state.keep = target.id === "panel-results" && echo === state.shown && chosen ? chosen.id : null;
-    if (target.id === "panel-results") state.shown = echo;
+    state.keep = target.id === "panel-results" && chosen ? chosen.id : null;
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -179,11 +178,12 @@
     if (form && rows && !active() && rows.scrollTop === 0) htmx.trigger(form, "submit");
   });
 
-  // XPM is asked only once the typing has settled: a key pressed before a search's check
-  // was due drops it (htmx sends nothing for an element no longer in the page), however
+  // A typed key lets go of the chosen row. XPM is asked only once the typing has settled:
+  // a key pressed before a search's check was due drops it (htmx sends nothing for an element no longer in the page), however
   // late the portal's own answers come.
   document.addEventListener("input", function (event) {
     if (event.target !== search()) return;
+    choose(null);
     document.querySelectorAll("#add-client [data-panel-confirm]").forEach(function (pending) {
       pending.remove();
     });
