@@ -26,7 +26,7 @@ run: $(VENV)/installed
 
 ## make test: install what the tests need and run the whole suite, in one process per core
 test: $(VENV)/installed-dev
-	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadgroup
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES)
 
 lint: $(VENV)/installed-dev
 	$(VENV)/bin/ruff check portal tests bench

@@ -61,6 +61,23 @@ def pytest_configure(config):
     config.portal_worker_database = (base, own.database)
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``-n`` (xdist's ``load``), the browser tests go to one process, one after
+    another, and the other tests are shared out one by one. Two Chromiums at once on a
+    2-core machine made every browser test slower and its waits closer to their limits.
+    (xdist's own ``loadgroup`` cannot do this under pytest 9: it renames nodes by an
+    attribute pytest no longer reads.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/browser" if nodeid.startswith("tests/browser/") else nodeid
+
+    return BrowserTestsTogether(config, log)
+
+
 def pytest_unconfigure(config):
     made = getattr(config, "portal_worker_database", None)
     if made:

@@ -46,10 +46,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser" in str(item.path):
             item.add_marker(pytest.mark.browser)
-            # Under pytest-xdist's loadgroup, one process runs the browser tests one after
-            # another while the others run the rest: two Chromiums at once on this 2-core
-            # machine made each test slower and its waits closer to their limits.
-            item.add_marker(pytest.mark.xdist_group("browser"))
             if reason and os.environ.get("PORTAL_REQUIRE_BROWSER") != "1":
                 item.add_marker(pytest.mark.skip(reason=reason))
 
