@@ -246,7 +246,7 @@ def test_down_before_the_last_answer_keeps_the_row_it_chose(page, staff, xpm):
         page.wait_for_timeout(700)  # the portal's answer to the last key, held back
         route.continue_()
 
-    page.route(re.compile(r"/clients/add/results\?q=kowhai%20hold$"), late)
+    page.route(re.compile(r"/clients/add/results\?q=kowhai%20hold$"), late, times=1)
     page.keyboard.type("d")
     page.keyboard.press("ArrowDown")
     expect(first).to_have_attribute("aria-selected", "true")
@@ -262,6 +262,7 @@ def test_down_before_the_last_answer_keeps_the_row_it_chose(page, staff, xpm):
     page.keyboard.press("ArrowDown")
     with page.expect_request(re.compile(rf"/clients/import/xpm/{uuid}$")):
         page.keyboard.press("Enter")
+    page.unroute_all(behavior="wait")
 
 
 def test_when_xpm_is_down_the_panel_says_so_and_still_answers(page, staff, xpm):
